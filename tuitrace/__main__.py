@@ -1,0 +1,5 @@
+"""Allows ``python -m tuitrace``."""
+
+from tuitrace.cli import main
+
+raise SystemExit(main())

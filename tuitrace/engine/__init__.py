@@ -1,0 +1,1 @@
+"""Drives the tracer over a network, keeps statistics, and takes commands from the UI."""

@@ -1,0 +1,208 @@
+"""The probing loop: drives the sans-I/O tracer over a ``Network`` and keeps the statistics.
+
+One thread owns the tracer and the sockets; the UI (another thread) only sends commands through a queue
+and reads snapshots under a short lock, so a busy UI never delays a probe, and kernel receive timestamps
+keep RTTs true even when Python is late to read them.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.packet.errors import PacketError
+from tuitrace.probe.network import Network, Received, decode
+from tuitrace.probe.tracer import NS, Tracer
+from tuitrace.probe.types import ProbeResult, Reply
+from tuitrace.stats.snapshot import RunState, TraceSnapshot
+from tuitrace.stats.trace import StatsBook, displayed_last_ttl
+
+IDLE_WAIT = 0.5
+"""Longest sleep when nothing is due (paused, or all rounds sent): commands wake the loop anyway."""
+
+Command = Callable[[int], None]
+
+
+class Engine:
+    """Implements ``EngineControl`` for the UI, and ``run`` for headless reports."""
+
+    def __init__(self, config: TraceConfig, network: Network) -> None:
+        self._network = network
+        self._tracer = Tracer(config, network.identity)
+        self._book = StatsBook()
+        self._lock = threading.Lock()
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._dropped = 0
+        self._listeners: list[Callable[[ProbeResult], None]] = []
+        self.error: BaseException | None = None
+        """What ended the background loop, if it did not end by ``stop``."""
+        network.prepare(config.setting)
+        self._book.get(config.setting, network.now_ns())
+
+    # -- running --------------------------------------------------------------------------------------
+    def add_listener(self, listener: Callable[[ProbeResult], None]) -> None:
+        """Call ``listener`` (in the engine thread) for every result, e.g. to ask for enrichment."""
+        self._listeners.append(listener)
+
+    def run(self) -> None:
+        """Probe until the configured rounds are done (or ``stop``); blocks."""
+        network, tracer = self._network, self._tracer
+        tracer.start(network.now_ns())
+        while not self._stopping.is_set() and not tracer.finished:
+            self._run_commands()
+            now = network.now_ns()
+            for probe in tracer.poll(now):
+                try:
+                    tx_ns = network.send(probe)
+                except OSError:
+                    tracer.send_failed(probe)
+                else:
+                    tracer.sent(probe, tx_ns)
+            self._collect()
+            deadline = tracer.next_deadline()
+            timeout = IDLE_WAIT if deadline is None else max(0.0, (deadline - network.now_ns()) / NS)
+            self._absorb(network.receive(min(timeout, IDLE_WAIT)))
+        self._collect()
+
+    def _absorb(self, packets: list[Received | Reply]) -> None:
+        tracer = self._tracer
+        for packet in packets:
+            if isinstance(packet, Reply):
+                tracer.on_reply(packet)
+                continue
+            try:
+                reply = decode(packet)
+            except PacketError:
+                self._dropped += 1
+                continue
+            if reply is not None:
+                tracer.on_reply(reply)
+        self._collect()
+
+    def _collect(self) -> None:
+        results = self._tracer.take_results()
+        if not results:
+            return
+        now = self._network.now_ns()
+        with self._lock:
+            for result in results:
+                self._book.add(result, now)
+        for listener in self._listeners:
+            for result in results:
+                listener(result)
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run_guarded, name="tuitrace-engine", daemon=True)
+            self._thread.start()
+
+    def _run_guarded(self) -> None:
+        try:
+            self.run()
+        except Exception as exc:  # shown by the UI instead of dying silently
+            self.error = exc
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._network.wake()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+        self._network.close()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- commands (any thread) ------------------------------------------------------------------------
+    def _submit(self, command: Command) -> None:
+        self._commands.put(command)
+        self._network.wake()
+
+    def _run_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            command(self._network.now_ns())
+
+    def set_protocol(self, protocol: Protocol, port: int | None) -> None:
+        setting = Setting(protocol, None if protocol is Protocol.ICMP else port)
+
+        def apply(now: int) -> None:
+            self._network.prepare(setting)
+            with self._lock:
+                self._book.get(setting, now)
+                self._tracer.set_setting(setting, now)
+
+        self._submit(apply)
+
+    def set_sendwait(self, seconds: float) -> None:
+        self._submit(lambda _now: self._tracer.set_sendwait(seconds))
+
+    def set_interval(self, seconds: float) -> None:
+        self._submit(lambda now: self._tracer.set_interval(seconds, now))
+
+    def pause(self) -> None:
+        self._submit(lambda _now: self._tracer.pause())
+
+    def resume(self) -> None:
+        self._submit(self._tracer.resume)
+
+    def reset(self) -> None:
+        def apply(now: int) -> None:
+            with self._lock:
+                setting = self._tracer.setting
+                self._book.reset(setting, now)
+                self._tracer.forget(setting)
+
+        self._submit(apply)
+
+    # -- reading (any thread) -------------------------------------------------------------------------
+    def snapshot(self) -> TraceSnapshot:
+        tracer = self._tracer
+        now = self._network.now_ns()
+        with self._lock:
+            config = tracer.config
+            setting = tracer.setting
+            path = tracer.path(setting)
+            trace = self._book.get(setting, now)
+            last = displayed_last_ttl(
+                first_ttl=config.first_ttl,
+                max_ttl=config.max_ttl,
+                path_len=path.path_len,
+                highest_answer=path.highest_answer,
+            )
+            hops = trace.hop_snapshots(config.first_ttl, last)
+            settings = self._book.settings
+            elapsed = (now - trace.started_ns) / NS
+        if tracer.finished or self._stopping.is_set() or self.error is not None:
+            state = RunState.FINISHED
+        elif tracer.paused:
+            state = RunState.PAUSED
+        else:
+            state = RunState.RUNNING
+        return TraceSnapshot(
+            host=config.host or config.target,
+            target=config.target,
+            family=config.family,
+            setting=setting,
+            mode=self._network.mode,
+            interval=config.interval,
+            sendwait=config.sendwait,
+            wait=config.wait,
+            max_ttl=config.max_ttl,
+            state=state,
+            rounds=path.rounds,
+            elapsed=max(0.0, elapsed),
+            reached=path.reached,
+            path_length=path.path_len,
+            hops=hops,
+            probes_sent=tracer.counters.sent,
+            dropped=self._dropped + tracer.counters.unmatched,
+            settings=settings,
+        )

@@ -1,0 +1,248 @@
+"""Raw-socket back-end: ICMP echo, UDP and TCP SYN probes with the TTL as ancillary data (one syscall per
+probe), replies read in batches with kernel receive timestamps (SO_TIMESTAMPNS).
+
+Sockets:
+- an ICMP (ICMPv6) raw socket sends echo requests and receives every ICMP message: echo replies and the
+  errors that quote our UDP/TCP/ICMP probes;
+- a raw UDP socket sends UDP probes whose checksum we compute (steered by the payload to carry the probe's
+  key: the kernel would leave a partial checksum on offloading devices such as veth or loopback, and the
+  ICMP quote would lose it); it never reads (a drop-all socket filter), and a bound UDP datagram socket
+  reserves our source port;
+- for TCP, a raw TCP socket sends SYNs and receives SYN-ACK/RST, and a bound (never listening) TCP socket
+  reserves our source port so that the kernel resets any half-open connection a SYN-ACK would start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import secrets
+import select
+import socket
+import struct
+import time
+
+from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError, TuitraceError
+from tuitrace.probe.network import Layer, Received
+from tuitrace.probe.types import LocalIdentity, Probe, Reply
+from tuitrace.probe.wire import icmp_echo, tcp_syn, udp_datagram
+
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+SO_ATTACH_FILTER = getattr(socket, "SO_ATTACH_FILTER", 26)
+_TIMESPEC = struct.Struct("@qq")
+_INT = struct.Struct("@i")
+_CMSG_SPACE = socket.CMSG_SPACE(_TIMESPEC.size) + socket.CMSG_SPACE(_INT.size) + 64
+_BPF_RET_ZERO = struct.pack("@HBBI", 0x06, 0, 0, 0)
+_BATCH = 512
+"""Most packets read from one socket per wake-up, so one busy socket cannot starve the loop."""
+
+
+def _drop_everything(sock: socket.socket) -> None:
+    """Attach a one-instruction classic BPF filter ("return 0") so a send-only raw socket queues nothing."""
+    program = ctypes.create_string_buffer(_BPF_RET_ZERO)
+    fprog = struct.pack("@HP", 1, ctypes.addressof(program))
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
+
+
+def _strip_scope(address: str) -> str:
+    return address.split("%", 1)[0]
+
+
+def route_source(family: int, target: str, source: str | None, interface: str | None) -> str:
+    """The address the kernel will send from toward ``target`` (nothing is sent to find out)."""
+    af = socket.AF_INET if family == 4 else socket.AF_INET6
+    with socket.socket(af, socket.SOCK_DGRAM) as probe:
+        try:
+            if interface:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, interface.encode())
+            if source:
+                probe.bind((source, 0))
+            probe.connect((target, 33434))
+        except OSError as exc:
+            raise TuitraceError(f"no route to {target}: {exc.strerror or exc}") from exc
+        return _strip_scope(probe.getsockname()[0])
+
+
+class RawNetwork:
+    """``Network`` over raw sockets (needs CAP_NET_RAW)."""
+
+    def __init__(
+        self,
+        family: int,
+        target: str,
+        *,
+        source: str | None = None,
+        interface: str | None = None,
+        tos: int = 0,
+    ) -> None:
+        self._family = family
+        self._af = socket.AF_INET if family == 4 else socket.AF_INET6
+        self._target = target
+        self._interface = interface
+        self._source_bind = source
+        self._tos = tos
+        self._sockets: list[socket.socket] = []
+        src = route_source(family, target, source, interface)
+        self._icmp = self._raw(socket.IPPROTO_ICMP if family == 4 else socket.IPPROTO_ICMPV6)
+        self._udp = self._raw(socket.IPPROTO_UDP)
+        _drop_everything(self._udp)
+        self._udp_reserve = self._open(socket.SOCK_DGRAM, 0)
+        self._tcp_reserve = self._open(socket.SOCK_STREAM, 0)
+        self._tcp: socket.socket | None = None
+        self._identity = LocalIdentity(
+            icmp_id=secrets.randbelow(0xFFFE) + 1,
+            udp_port=self._udp_reserve.getsockname()[1],
+            tcp_port=self._tcp_reserve.getsockname()[1],
+            source=src,
+            tcp_seq_base=secrets.randbits(32),
+        )
+        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self._poll = select.poll()
+        self._poll.register(self._wake_r, select.POLLIN)
+        self._readers: dict[int, tuple[socket.socket, Layer]] = {}
+        self._watch(self._icmp, Layer.ICMP4_IP if family == 4 else Layer.ICMP6)
+        self._ttl_level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
+        self._ttl_option = socket.IP_TTL if family == 4 else socket.IPV6_HOPLIMIT
+
+    # -- sockets --------------------------------------------------------------------------------------
+    def _raw(self, proto: int) -> socket.socket:
+        try:
+            sock = socket.socket(self._af, socket.SOCK_RAW, proto)
+        except PermissionError as exc:
+            self.close()
+            raise PrivilegeError(RAW_SOCKET_HINT) from exc
+        return self._setup(sock)
+
+    def _open(self, kind: int, proto: int) -> socket.socket:
+        sock = self._setup(socket.socket(self._af, kind, proto))
+        sock.bind((self._source_bind or ("0.0.0.0" if self._family == 4 else "::"), 0))
+        return sock
+
+    def _setup(self, sock: socket.socket) -> socket.socket:
+        self._sockets.append(sock)
+        sock.setblocking(False)
+        if self._interface:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, self._interface.encode())
+            except OSError as exc:
+                self.close()
+                raise TuitraceError(f"cannot use interface {self._interface}: {exc.strerror}") from exc
+        if sock.type == socket.SOCK_RAW:
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+            if self._family == 6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
+            if self._source_bind:
+                sock.bind((self._source_bind, 0))
+        if self._tos:
+            if self._family == 4:
+                sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, self._tos)
+            else:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, self._tos)
+        return sock
+
+    def _watch(self, sock: socket.socket, layer: Layer) -> None:
+        self._readers[sock.fileno()] = (sock, layer)
+        self._poll.register(sock.fileno(), select.POLLIN)
+
+    # -- Network protocol -----------------------------------------------------------------------------
+    @property
+    def family(self) -> int:
+        return self._family
+
+    @property
+    def mode(self) -> Mode:
+        return Mode.RAW
+
+    @property
+    def identity(self) -> LocalIdentity:
+        return self._identity
+
+    def now_ns(self) -> int:
+        return time.time_ns()
+
+    def prepare(self, setting: Setting) -> None:
+        if setting.protocol is Protocol.TCP and self._tcp is None:
+            self._tcp = self._raw(socket.IPPROTO_TCP)
+            self._watch(self._tcp, Layer.TCP4_IP if self._family == 4 else Layer.TCP6)
+
+    def send(self, probe: Probe) -> int:
+        protocol = probe.setting.protocol
+        ttl = [(self._ttl_level, self._ttl_option, _INT.pack(probe.ttl))]
+        if protocol is Protocol.ICMP:
+            sock, data, port = self._icmp, icmp_echo(probe, self._identity), 0
+        elif protocol is Protocol.UDP:
+            sock, data, port = self._udp, udp_datagram(probe, self._identity), 0
+        else:
+            if self._tcp is None:
+                self.prepare(probe.setting)
+            assert self._tcp is not None
+            sock, data, port = self._tcp, tcp_syn(probe, self._identity), 0
+        tx_ns = time.time_ns()
+        try:
+            sock.sendmsg([data], ttl, 0, (probe.target, port))
+        except BlockingIOError:  # send buffer full: wait for room once, then give up on this probe
+            select.select([], [sock], [], 0.01)
+            tx_ns = time.time_ns()
+            sock.sendmsg([data], ttl, 0, (probe.target, port))
+        return tx_ns
+
+    def receive(self, timeout: float) -> list[Received | Reply]:
+        ready = self._poll.poll(max(0, int(timeout * 1000 + 0.999)))
+        out: list[Received | Reply] = []
+        for fd, _events in ready:
+            if fd == self._wake_r:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(self._wake_r, 4096)
+                continue
+            entry = self._readers.get(fd)
+            if entry is not None:
+                self._drain(entry[0], entry[1], out)
+        return out
+
+    def _drain(self, sock: socket.socket, layer: Layer, out: list[Received | Reply]) -> None:
+        for _ in range(_BATCH):
+            try:
+                data, ancdata, _flags, address = sock.recvmsg(65535, _CMSG_SPACE)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                if exc.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH):
+                    continue
+                raise
+            rx_ns = 0
+            hop_limit = None
+            for level, kind, value in ancdata:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(value) >= _TIMESPEC.size:
+                    sec, nsec = _TIMESPEC.unpack_from(value)
+                    rx_ns = sec * 1_000_000_000 + nsec
+                elif (
+                    level == socket.IPPROTO_IPV6 and kind == socket.IPV6_HOPLIMIT and len(value) >= _INT.size
+                ):
+                    hop_limit = _INT.unpack_from(value)[0]
+            out.append(
+                Received(
+                    data,
+                    layer,
+                    rx_ns or time.time_ns(),
+                    source=_strip_scope(address[0]) if address else "",
+                    hop_limit=hop_limit,
+                )
+            )
+
+    def wake(self) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.write(self._wake_w, b"!")
+
+    def close(self) -> None:
+        for sock in self._sockets:
+            sock.close()
+        self._sockets.clear()
+        for fd in (getattr(self, "_wake_r", -1), getattr(self, "_wake_w", -1)):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._wake_r = self._wake_w = -1

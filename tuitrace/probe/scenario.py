@@ -1,0 +1,150 @@
+"""Simulated paths described as data (TOML): hops, responders, loss, delays, and how the target answers.
+
+Used by the simulated network, the scenario tests (which add an ``[expect]`` table) and the benchmarks.
+A malformed file gives a ``ScenarioError`` naming the problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ScenarioError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A router that answers destination-unreachable instead of forwarding matching probes."""
+
+    protocol: str
+    """icmp, udp, tcp or any"""
+    port: int | None
+    code: int
+
+
+@dataclass(frozen=True, slots=True)
+class SimHop:
+    responders: tuple[str, ...]
+    """One address, or several for an ECMP stage (picked by a hash of the flow)."""
+    rtt_ms: float = 1.0
+    jitter_ms: float = 0.0
+    loss: float = 0.0
+    """Probability that this hop's own answer is lost (rate limiting, policing)."""
+    silent: bool = False
+    reject: Reject | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SimTarget:
+    rtt_ms: float = 10.0
+    jitter_ms: float = 0.0
+    loss: float = 0.0
+    icmp: str = "reply"
+    """reply | silent"""
+    udp: str = "closed"
+    """closed (port unreachable) | silent (a listener that never answers)"""
+    tcp: str = "closed"
+    """open (SYN-ACK) | closed (RST) | silent"""
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    family: int
+    source: str
+    target: str
+    hops: tuple[SimHop, ...]
+    destination: SimTarget
+    seed: int = 1
+    run: dict[str, Any] = field(default_factory=dict)
+    expect: dict[str, Any] = field(default_factory=dict)
+
+
+def _address(value: object, family: int, where: str) -> str:
+    try:
+        address = ipaddress.ip_address(str(value))
+    except ValueError as exc:
+        raise ScenarioError(f"{where}: {value!r} is not an IP address") from exc
+    if address.version != family:
+        raise ScenarioError(f"{where}: {value} is not an IPv{family} address")
+    return str(address)
+
+
+def _number(table: dict[str, Any], key: str, default: float, where: str) -> float:
+    value = table.get(key, default)
+    if not isinstance(value, int | float) or value < 0:
+        raise ScenarioError(f"{where}: {key} must be a non-negative number")
+    return float(value)
+
+
+def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
+    silent = bool(table.get("silent", False))
+    raw = table.get("responders", [])
+    if not isinstance(raw, list) or (not raw and not silent):
+        raise ScenarioError(f"{where}: responders must be a non-empty list (or set silent = true)")
+    reject = None
+    if "reject" in table:
+        spec = table["reject"]
+        if not isinstance(spec, dict):
+            raise ScenarioError(f"{where}: reject must be a table")
+        reject = Reject(str(spec.get("protocol", "any")), spec.get("port"), int(spec.get("code", 13)))
+    loss = _number(table, "loss", 0.0, where)
+    if loss > 1:
+        raise ScenarioError(f"{where}: loss is a probability (0..1)")
+    return SimHop(
+        responders=tuple(_address(r, family, where) for r in raw) or ("0.0.0.0" if family == 4 else "::",),
+        rtt_ms=_number(table, "rtt_ms", 1.0, where),
+        jitter_ms=_number(table, "jitter_ms", 0.0, where),
+        loss=loss,
+        silent=silent,
+        reject=reject,
+    )
+
+
+def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
+    path = data.get("path")
+    if not isinstance(path, dict):
+        raise ScenarioError(f"{name}: missing [path] table")
+    family = path.get("family", 4)
+    if family not in (4, 6):
+        raise ScenarioError(f"{name}: family must be 4 or 6")
+    hops = data.get("hop", [])
+    if not isinstance(hops, list):
+        raise ScenarioError(f"{name}: [[hop]] must be an array of tables")
+    target = data.get("target", {})
+    if not isinstance(target, dict):
+        raise ScenarioError(f"{name}: [target] must be a table")
+    return Scenario(
+        name=name,
+        family=family,
+        source=_address(path.get("source"), family, f"{name} [path].source"),
+        target=_address(path.get("target"), family, f"{name} [path].target"),
+        hops=tuple(_hop(h, family, f"{name} hop {i + 1}") for i, h in enumerate(hops)),
+        destination=SimTarget(
+            rtt_ms=_number(target, "rtt_ms", 10.0, name),
+            jitter_ms=_number(target, "jitter_ms", 0.0, name),
+            loss=_number(target, "loss", 0.0, name),
+            icmp=str(target.get("icmp", "reply")),
+            udp=str(target.get("udp", "closed")),
+            tcp=str(target.get("tcp", "closed")),
+        ),
+        seed=int(path.get("seed", 1)),
+        run=dict(data.get("run", {})),
+        expect=dict(data.get("expect", {})),
+    )
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario {file}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"scenario {file} is not valid TOML: {exc}") from exc
+    return parse_scenario(data, file.stem)

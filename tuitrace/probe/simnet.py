@@ -1,0 +1,202 @@
+"""A simulated network on a virtual clock: probes in, real reply bytes out.
+
+Each probe walks the scenario's hops; the router where its TTL runs out answers time-exceeded quoting the
+probe as a kernel would, a rejecting router answers destination-unreachable, the target answers in the
+probe's own protocol. Replies are built with the same packet code the real receive path parses, so the
+tests exercise decoding, matching and statistics together. Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import zlib
+from dataclasses import replace
+
+from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.packet.icmp import build_echo, build_icmp_error
+from tuitrace.packet.ipv4 import build_ipv4
+from tuitrace.packet.tcp import ACK, RST, SYN, build_tcp
+from tuitrace.probe.network import Layer, Received
+from tuitrace.probe.scenario import Scenario, SimHop
+from tuitrace.probe.types import LocalIdentity, Probe, Reply
+from tuitrace.probe.wire import ip_packet, tcp_sequence
+
+START_NS = 1_000_000_000_000
+_TIME_EXCEEDED = {4: 11, 6: 3}
+_UNREACH = {4: 3, 6: 1}
+_PORT_UNREACH = {4: 3, 6: 4}
+_QUOTE_LIMIT = {4: 28, 6: 1232}
+"""Old IPv4 routers quote the IP header + 8 bytes; ICMPv6 quotes as much as fits in the minimum MTU."""
+_INITIAL_TTL = 64
+
+
+class SimNetwork:
+    def __init__(
+        self, scenario: Scenario, *, icmp_id: int = 0x5454, udp_port: int = 40001, tcp_port: int = 40002
+    ):
+        self._scenario = scenario
+        self._identity = LocalIdentity(
+            icmp_id=icmp_id, udp_port=udp_port, tcp_port=tcp_port, source=scenario.source, tcp_seq_base=0x1000
+        )
+        self._now = START_NS
+        self._pending: list[tuple[int, int, Received]] = []
+        self._order = 0
+        self._random = random.Random(scenario.seed)
+        self.sent: list[Probe] = []
+        self.extra: list[tuple[int, Received]] = []
+        """Foreign packets to deliver at given times (other processes' traffic), for tests."""
+
+    # -- Network protocol -----------------------------------------------------------------------------
+    @property
+    def family(self) -> int:
+        return self._scenario.family
+
+    @property
+    def mode(self) -> Mode:
+        return Mode.SIMULATED
+
+    @property
+    def identity(self) -> LocalIdentity:
+        return self._identity
+
+    def now_ns(self) -> int:
+        return self._now
+
+    def prepare(self, setting: Setting) -> None:
+        return None
+
+    def wake(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def inject(self, at_ns: int, packet: Received) -> None:
+        self._push(at_ns, packet)
+
+    def send(self, probe: Probe) -> int:
+        self.sent.append(probe)
+        reply = self._walk(probe)
+        if reply is not None:
+            delay_ms, packet = reply
+            self._push(self._now + int(delay_ms * 1e6), packet)
+        return self._now
+
+    def receive(self, timeout: float) -> list[Received | Reply]:
+        horizon = self._now + int(timeout * 1e9)
+        if not self._pending or self._pending[0][0] > horizon:
+            self._now = max(self._now, horizon)
+            return []
+        self._now = max(self._now, self._pending[0][0])
+        out: list[Received | Reply] = []
+        while self._pending and self._pending[0][0] <= self._now:
+            at_ns, _, packet = heapq.heappop(self._pending)
+            out.append(replace(packet, rx_ns=at_ns))
+        return out
+
+    # -- the simulated path ---------------------------------------------------------------------------
+    def _push(self, at_ns: int, packet: Received) -> None:
+        self._order += 1
+        heapq.heappush(self._pending, (at_ns, self._order, packet))
+
+    def _flow_index(self, probe: Probe, choices: int) -> int:
+        """Per-flow ECMP: the same 5-tuple always takes the same branch."""
+        ident = self._identity
+        if probe.setting.protocol is Protocol.ICMP:
+            flow = f"icmp/{ident.icmp_id}"
+        else:
+            sport = ident.tcp_port if probe.setting.protocol is Protocol.TCP else ident.udp_port
+            flow = f"{probe.setting.protocol}/{sport}/{probe.dport}"
+        return zlib.crc32(flow.encode()) % choices
+
+    def _delay(self, rtt_ms: float, jitter_ms: float) -> float:
+        return max(0.001, rtt_ms + self._random.uniform(-jitter_ms, jitter_ms))
+
+    def _walk(self, probe: Probe) -> tuple[float, Received] | None:
+        for distance, hop in enumerate(self._scenario.hops, start=1):
+            responder = hop.responders[self._flow_index(probe, len(hop.responders))]
+            if probe.ttl == distance:
+                if hop.silent or self._random.random() < hop.loss:
+                    return None
+                code = 0
+                return self._delay(hop.rtt_ms, hop.jitter_ms), self._icmp_error(
+                    probe, responder, distance, _TIME_EXCEEDED[probe.family], code
+                )
+            if self._rejects(hop, probe):
+                assert hop.reject is not None
+                if hop.silent or self._random.random() < hop.loss:
+                    return None
+                return self._delay(hop.rtt_ms, hop.jitter_ms), self._icmp_error(
+                    probe, responder, distance, _UNREACH[probe.family], hop.reject.code
+                )
+        return self._at_target(probe)
+
+    @staticmethod
+    def _rejects(hop: SimHop, probe: Probe) -> bool:
+        rule = hop.reject
+        if rule is None:
+            return False
+        if rule.protocol not in ("any", probe.setting.protocol.value):
+            return False
+        return rule.port is None or rule.port == probe.dport
+
+    def _at_target(self, probe: Probe) -> tuple[float, Received] | None:
+        target = self._scenario.destination
+        if self._random.random() < target.loss:
+            return None
+        delay = self._delay(target.rtt_ms, target.jitter_ms)
+        distance = len(self._scenario.hops) + 1
+        family, src, dst = probe.family, probe.target, self._identity.source
+        protocol = probe.setting.protocol
+        if protocol is Protocol.ICMP:
+            if target.icmp != "reply":
+                return None
+            message = build_echo(
+                v6=family == 6,
+                ident=self._identity.icmp_id,
+                seq=probe.key,
+                payload=b"tuitrace",
+                reply=True,
+                src=src,
+                dst=dst,
+            )
+            return delay, self._wrap(message, src, distance, Layer.ICMP4_IP, Layer.ICMP6)
+        if protocol is Protocol.UDP:
+            if target.udp != "closed":
+                return None
+            return delay, self._icmp_error(probe, src, distance, _UNREACH[family], _PORT_UNREACH[family])
+        if target.tcp == "silent":
+            return None
+        flags = SYN | ACK if target.tcp == "open" else RST | ACK
+        segment = build_tcp(
+            src,
+            dst,
+            probe.dport,
+            self._identity.tcp_port,
+            seq=0x2000 if flags & SYN else 0,
+            ack=(tcp_sequence(probe, self._identity) + 1) & 0xFFFFFFFF,
+            flags=flags,
+        )
+        return delay, self._wrap(segment, src, distance, Layer.TCP4_IP, Layer.TCP6, protocol=6)
+
+    def _icmp_error(self, probe: Probe, responder: str, distance: int, kind: int, code: int) -> Received:
+        quoted = ip_packet(probe, self._identity, ttl=1)[: _QUOTE_LIMIT[probe.family]]
+        message = build_icmp_error(
+            v6=probe.family == 6,
+            type=kind,
+            code=code,
+            quoted=quoted,
+            src=responder,
+            dst=self._identity.source,
+        )
+        return self._wrap(message, responder, distance, Layer.ICMP4_IP, Layer.ICMP6)
+
+    def _wrap(
+        self, message: bytes, src: str, distance: int, v4: Layer, v6: Layer, *, protocol: int = 1
+    ) -> Received:
+        hop_limit = _INITIAL_TTL - distance + 1
+        if self._scenario.family == 4:
+            packet = build_ipv4(src, self._identity.source, protocol, message, ttl=hop_limit)
+            return Received(packet, v4, 0)
+        return Received(message, v6, 0, source=src, hop_limit=hop_limit)

@@ -1,0 +1,355 @@
+"""The sans-I/O tracer: decides which probe to send when, and what each reply means.
+
+No sockets, no clock, no sleep: the driver passes the time in, sends what ``poll`` returns, reports each
+send with ``sent`` and each decoded packet with ``on_reply``, and collects ``ProbeResult`` values. The same
+object runs against raw sockets, unprivileged sockets and the simulated network of the tests.
+
+Rounds: a round puts every TTL from ``first_ttl`` to the current path length in flight at once (spaced by
+sendwait). The path length is ``max_ttl`` until the destination (or a final unreachable) answers, then the
+lowest TTL at which it did; it grows again when a router answers at or beyond it, or when the end of the
+path stays silent for several rounds (the route changed).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, replace
+
+from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig
+from tuitrace.packet.incoming import EchoReply, IcmpError, TcpSegment
+from tuitrace.packet.quote import Quote
+from tuitrace.packet.tcp import ACK, RST, SYN
+from tuitrace.probe.annotate import annotation, is_time_exceeded
+from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Outcome, Probe, ProbeResult, Reply
+
+NS = 1_000_000_000
+UDP_PORT_WINDOW = 100
+"""Classic UDP cycles through 33434..33533, the range firewalls commonly open for traceroute."""
+SILENT_ROUNDS_BEFORE_REDISCOVERY = 5
+_ICMP_ECHO_REQUEST = {4: 8, 6: 128}
+_IPPROTO = {Protocol.ICMP: {4: 1, 6: 58}, Protocol.UDP: {4: 17, 6: 17}, Protocol.TCP: {4: 6, 6: 6}}
+
+
+@dataclass(slots=True)
+class PathState:
+    """What the tracer knows about the path under one setting."""
+
+    rounds: int = 0
+    path_len: int | None = None
+    reached: bool = False
+    silent_rounds: int = 0
+    highest_answer: int = 0
+    """The highest TTL that ever answered under this setting."""
+
+
+@dataclass(slots=True)
+class _InFlight:
+    probe: Probe
+    sent_ns: int
+
+
+@dataclass(slots=True)
+class _Counters:
+    sent: int = 0
+    unmatched: int = 0
+    send_errors: int = 0
+    late: int = 0
+
+
+class Tracer:
+    def __init__(self, config: TraceConfig, identity: LocalIdentity) -> None:
+        if not 1 <= config.first_ttl <= config.max_ttl <= 255:
+            raise ValueError("need 1 <= first TTL <= max TTL <= 255")
+        self._config = config
+        self._identity = identity
+        self._setting = config.setting
+        self._paths: dict[Setting, PathState] = {}
+        self._in_flight: dict[int, _InFlight] = {}
+        self._queue: deque[Probe] = deque()
+        self._results: list[ProbeResult] = []
+        self._next_key = 0
+        self._next_round_ns: int | None = None
+        self._next_send_ns = 0
+        self._paused = False
+        self.counters = _Counters()
+        self._state()
+
+    # -- settings -------------------------------------------------------------------------------------
+    @property
+    def config(self) -> TraceConfig:
+        return self._config
+
+    @property
+    def setting(self) -> Setting:
+        return self._setting
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def path(self, setting: Setting | None = None) -> PathState:
+        return self._state(setting)
+
+    def _state(self, setting: Setting | None = None) -> PathState:
+        key = setting or self._setting
+        state = self._paths.get(key)
+        if state is None:
+            state = self._paths[key] = PathState()
+        return state
+
+    def set_setting(self, setting: Setting, now_ns: int) -> None:
+        """Switch protocol/port: probes already in flight still count for the setting they were sent with."""
+        if setting == self._setting:
+            return
+        self._setting = setting
+        self._config = replace(self._config, setting=setting)
+        self._queue.clear()
+        self._state()
+        if self._next_round_ns is not None:
+            self._next_round_ns = now_ns
+
+    def set_sendwait(self, seconds: float) -> None:
+        self._config = replace(self._config, sendwait=max(0.0, seconds))
+
+    def set_interval(self, seconds: float, now_ns: int) -> None:
+        if seconds <= 0:
+            raise ValueError("interval must be positive")
+        self._config = replace(self._config, interval=seconds)
+        if self._next_round_ns is not None:
+            self._next_round_ns = min(self._next_round_ns, now_ns + int(seconds * NS))
+
+    def pause(self) -> None:
+        self._paused = True
+        self._queue.clear()
+
+    def resume(self, now_ns: int) -> None:
+        if self._paused:
+            self._paused = False
+            if self._next_round_ns is not None:
+                self._next_round_ns = now_ns
+
+    def forget(self, setting: Setting) -> None:
+        """Start the path knowledge of a setting afresh (with a statistics reset)."""
+        self._paths[setting] = PathState()
+
+    # -- time -----------------------------------------------------------------------------------------
+    def start(self, now_ns: int) -> None:
+        if self._next_round_ns is None:
+            self._next_round_ns = now_ns
+
+    @property
+    def finished(self) -> bool:
+        """All requested rounds sent and every probe resolved (only with a round count)."""
+        count = self._config.count
+        return count is not None and self._state().rounds >= count and not self._queue and not self._in_flight
+
+    def next_deadline(self) -> int | None:
+        """The next time ``poll`` has something to do, or ``None`` when only a reply can change things."""
+        times: list[int] = []
+        if self._queue:
+            times.append(self._next_send_ns)
+        elif self._round_allowed() and self._next_round_ns is not None:
+            times.append(self._next_round_ns)
+        if self._in_flight:
+            first = next(iter(self._in_flight.values()))
+            times.append(first.sent_ns + self._wait_ns)
+        return min(times) if times else None
+
+    @property
+    def _wait_ns(self) -> int:
+        return int(self._config.wait * NS)
+
+    def _round_allowed(self) -> bool:
+        count = self._config.count
+        return not self._paused and (count is None or self._state().rounds < count)
+
+    def poll(self, now_ns: int) -> list[Probe]:
+        """Expire overdue probes and return the probes due to be sent now."""
+        self._expire(now_ns)
+        if (
+            not self._queue
+            and self._round_allowed()
+            and self._next_round_ns is not None
+            and now_ns >= self._next_round_ns
+        ):
+            self._launch_round(now_ns)
+        due: list[Probe] = []
+        gap = int(self._config.sendwait * NS)
+        while self._queue and now_ns >= self._next_send_ns:
+            due.append(self._queue.popleft())
+            if gap:  # sendwait: at most one probe per gap
+                self._next_send_ns = now_ns + gap
+                break
+        return due
+
+    def _launch_round(self, now_ns: int) -> None:
+        state = self._state()
+        last = state.path_len or self._config.max_ttl
+        number = state.rounds
+        state.rounds += 1
+        self._next_round_ns = now_ns + int(self._config.interval * NS)
+        self._next_send_ns = now_ns
+        for ttl in range(self._config.first_ttl, last + 1):
+            self._queue.append(self._make_probe(ttl, number))
+
+    def _make_probe(self, ttl: int, number: int) -> Probe:
+        key = self._next_key
+        self._next_key = (key + 1) % KEY_SPACE
+        setting = self._setting
+        if setting.protocol is Protocol.ICMP:
+            dport = 0
+        elif setting.port is not None:
+            dport = setting.port
+        else:
+            dport = UDP_BASE_PORT + key % UDP_PORT_WINDOW
+        return Probe(
+            key=key,
+            ttl=ttl,
+            setting=setting,
+            round=number,
+            target=self._config.target,
+            family=self._config.family,
+            dport=dport,
+            tos=self._config.tos,
+            payload_len=self._config.packet_size,
+        )
+
+    # -- sending --------------------------------------------------------------------------------------
+    def sent(self, probe: Probe, tx_ns: int) -> None:
+        """The network sent ``probe`` at ``tx_ns``."""
+        old = self._in_flight.pop(probe.key, None)
+        if old is not None:  # the key space wrapped around a probe that never resolved
+            self._resolve(old, Outcome.LOST)
+        self._in_flight[probe.key] = _InFlight(probe, tx_ns)
+        self.counters.sent += 1
+
+    def send_failed(self, probe: Probe) -> None:
+        """The local stack refused the probe (no route, message too long...): it counts as lost."""
+        self.counters.send_errors += 1
+        self.counters.sent += 1
+        self._resolve(_InFlight(probe, 0), Outcome.LOST)
+
+    def _expire(self, now_ns: int) -> None:
+        wait = self._wait_ns
+        while self._in_flight:
+            key, first = next(iter(self._in_flight.items()))
+            if first.sent_ns + wait > now_ns:
+                break
+            del self._in_flight[key]
+            self._resolve(first, Outcome.LOST)
+
+    # -- receiving ------------------------------------------------------------------------------------
+    def on_reply(self, reply: Reply) -> bool:
+        """Match a decoded packet to one of our probes; ``False`` when it is not ours (counted, dropped)."""
+        flight = self._match(reply)
+        if flight is None:
+            self.counters.unmatched += 1
+            return False
+        del self._in_flight[flight.probe.key]
+        outcome, mark = self._classify(flight.probe, reply)
+        self._resolve(flight, outcome, reply, mark)
+        return True
+
+    def take_results(self) -> list[ProbeResult]:
+        results, self._results = self._results, []
+        return results
+
+    def _match(self, reply: Reply) -> _InFlight | None:
+        message = reply.message
+        ident = self._identity
+        if isinstance(message, EchoReply):
+            if message.ident != ident.icmp_id or reply.responder != self._config.target:
+                return None
+            return self._flight(message.seq, Protocol.ICMP, 0)
+        if isinstance(message, TcpSegment):
+            if (
+                reply.responder != self._config.target
+                or message.dport != ident.tcp_port
+                or not (message.flags & RST or (message.flags & SYN and message.flags & ACK))
+            ):
+                return None
+            key = (message.ack - 1 - ident.tcp_seq_base) % (1 << 32)
+            return self._flight(key, Protocol.TCP, message.sport)
+        return self._match_quote(message.quote)
+
+    def _match_quote(self, quote: Quote) -> _InFlight | None:
+        ident = self._identity
+        if quote.dst != self._config.target or (ident.source and quote.src != ident.source):
+            return None
+        family = self._config.family
+        if quote.protocol == _IPPROTO[Protocol.ICMP][family]:
+            if quote.icmp_type != _ICMP_ECHO_REQUEST[family] or quote.icmp_id != ident.icmp_id:
+                return None
+            return self._flight(quote.icmp_seq, Protocol.ICMP, 0)
+        if quote.protocol == _IPPROTO[Protocol.UDP][family]:
+            if quote.sport != ident.udp_port:
+                return None
+            return self._flight(quote.checksum - 1, Protocol.UDP, quote.dport)
+        if quote.protocol == _IPPROTO[Protocol.TCP][family]:
+            if quote.sport != ident.tcp_port:
+                return None
+            key = (quote.tcp_seq - ident.tcp_seq_base) % (1 << 32)
+            return self._flight(key, Protocol.TCP, quote.dport)
+        return None
+
+    def _flight(self, key: int, protocol: Protocol, dport: int) -> _InFlight | None:
+        flight = self._in_flight.get(key) if 0 <= key < KEY_SPACE else None
+        if flight is None:
+            return None
+        probe = flight.probe
+        if probe.setting.protocol is not protocol or probe.dport != dport:
+            return None
+        return flight
+
+    def _classify(self, probe: Probe, reply: Reply) -> tuple[Outcome, str | None]:
+        message = reply.message
+        from_target = reply.responder == probe.target
+        if not isinstance(message, IcmpError):
+            return Outcome.REACHED, None
+        if is_time_exceeded(probe.family, message):
+            return Outcome.TIME_EXCEEDED, None
+        mark = annotation(probe.family, message)
+        return (Outcome.REACHED if from_target else Outcome.UNREACHABLE), mark
+
+    def _resolve(
+        self,
+        flight: _InFlight,
+        outcome: Outcome,
+        reply: Reply | None = None,
+        mark: str | None = None,
+    ) -> None:
+        probe = flight.probe
+        result = ProbeResult(
+            key=probe.key,
+            setting=probe.setting,
+            ttl=probe.ttl,
+            round=probe.round,
+            outcome=outcome,
+            responder=reply.responder if reply else None,
+            rtt_ns=max(0, reply.rx_ns - flight.sent_ns) if reply else None,
+            annotation=mark,
+            reply_ttl=reply.reply_ttl if reply else None,
+        )
+        self._learn(result)
+        self._results.append(result)
+
+    def _learn(self, result: ProbeResult) -> None:
+        """Adapt the path length to what this result says."""
+        state = self._state(result.setting)
+        if result.outcome is Outcome.REACHED:
+            state.reached = True
+        if result.responder is not None:
+            state.highest_answer = max(state.highest_answer, result.ttl)
+        known = state.path_len
+        if result.final:
+            if known is None or result.ttl <= known:
+                state.path_len = result.ttl
+                state.silent_rounds = 0
+        elif result.outcome is Outcome.TIME_EXCEEDED:
+            if known is not None and result.ttl >= known:
+                state.path_len = None  # the path grew: look again up to max_ttl
+        elif known is not None and result.ttl == known:
+            state.silent_rounds += 1
+            if state.silent_rounds >= SILENT_ROUNDS_BEFORE_REDISCOVERY and known < self._config.max_ttl:
+                state.path_len = None
+                state.silent_rounds = 0

@@ -1,0 +1,77 @@
+"""Values that flow through the tracer: probes out, replies in, results to the statistics."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from tuitrace.config import Setting
+from tuitrace.packet.incoming import EchoReply, IcmpError, TcpSegment
+
+KEY_SPACE = 65534
+"""Probe keys are 0..65533: ICMP sequence = key, UDP checksum = key + 1 (never 0 or 0xFFFF),
+TCP sequence = base + key."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalIdentity:
+    """What makes our probes ours: chosen by the network back-end (it owns the sockets)."""
+
+    icmp_id: int
+    udp_port: int
+    tcp_port: int
+    source: str
+    """Our source address toward the target (needed for UDP/TCP checksums)."""
+    tcp_seq_base: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    key: int
+    ttl: int
+    setting: Setting
+    round: int
+    target: str
+    family: int
+    dport: int
+    """Destination port (0 for ICMP)."""
+    tos: int = 0
+    payload_len: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A decoded packet that might answer one of our probes."""
+
+    responder: str
+    rx_ns: int
+    reply_ttl: int | None
+    message: EchoReply | IcmpError | TcpSegment
+
+
+class Outcome(enum.StrEnum):
+    TIME_EXCEEDED = "time-exceeded"
+    """An intermediate router answered."""
+    REACHED = "reached"
+    """The destination answered (in any way)."""
+    UNREACHABLE = "unreachable"
+    """A router said the destination cannot be reached (annotated)."""
+    LOST = "lost"
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    key: int
+    setting: Setting
+    ttl: int
+    round: int
+    outcome: Outcome
+    responder: str | None = None
+    rtt_ns: int | None = None
+    annotation: str | None = None
+    reply_ttl: int | None = None
+
+    @property
+    def final(self) -> bool:
+        """The path ends at this TTL: nothing beyond it can answer differently."""
+        return self.outcome in (Outcome.REACHED, Outcome.UNREACHABLE)

@@ -1,0 +1,1 @@
+"""Headless renderers of a snapshot: an mtr-style text table, JSON and CSV."""

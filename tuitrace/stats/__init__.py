@@ -1,0 +1,1 @@
+"""Per-hop and per-responder statistics built from probe results."""

@@ -1,0 +1,104 @@
+"""Immutable views of the statistics, handed to the UI and the reports.
+
+The engine owns mutable counters; everything outside the engine sees only these frozen values, taken
+at one instant, so a renderer never reads a number while the probing loop is changing it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from tuitrace.config import Mode, Setting
+
+
+@dataclass(frozen=True, slots=True)
+class RttSummary:
+    """RTT statistics in milliseconds; every field is ``None`` until a reply arrived."""
+
+    count: int = 0
+    last_ms: float | None = None
+    avg_ms: float | None = None
+    best_ms: float | None = None
+    worst_ms: float | None = None
+    stdev_ms: float | None = None
+    jitter_ms: float | None = None
+    """|last - previous| RTT."""
+    jitter_avg_ms: float | None = None
+    jitter_max_ms: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponderSnapshot:
+    """One address that answered at a TTL (several under ECMP)."""
+
+    address: str
+    received: int
+    share_pct: float
+    """This responder's part of the hop's replies."""
+    rtt: RttSummary
+    annotations: tuple[str, ...]
+    """traceroute's marks seen from this responder: ``!H``, ``!X``, ``!F-1400``..."""
+    is_target: bool
+    """The reply came from the destination (echo reply, port unreachable, SYN-ACK/RST)."""
+    reply_ttl: int | None
+    """IP TTL (hop limit) of the latest reply, for return-path estimates."""
+
+
+@dataclass(frozen=True, slots=True)
+class HopSnapshot:
+    ttl: int
+    sent: int
+    """Probes resolved at this TTL (answered or timed out); probes still in flight are not counted."""
+    received: int
+    rtt: RttSummary
+    responders: tuple[ResponderSnapshot, ...]
+    history: tuple[float | None, ...]
+    """RTTs of the latest probes, oldest first; ``None`` for a lost probe."""
+
+    @property
+    def loss_pct(self) -> float:
+        return 0.0 if self.sent == 0 else 100.0 * (self.sent - self.received) / self.sent
+
+    @property
+    def silent(self) -> bool:
+        return self.received == 0
+
+
+class RunState(enum.StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class TraceSnapshot:
+    host: str
+    target: str
+    family: int
+    setting: Setting
+    mode: Mode
+    interval: float
+    sendwait: float
+    wait: float
+    max_ttl: int
+    state: RunState
+    rounds: int
+    """Rounds whose probes have all been sent, for this setting."""
+    elapsed: float
+    """Seconds since this setting's statistics started."""
+    reached: bool
+    """The destination answered at least once in this setting."""
+    path_length: int | None
+    """TTL at which the destination (or a final unreachable) answers; ``None`` while unknown."""
+    hops: tuple[HopSnapshot, ...]
+    """TTL order, up to the destination when known; silent hops included."""
+    probes_sent: int
+    dropped: int
+    """Received packets that did not parse or did not belong to us, counted and dropped."""
+    settings: tuple[Setting, ...] = ()
+    """Every setting that has statistics in this session, in the order first used."""
+
+    @property
+    def port(self) -> int | None:
+        return self.setting.port

@@ -1,0 +1,61 @@
+"""Statistics of a whole trace, kept per (protocol, port) setting so that switching back shows them again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tuitrace.config import Setting
+from tuitrace.probe.types import ProbeResult
+from tuitrace.stats.hop import HopStats
+from tuitrace.stats.snapshot import HopSnapshot
+
+
+@dataclass(slots=True)
+class TraceStats:
+    setting: Setting
+    started_ns: int
+    hops: dict[int, HopStats] = field(default_factory=dict)
+
+    def add(self, result: ProbeResult) -> None:
+        hop = self.hops.get(result.ttl)
+        if hop is None:
+            hop = self.hops[result.ttl] = HopStats(result.ttl)
+        hop.add(result)
+
+    def hop_snapshots(self, first_ttl: int, last_ttl: int) -> tuple[HopSnapshot, ...]:
+        """Every TTL from first to last, silent and not-yet-probed ones included."""
+        return tuple(
+            (self.hops[ttl].snapshot() if ttl in self.hops else HopStats(ttl).snapshot())
+            for ttl in range(first_ttl, last_ttl + 1)
+        )
+
+
+def displayed_last_ttl(*, first_ttl: int, max_ttl: int, path_len: int | None, highest_answer: int) -> int:
+    """Up to the destination when known; otherwise one TTL past the highest that answered (that ``*``
+    is where the path goes dark), and never beyond ``max_ttl``."""
+    if path_len is not None:
+        return max(first_ttl, path_len)
+    return min(max_ttl, max(first_ttl, highest_answer + 1))
+
+
+class StatsBook:
+    """The statistics of every setting used in a session, in the order first used."""
+
+    def __init__(self) -> None:
+        self._traces: dict[Setting, TraceStats] = {}
+
+    def get(self, setting: Setting, now_ns: int) -> TraceStats:
+        trace = self._traces.get(setting)
+        if trace is None:
+            trace = self._traces[setting] = TraceStats(setting, now_ns)
+        return trace
+
+    def add(self, result: ProbeResult, now_ns: int) -> None:
+        self.get(result.setting, now_ns).add(result)
+
+    def reset(self, setting: Setting, now_ns: int) -> None:
+        self._traces[setting] = TraceStats(setting, now_ns)
+
+    @property
+    def settings(self) -> tuple[Setting, ...]:
+        return tuple(self._traces)
