@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from tuitrace import __version__
@@ -27,6 +27,10 @@ from tuitrace.enrich.options import geoip_help
 from tuitrace.errors import TuitraceError
 
 EXIT_USAGE = 2
+DESCRIPTION = (
+    "A full-screen, mtr-style interactive traceroute. Probes every hop continuously and shows loss, RTT "
+    "statistics and every responder per hop (ECMP). Keys switch protocol, port and sendwait live."
+)
 REPORT_DEFAULT_ROUNDS = 10
 
 
@@ -37,7 +41,9 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"tuitrace: {message} (see tuitrace --help)\n")
 
 
-def _ranged(kind: type[int] | type[float], low: float, high: float | None, what: str) -> object:
+def _ranged(
+    kind: type[int] | type[float], low: float, high: float | None, what: str
+) -> Callable[[str], int | float]:
     def convert(text: str) -> int | float:
         try:
             value = kind(text)
@@ -54,52 +60,105 @@ def _ranged(kind: type[int] | type[float], low: float, high: float | None, what:
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="tuitrace",
-        description="A full-screen, mtr-style interactive traceroute. Probes every hop continuously and shows "
-        "loss, RTT statistics and every responder per hop (ECMP). Keys switch protocol, port and sendwait live.",
+        description=DESCRIPTION,
         epilog=geoip_help(),
     )
     parser.add_argument("host", help="name or address to trace")
     proto = parser.add_argument_group("protocol (traceroute's letters)")
     choice = proto.add_mutually_exclusive_group()
-    choice.add_argument("-I", "--icmp", dest="protocol", action="store_const", const="icmp",
-                        help="ICMP echo probes (the default)")
-    choice.add_argument("-U", "--udp", dest="protocol", action="store_const", const="udp-fixed",
-                        help=f"UDP to one fixed port ({UDP_FIXED_DEFAULT_PORT} unless -p): one ECMP path")
-    choice.add_argument("-T", "--tcp", dest="protocol", action="store_const", const="tcp",
-                        help=f"TCP SYN to port {TCP_DEFAULT_PORT} unless -p; SYN-ACK or RST both mean reached")
-    choice.add_argument("-P", "--protocol", dest="protocol", choices=["icmp", "udp", "tcp"],
-                        help=f"udp without -p is classic traceroute: port {UDP_BASE_PORT}+n, one per probe, "
-                        "so ECMP branches all show")
+    choice.add_argument(
+        "-I",
+        "--icmp",
+        dest="protocol",
+        action="store_const",
+        const="icmp",
+        help="ICMP echo probes (the default)",
+    )
+    choice.add_argument(
+        "-U",
+        "--udp",
+        dest="protocol",
+        action="store_const",
+        const="udp-fixed",
+        help=f"UDP to one fixed port ({UDP_FIXED_DEFAULT_PORT} unless -p): one ECMP path",
+    )
+    choice.add_argument(
+        "-T",
+        "--tcp",
+        dest="protocol",
+        action="store_const",
+        const="tcp",
+        help=f"TCP SYN to port {TCP_DEFAULT_PORT} unless -p; SYN-ACK or RST both mean reached",
+    )
+    choice.add_argument(
+        "-P",
+        "--protocol",
+        dest="protocol",
+        choices=["icmp", "udp", "tcp"],
+        help=f"udp without -p is classic traceroute: port {UDP_BASE_PORT}+n, one per probe, "
+        "so ECMP branches all show",
+    )
     proto.add_argument("-p", "--port", type=_ranged(int, 1, 65535, "port"), help="destination port")
     family = proto.add_mutually_exclusive_group()
     family.add_argument("-4", dest="family", action="store_const", const=4, help="IPv4 only")
     family.add_argument("-6", dest="family", action="store_const", const=6, help="IPv6 only")
 
     timing = parser.add_argument_group("timing")
-    timing.add_argument("-z", "--sendwait", type=_ranged(float, 0, None, "sendwait"), default=0.0,
-                        metavar="SENDWAIT", help="pause between probes: above 10 means ms, else seconds")
-    timing.add_argument("-w", "--wait", type=_ranged(float, 0.001, 3600, "wait"), default=2.0,
-                        help="seconds before an unanswered probe counts as lost (default 2)")
-    timing.add_argument("-i", "--interval", type=_ranged(float, 0.001, 3600, "interval"), default=1.0,
-                        help="seconds between rounds (default 1)")
-    timing.add_argument("-c", "--count", type=_ranged(int, 1, None, "count"),
-                        help=f"rounds to run (default: forever; {REPORT_DEFAULT_ROUNDS} with --report)")
+    timing.add_argument(
+        "-z",
+        "--sendwait",
+        type=_ranged(float, 0, None, "sendwait"),
+        default=0.0,
+        metavar="SENDWAIT",
+        help="pause between probes: above 10 means ms, else seconds",
+    )
+    timing.add_argument(
+        "-w",
+        "--wait",
+        type=_ranged(float, 0.001, 3600, "wait"),
+        default=2.0,
+        help="seconds before an unanswered probe counts as lost (default 2)",
+    )
+    timing.add_argument(
+        "-i",
+        "--interval",
+        type=_ranged(float, 0.001, 3600, "interval"),
+        default=1.0,
+        help="seconds between rounds (default 1)",
+    )
+    timing.add_argument(
+        "-c",
+        "--count",
+        type=_ranged(int, 1, None, "count"),
+        help=f"rounds to run (default: forever; {REPORT_DEFAULT_ROUNDS} with --report)",
+    )
 
     path = parser.add_argument_group("path")
-    path.add_argument("-m", "--max-hops", type=_ranged(int, 1, 255, "max hops"), default=30, metavar="MAX_HOPS")
-    path.add_argument("-f", "--first-hop", type=_ranged(int, 1, 255, "first hop"), default=1,
-                      metavar="FIRST_TTL")
+    path.add_argument(
+        "-m", "--max-hops", type=_ranged(int, 1, 255, "max hops"), default=30, metavar="MAX_HOPS"
+    )
+    path.add_argument(
+        "-f", "--first-hop", type=_ranged(int, 1, 255, "first hop"), default=1, metavar="FIRST_TTL"
+    )
     path.add_argument("-s", "--source", metavar="SRC", help="source address")
     path.add_argument("--interface", metavar="IFACE", help="send through this interface")
-    path.add_argument("-t", "--tos", type=_ranged(int, 0, 255, "TOS"), default=0, help="IP TOS / traffic class")
+    path.add_argument(
+        "-t", "--tos", type=_ranged(int, 0, 255, "TOS"), default=0, help="IP TOS / traffic class"
+    )
     path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
 
     out = parser.add_argument_group("output")
-    out.add_argument("-r", "--report", action="store_true", help="no UI: print an mtr-style report after -c rounds")
+    out.add_argument(
+        "-r", "--report", action="store_true", help="no UI: print an mtr-style report after -c rounds"
+    )
     out.add_argument("--json", action="store_true", help="report as JSON (implies --report)")
     out.add_argument("--csv", action="store_true", help="report as CSV (implies --report)")
-    out.add_argument("--output-dir", default="screenshots", metavar="DIR",
-                     help="where the screenshot key writes its SVG and Markdown report (default ./screenshots)")
+    out.add_argument(
+        "--output-dir",
+        default="screenshots",
+        metavar="DIR",
+        help="where the screenshot key writes its SVG and Markdown report (default ./screenshots)",
+    )
     out.add_argument("--report-on-exit", action="store_true", help="print the text report when the UI quits")
     add_enrich_arguments(parser)
     parser.add_argument("--version", action="version", version=f"tuitrace {__version__}")
@@ -171,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     try:
         config = config_from_args(ns)
-        from tuitrace.run import run  # noqa: PLC0415 - keeps --help fast
+        from tuitrace.run import run  # keeps --help fast
 
         return run(config, ns, list(sys.argv if argv is None else ["tuitrace", *argv]))
     except TuitraceError as exc:

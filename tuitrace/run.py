@@ -47,8 +47,8 @@ def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
     enrich_options = options_from_args(ns, numeric=ns.numeric)
     if ns.report or ns.json or ns.csv:
         return run_report(engine, ns, enrich_options)
-    from tuitrace.ui.app import run_tui  # noqa: PLC0415 - Textual is only loaded for the UI
-    from tuitrace.ui.options import UiOptions  # noqa: PLC0415
+    from tuitrace.ui.app import run_tui  # Textual is only loaded for the UI
+    from tuitrace.ui.options import UiOptions
 
     with Enricher(enrich_options) as enricher:
         engine.add_listener(request_responders(enricher))

@@ -52,8 +52,10 @@ class Engine:
         """Probe until the configured rounds are done (or ``stop``); blocks."""
         network, tracer = self._network, self._tracer
         tracer.start(network.now_ns())
-        while not self._stopping.is_set() and not tracer.finished:
+        while True:
             self._run_commands()
+            if self._stopping.is_set() or tracer.finished:
+                break
             now = network.now_ns()
             for probe in tracer.poll(now):
                 try:

@@ -43,9 +43,8 @@ class SimNetwork:
         self._pending: list[tuple[int, int, Received]] = []
         self._order = 0
         self._random = random.Random(scenario.seed)
-        self.sent: list[Probe] = []
-        self.extra: list[tuple[int, Received]] = []
-        """Foreign packets to deliver at given times (other processes' traffic), for tests."""
+        self.sent: list[tuple[int, Probe]] = []
+        """Every probe with the virtual time it left."""
 
     # -- Network protocol -----------------------------------------------------------------------------
     @property
@@ -76,7 +75,7 @@ class SimNetwork:
         self._push(at_ns, packet)
 
     def send(self, probe: Probe) -> int:
-        self.sent.append(probe)
+        self.sent.append((self._now, probe))
         reply = self._walk(probe)
         if reply is not None:
             delay_ms, packet = reply

@@ -1,0 +1,1 @@
+"""Tests of tuitrace.packet: byte building and parsing."""

@@ -1,0 +1,107 @@
+"""IPv4 headers (RFC 791): building probes for raw sockets and reading the headers that ICMP errors quote.
+
+Parsing is lenient where real routers are sloppy — the header checksum is not verified and a quoted
+``total_length`` larger than what arrived is accepted, because ICMP errors often quote only the first bytes
+of our probe — but strict about anything that would make the fields meaningless.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import struct
+from dataclasses import dataclass
+
+from tuitrace.packet.checksum import internet_checksum
+from tuitrace.packet.errors import PacketError, check_field, require_length
+
+MIN_HEADER_LENGTH = 20
+MAX_HEADER_LENGTH = 60
+_DONT_FRAGMENT = 0x4000
+_MORE_FRAGMENTS = 0x2000
+_OFFSET_MASK = 0x1FFF
+_HEADER = struct.Struct("!BBHHHBBH4s4s")
+
+
+@dataclass(frozen=True, slots=True)
+class IPv4Header:
+    tos: int
+    total_length: int
+    ident: int
+    dont_fragment: bool
+    ttl: int
+    protocol: int
+    checksum: int
+    src: str
+    dst: str
+    header_length: int
+    """In bytes: 20 plus any options."""
+    more_fragments: bool = False
+    fragment_offset: int = 0
+    """In 8-byte units, as on the wire."""
+    options: bytes = b""
+
+
+def parse_ipv4(data: bytes) -> tuple[IPv4Header, bytes]:
+    """Parse an IPv4 header; return it and the bytes after it.
+
+    The payload is cut to ``total_length`` when that is at least the header length; otherwise (a bogus
+    length) it is everything after the header. A quote shorter than ``total_length`` is not an error.
+    """
+    require_length(data, MIN_HEADER_LENGTH, "IPv4 header")
+    (version_ihl, tos, total_length, ident, flags_offset, ttl, protocol, checksum, src, dst) = (
+        _HEADER.unpack_from(data)
+    )
+    version = version_ihl >> 4
+    if version != 4:
+        raise PacketError(f"IPv4 header: version is {version}")
+    header_length = (version_ihl & 0x0F) * 4
+    if header_length < MIN_HEADER_LENGTH:
+        raise PacketError(f"IPv4 header: header length {header_length} is below {MIN_HEADER_LENGTH}")
+    require_length(data, header_length, "IPv4 header with options")
+    header = IPv4Header(
+        tos=tos,
+        total_length=total_length,
+        ident=ident,
+        dont_fragment=bool(flags_offset & _DONT_FRAGMENT),
+        ttl=ttl,
+        protocol=protocol,
+        checksum=checksum,
+        src=str(ipaddress.IPv4Address(src)),
+        dst=str(ipaddress.IPv4Address(dst)),
+        header_length=header_length,
+        more_fragments=bool(flags_offset & _MORE_FRAGMENTS),
+        fragment_offset=flags_offset & _OFFSET_MASK,
+        options=bytes(data[MIN_HEADER_LENGTH:header_length]),
+    )
+    end = total_length if total_length >= header_length else len(data)
+    return header, bytes(data[header_length:end])
+
+
+def build_ipv4(
+    src: str,
+    dst: str,
+    protocol: int,
+    payload: bytes,
+    *,
+    ttl: int,
+    ident: int = 0,
+    tos: int = 0,
+    dont_fragment: bool = False,
+    options: bytes = b"",
+) -> bytes:
+    """An IPv4 packet with a correct header checksum. *options* must be a multiple of 4 bytes, at most 40."""
+    if len(options) % 4 or len(options) > MAX_HEADER_LENGTH - MIN_HEADER_LENGTH:
+        raise ValueError(f"IPv4 options must be a multiple of 4 bytes up to 40, got {len(options)}")
+    for name, value, bits in (("protocol", protocol, 8), ("ttl", ttl, 8), ("ident", ident, 16)):
+        check_field(name, value, bits)
+    check_field("tos", tos, 8)
+    header_length = MIN_HEADER_LENGTH + len(options)
+    total_length = header_length + len(payload)
+    check_field("total_length", total_length, 16)
+    source = ipaddress.IPv4Address(src).packed
+    destination = ipaddress.IPv4Address(dst).packed
+    flags = _DONT_FRAGMENT if dont_fragment else 0
+    fields = (0x40 | header_length // 4, tos, total_length, ident, flags, ttl, protocol)
+    header = _HEADER.pack(*fields, 0, source, destination) + options
+    checksum = internet_checksum(header)
+    return _HEADER.pack(*fields, checksum, source, destination) + options + payload
