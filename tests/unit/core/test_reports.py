@@ -1,0 +1,96 @@
+"""Text, JSON and CSV reports of one snapshot say the same thing, in the documented shape."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.enrich.info import EnrichInfo
+from tuitrace.report.csv import render_csv
+from tuitrace.report.json import render_json
+from tuitrace.report.text import render_text
+from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, RunState, TraceSnapshot
+
+
+def rtt(avg: float) -> RttSummary:
+    return RttSummary(count=4, last_ms=avg, avg_ms=avg, best_ms=avg - 0.5, worst_ms=avg + 0.5, stdev_ms=0.2)
+
+
+def responder(
+    address: str, received: int, avg: float, *marks: str, target: bool = False
+) -> ResponderSnapshot:
+    return ResponderSnapshot(address, received, 50.0, rtt(avg), marks, target, 60)
+
+
+SNAPSHOT = TraceSnapshot(
+    host="lab-dst",
+    target="10.201.6.2",
+    family=4,
+    setting=Setting(Protocol.TCP, 389),
+    mode=Mode.RAW,
+    interval=1.0,
+    sendwait=0.0,
+    wait=2.0,
+    max_ttl=30,
+    state=RunState.FINISHED,
+    rounds=4,
+    elapsed=4.0,
+    reached=False,
+    path_length=3,
+    hops=(
+        HopSnapshot(1, 4, 4, rtt(1.0), (responder("10.201.0.1", 4, 1.0),), (1.0,) * 4),
+        HopSnapshot(
+            2, 4, 4, rtt(2.0), (responder("10.201.1.2", 2, 2.0), responder("10.201.2.2", 2, 2.5)), (2.0,) * 4
+        ),
+        HopSnapshot(3, 4, 0, RttSummary(), (), (None,) * 4),
+        HopSnapshot(4, 4, 3, rtt(3.0), (responder("10.201.5.2", 3, 3.0, "!X"),), (3.0,) * 4),
+    ),
+    probes_sent=16,
+    dropped=0,
+)
+
+
+def lookup(address: str) -> EnrichInfo | None:
+    if address == "10.201.0.1":
+        return EnrichInfo(hostname="r1.lab", asn=64500, as_name="LAB", country="ZZ")
+    return None
+
+
+def test_json_has_the_documented_shape() -> None:
+    report = json.loads(render_json(SNAPSHOT, lookup))
+    assert report["target"] == {"host": "lab-dst", "address": "10.201.6.2"}
+    assert (report["protocol"], report["port"], report["rounds"], report["reached"]) == ("tcp", 389, 4, False)
+    assert [h["ttl"] for h in report["hops"]] == [1, 2, 3, 4]
+    silent = report["hops"][2]
+    assert silent["received"] == 0 and silent["responders"] == [] and silent["loss_pct"] == 100.0
+    assert [r["address"] for r in report["hops"][1]["responders"]] == ["10.201.1.2", "10.201.2.2"]
+    assert report["hops"][3]["responders"][0]["annotations"] == ["!X"]
+    first = report["hops"][0]["responders"][0]
+    assert (first["hostname"], first["asn"], first["country"]) == ("r1.lab", 64500, "ZZ")
+    for key in ("sent", "received", "loss_pct", "last_ms", "avg_ms", "best_ms", "worst_ms", "stdev_ms"):
+        assert key in report["hops"][0]
+
+
+def test_text_lists_every_responder_with_marks_and_names() -> None:
+    text = render_text(SNAPSHOT, lookup)
+    assert "TCP/389" in text and "destination not reached" in text
+    assert "r1.lab (10.201.0.1) AS64500" in text
+    assert "10.201.1.2" in text and "10.201.2.2" in text
+    assert "???" in text
+    assert "10.201.5.2 !X" in text
+    assert "r1.lab" not in render_text(SNAPSHOT, lookup, numeric=True)
+
+
+def test_csv_has_a_row_per_responder_and_per_silent_hop() -> None:
+    rows = list(csv.DictReader(io.StringIO(render_csv(SNAPSHOT, lookup))))
+    assert [(r["ttl"], r["responder_address"]) for r in rows] == [
+        ("1", "10.201.0.1"),
+        ("2", "10.201.1.2"),
+        ("2", "10.201.2.2"),
+        ("3", ""),
+        ("4", "10.201.5.2"),
+    ]
+    assert rows[4]["responder_annotations"] == "!X"
+    assert rows[0]["responder_asn"] == "64500"
