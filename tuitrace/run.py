@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 from collections.abc import Callable
 
 from tuitrace.config import TraceConfig
@@ -53,11 +54,12 @@ def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
     with Enricher(enrich_options) as enricher:
         engine.add_listener(request_responders(enricher))
         options = UiOptions(
-            output_dir=ns.output_dir,
+            output_dir=Path(ns.output_dir),
             report_on_exit=ns.report_on_exit,
             numeric=ns.numeric,
             command_line=shlex.join(argv),
             enricher=enricher,
+            user_port=ns.port,
         )
         return run_tui(engine, options)
 

@@ -1,16 +1,37 @@
-"""Every user mistake ends in one line on stderr that names the problem, exit status 2, no traceback."""
+"""Every user mistake ends in one line on stderr that names the problem, exit status 2, no traceback.
+
+The command runs in a network namespace of its own with no interfaces up, so that resolving a bad name
+cannot send a DNS query anywhere.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
 import subprocess
 import sys
 
 import pytest
 
 
+@functools.cache
+def isolation() -> list[str]:
+    """``unshare -n`` (root) or ``unshare -rn`` (user namespaces): an empty network for the child."""
+    prefix = ["unshare", "-n"] if os.geteuid() == 0 else ["unshare", "-rn"]
+    try:
+        subprocess.run([*prefix, "true"], check=True, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("cannot create an empty network namespace (needs root or user namespaces)")
+    return prefix
+
+
 def tuitrace(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tuitrace", *argv], capture_output=True, text=True, timeout=60, check=False
+        [*isolation(), sys.executable, "-m", "tuitrace", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
