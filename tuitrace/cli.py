@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the screenshot key writes its SVG and Markdown report (default ./screenshots)",
     )
     out.add_argument("--report-on-exit", action="store_true", help="print the text report when the UI quits")
+    out.add_argument(
+        "--simulate",
+        metavar="SCENARIO",
+        help="trace a simulated path described by a TOML scenario file instead of the network "
+        "(a demo that needs no privileges; see tests/scenarios/)",
+    )
     add_enrich_arguments(parser)
     parser.add_argument("--version", action="version", version=f"tuitrace {__version__}")
     return parser
@@ -193,10 +199,39 @@ def setting_from_args(ns: argparse.Namespace) -> Setting:
     return Setting(Protocol.UDP, ns.port)
 
 
+def rounds(ns: argparse.Namespace) -> int | None:
+    report = ns.report or ns.json or ns.csv
+    return ns.count if ns.count is not None else (REPORT_DEFAULT_ROUNDS if report else None)
+
+
+def simulated_config(ns: argparse.Namespace, setting: Setting) -> TraceConfig:
+    """With ``--simulate`` the scenario names the target; HOST is only a label."""
+    from tuitrace.probe.scenario import ScenarioError, load_scenario  # only needed for the demo
+
+    try:
+        scenario = load_scenario(ns.simulate)
+    except ScenarioError as exc:
+        raise TuitraceError(str(exc)) from None
+    return TraceConfig(
+        target=scenario.target,
+        family=scenario.family,
+        host=ns.host,
+        setting=setting,
+        first_ttl=ns.first_hop,
+        max_ttl=ns.max_hops,
+        interval=ns.interval,
+        sendwait=parse_sendwait(ns.sendwait),
+        wait=ns.wait,
+        count=rounds(ns),
+    )
+
+
 def config_from_args(ns: argparse.Namespace) -> TraceConfig:
     if ns.first_hop > ns.max_hops:
         raise TuitraceError(f"first hop {ns.first_hop} is beyond max hops {ns.max_hops}")
     setting = setting_from_args(ns)
+    if ns.simulate:
+        return simulated_config(ns, setting)
     address, family = resolve(ns.host, ns.family)
     if ns.source:
         try:
@@ -206,8 +241,6 @@ def config_from_args(ns: argparse.Namespace) -> TraceConfig:
         if source_family != family:
             raise TuitraceError(f"source {ns.source} is not IPv{family} like the target")
         ns.source = source
-    report = ns.report or ns.json or ns.csv
-    count = ns.count if ns.count is not None else (REPORT_DEFAULT_ROUNDS if report else None)
     return TraceConfig(
         target=address,
         family=family,
@@ -218,7 +251,7 @@ def config_from_args(ns: argparse.Namespace) -> TraceConfig:
         interval=ns.interval,
         sendwait=parse_sendwait(ns.sendwait),
         wait=ns.wait,
-        count=count,
+        count=rounds(ns),
         source=ns.source,
         interface=ns.interface,
         tos=ns.tos,

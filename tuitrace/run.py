@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from tuitrace.config import TraceConfig
 from tuitrace.engine.engine import Engine
@@ -14,6 +14,8 @@ from tuitrace.enrich.enricher import Enricher
 from tuitrace.enrich.options import EnrichOptions, options_from_args
 from tuitrace.probe.network import Network
 from tuitrace.probe.rawnet import RawNetwork
+from tuitrace.probe.scenario import load_scenario
+from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
@@ -23,7 +25,9 @@ ENRICH_GRACE = 3.0
 """Seconds a headless report waits at the end for lookups still in flight."""
 
 
-def open_network(config: TraceConfig) -> Network:
+def open_network(config: TraceConfig, ns: argparse.Namespace) -> Network:
+    if ns.simulate:
+        return RealtimeSimNetwork(load_scenario(ns.simulate))
     return RawNetwork(
         config.family, config.target, source=config.source, interface=config.interface, tos=config.tos
     )
@@ -43,7 +47,7 @@ def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
 
 
 def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
-    network = open_network(config)
+    network = open_network(config, ns)
     engine = Engine(config, network)
     enrich_options = options_from_args(ns, numeric=ns.numeric)
     if ns.report or ns.json or ns.csv:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import heapq
 import random
+import threading
+import time
 import zlib
 from dataclasses import replace
 
@@ -199,3 +201,31 @@ class SimNetwork:
             packet = build_ipv4(src, self._identity.source, protocol, message, ttl=hop_limit)
             return Received(packet, v4, 0)
         return Received(message, v6, 0, source=src, hop_limit=hop_limit)
+
+
+class RealtimeSimNetwork(SimNetwork):
+    """The simulated network on the wall clock, for ``--simulate``: a demo and a UI test bed without root."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__(scenario)
+        self._offset = START_NS - time.monotonic_ns()
+        self._woken = threading.Event()
+
+    def now_ns(self) -> int:
+        return time.monotonic_ns() + self._offset
+
+    def send(self, probe: Probe) -> int:
+        self._now = self.now_ns()
+        return super().send(probe)
+
+    def receive(self, timeout: float) -> list[Received | Reply]:
+        now = self.now_ns()
+        due = self._pending[0][0] if self._pending else None
+        wait_ns = int(timeout * 1e9) if due is None else min(int(timeout * 1e9), max(0, due - now))
+        if wait_ns > 0 and self._woken.wait(wait_ns / 1e9):
+            self._woken.clear()
+        self._now = self.now_ns()
+        return super().receive(0)
+
+    def wake(self) -> None:
+        self._woken.set()

@@ -55,7 +55,9 @@ def udp_payload(probe: Probe, identity: LocalIdentity) -> bytes:
 
 def udp_datagram(probe: Probe, identity: LocalIdentity) -> bytes:
     """UDP header and payload with the checksum computed here (for a raw socket)."""
-    return build_udp(identity.source, probe.target, identity.udp_port, probe.dport, udp_payload(probe, identity))
+    return build_udp(
+        identity.source, probe.target, identity.udp_port, probe.dport, udp_payload(probe, identity)
+    )
 
 
 def tcp_syn(probe: Probe, identity: LocalIdentity) -> bytes:
