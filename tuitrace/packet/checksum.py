@@ -6,12 +6,14 @@ value, so a probe can carry its identity in the checksum while the 5-tuple (and 
 
 from __future__ import annotations
 
-import ipaddress
 import struct
+import sys
 
+from tuitrace.packet.address import packed
 from tuitrace.packet.errors import check_field
 
 UDP_PROTOCOL = 17
+_LITTLE_ENDIAN = sys.byteorder == "little"
 _UDP_HEADER_LENGTH = 8
 PARIS_FILLER = b"tuitrace"
 """Bytes repeated after the two steering bytes of a Paris-traceroute UDP payload."""
@@ -21,7 +23,15 @@ def _ones_complement_sum(data: bytes, initial: int = 0) -> int:
     """The 16-bit ones' complement sum of *data* (odd length padded with a zero byte), plus *initial*."""
     if len(data) % 2:
         data += b"\x00"
-    total: int = initial + sum(word for (word,) in struct.iter_unpack("!H", data))
+    # Summing native-order words and swapping the folded result gives the network-order sum (RFC 1071,
+    # byte-order independence), at C speed.
+    total = _fold(sum(memoryview(data).cast("B").cast("H")))
+    if _LITTLE_ENDIAN:
+        total = ((total & 0xFF) << 8) | (total >> 8)
+    return _fold(total + initial)
+
+
+def _fold(total: int) -> int:
     while total > 0xFFFF:
         total = (total & 0xFFFF) + (total >> 16)
     return total
@@ -37,11 +47,11 @@ def internet_checksum(data: bytes, initial: int = 0) -> int:
 
 
 def _packed_pair(src: str, dst: str) -> tuple[bytes, bytes, int]:
-    source = ipaddress.ip_address(src)
-    destination = ipaddress.ip_address(dst)
-    if source.version != destination.version:
+    source, version = packed(src)
+    destination, other = packed(dst)
+    if version != other:
         raise ValueError(f"source {src} and destination {dst} are not of the same IP version")
-    return source.packed, destination.packed, source.version
+    return source, destination, version
 
 
 def pseudo_header(src: str, dst: str, protocol: int, length: int) -> bytes:

@@ -7,10 +7,10 @@ of our probe — but strict about anything that would make the fields meaningles
 
 from __future__ import annotations
 
-import ipaddress
 import struct
 from dataclasses import dataclass
 
+from tuitrace.packet.address import packed_v, v4_text
 from tuitrace.packet.checksum import internet_checksum
 from tuitrace.packet.errors import PacketError, check_field, require_length
 
@@ -66,8 +66,8 @@ def parse_ipv4(data: bytes) -> tuple[IPv4Header, bytes]:
         ttl=ttl,
         protocol=protocol,
         checksum=checksum,
-        src=str(ipaddress.IPv4Address(src)),
-        dst=str(ipaddress.IPv4Address(dst)),
+        src=v4_text(bytes(src)),
+        dst=v4_text(bytes(dst)),
         header_length=header_length,
         more_fragments=bool(flags_offset & _MORE_FRAGMENTS),
         fragment_offset=flags_offset & _OFFSET_MASK,
@@ -98,8 +98,8 @@ def build_ipv4(
     header_length = MIN_HEADER_LENGTH + len(options)
     total_length = header_length + len(payload)
     check_field("total_length", total_length, 16)
-    source = ipaddress.IPv4Address(src).packed
-    destination = ipaddress.IPv4Address(dst).packed
+    source = packed_v(src, 4)
+    destination = packed_v(dst, 4)
     flags = _DONT_FRAGMENT if dont_fragment else 0
     fields = (0x40 | header_length // 4, tos, total_length, ident, flags, ttl, protocol)
     header = _HEADER.pack(*fields, 0, source, destination) + options

@@ -6,10 +6,10 @@ options) so callers always see the upper-layer protocol and its bytes.
 
 from __future__ import annotations
 
-import ipaddress
 import struct
 from dataclasses import dataclass
 
+from tuitrace.packet.address import packed_v, v6_text
 from tuitrace.packet.errors import PacketError, check_field, require_length
 
 HEADER_LENGTH = 40
@@ -80,8 +80,8 @@ def parse_ipv6(data: bytes) -> tuple[IPv6Header, bytes]:
         payload_length=payload_length,
         next_header=upper,
         hop_limit=hop_limit,
-        src=str(ipaddress.IPv6Address(src)),
-        dst=str(ipaddress.IPv6Address(dst)),
+        src=v6_text(bytes(src)),
+        dst=v6_text(bytes(dst)),
         extension_headers=seen,
         fragment_offset=fragment_offset,
     )
@@ -109,8 +109,8 @@ def build_ipv6(
     ):
         check_field(name, value, bits)
     first_word = 6 << 28 | traffic_class << 20 | flow_label
-    source = ipaddress.IPv6Address(src).packed
-    destination = ipaddress.IPv6Address(dst).packed
+    source = packed_v(src, 6)
+    destination = packed_v(dst, 6)
     return _HEADER.pack(first_word, len(payload), next_header, hop_limit, source, destination) + payload
 
 

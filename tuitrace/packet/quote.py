@@ -8,10 +8,10 @@ a matcher might key on, whatever protocol the probe used.
 
 from __future__ import annotations
 
-import ipaddress
 import struct
 from dataclasses import dataclass, replace
 
+from tuitrace.packet.address import v6_text
 from tuitrace.packet.checksum import UDP_PROTOCOL
 from tuitrace.packet.errors import PacketError, require_length
 from tuitrace.packet.icmp import ICMP4_PROTOCOL, ICMP6_PROTOCOL
@@ -67,8 +67,8 @@ def _network_part(family: int, quoted: bytes) -> tuple[int, str, str, int, int, 
         protocol, offset, _, fragment_offset = walk_extension_headers(quoted, quoted[6])
         if fragment_offset:
             raise PacketError("quoted IPv6 packet is a non-first fragment")
-        src = str(ipaddress.IPv6Address(bytes(quoted[8:24])))
-        dst = str(ipaddress.IPv6Address(bytes(quoted[24:40])))
+        src = v6_text(bytes(quoted[8:24]))
+        dst = v6_text(bytes(quoted[24:40]))
         return protocol, src, dst, quoted[7], 0, quoted[offset:]
     raise PacketError(f"address family {family} is neither 4 nor 6")
 
