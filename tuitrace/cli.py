@@ -265,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = config_from_args(ns)
         from tuitrace.run import run  # keeps --help fast
 
-        return run(config, ns, list(sys.argv if argv is None else ["tuitrace", *argv]))
+        return run(config, ns, ["tuitrace", *(sys.argv[1:] if argv is None else argv)])
     except TuitraceError as exc:
         print(f"tuitrace: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -13,6 +13,9 @@ from tuitrace.stats.snapshot import TraceSnapshot
 
 
 class EngineControl(Protocol):
+    error: BaseException | None
+    """Set when the probing loop died (shown by the UI); ``None`` while all is well."""
+
     def start(self) -> None:
         """Begin probing in the background; returns at once."""
 

@@ -51,7 +51,7 @@ def render_text(snapshot: TraceSnapshot, lookup: Lookup | None = None, numeric: 
     lines = [
         f"tuitrace to {target}  {setting.label}  {snapshot.mode.value}  {snapshot.rounds} rounds  {status}",
         f"{'TTL':>4} {'Host':<{HOST_WIDTH}} {'Loss%':>6} {'Snt':>5}"
-        f"{'Last':>7}{'Avg':>7}{'Best':>7}{'Wrst':>7}{'StDev':>7}{'Jttr':>7}",
+        f"{'Last':>7}{'Avg':>7}{'Best':>7}{'Wrst':>7}{'StDev':>7}{'Javg':>7}",
     ]
     for hop in snapshot.hops:
         lines.extend(_hop_lines(hop, lookup, numeric))

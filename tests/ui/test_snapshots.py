@@ -1,0 +1,56 @@
+"""Pictures of the main screens from the fake engine, compared with the approved ones.
+
+Update after an intended change with ``pytest tests/ui --snapshot-update`` and review the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tuitrace.config import Protocol
+from tuitrace.ui.app import TraceApp
+from tuitrace.ui.options import UiOptions
+
+from .fake_engine import FakeEngine
+from .fakes import FakeEnricher, Info
+
+SnapCompare = Callable[..., bool]
+
+
+def lab_engine() -> FakeEngine:
+    engine = FakeEngine()
+    engine.advance(12)
+    engine.set_protocol(Protocol.TCP, 389)
+    engine.advance(3)
+    engine.set_protocol(Protocol.ICMP, None)
+    engine.commands.clear()
+    return engine
+
+
+def test_main_screen_80x24(snap_compare: SnapCompare) -> None:
+    assert snap_compare(TraceApp(lab_engine()), terminal_size=(80, 24))
+
+
+def test_main_screen_120x40_with_names_and_as(snap_compare: SnapCompare) -> None:
+    enricher = FakeEnricher({
+        "10.0.1.1": Info(hostname="gw.lab.example", asn=64500, as_name="LAB-EDGE", country="NL"),
+        "10.0.9.2": Info(hostname="dst.lab.example", asn=64501, as_name="LAB-DST", city="Delft",
+                         country="NL"),
+    })
+    app = TraceApp(lab_engine(), UiOptions(enricher=enricher, mode_label="raw"))
+    assert snap_compare(app, terminal_size=(120, 40), press=["z"])
+
+
+def test_filtered_tcp_port_shows_x_annotation_120x40(snap_compare: SnapCompare) -> None:
+    assert snap_compare(TraceApp(lab_engine()), terminal_size=(120, 40), press=["t", "P", "ctrl+a", "ctrl+k",
+                                                                              "3", "8", "9", "enter"])
+
+
+def test_help_screen(snap_compare: SnapCompare) -> None:
+    assert snap_compare(TraceApp(lab_engine()), terminal_size=(100, 32), press=["question_mark"])
+
+
+def test_port_input_with_error(snap_compare: SnapCompare) -> None:
+    app: Any = TraceApp(lab_engine())
+    assert snap_compare(app, terminal_size=(80, 24), press=["t", "P", "ctrl+a", "ctrl+k", "0", "enter"])

@@ -1,0 +1,229 @@
+"""Wiring of the live view: engine snapshots in, key presses out.
+
+A timer pulls the engine's snapshot a few times a second and hands it to the header and the table; keys
+become engine commands. Nothing here waits on the network: the engine probes in its own thread and
+``snapshot()`` only copies counters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import BindingType
+from textual.widgets import Footer
+
+from tuitrace.config import TCP_DEFAULT_PORT, Protocol
+from tuitrace.engine.control import EngineControl
+from tuitrace.stats.snapshot import RunState, TraceSnapshot
+from tuitrace.ui.enrichment import EnrichInfo
+from tuitrace.ui.keys import bindings
+from tuitrace.ui.options import UiOptions
+from tuitrace.ui.parsing import next_sendwait, parse_interval, parse_port, parse_sendwait_text
+from tuitrace.ui.report import text_report
+from tuitrace.ui.screens.help import HelpScreen
+from tuitrace.ui.screens.value_input import ValueInputScreen
+from tuitrace.ui.screenshot import ScreenshotPaths, file_stem, save_screenshot, screenshot_markdown
+from tuitrace.ui.widgets.header import TraceHeader
+from tuitrace.ui.widgets.hop_rows import View, addresses
+from tuitrace.ui.widgets.hop_table import HopTable
+
+REFRESH_SECONDS = 0.22
+"""About 4.5 refreshes a second: live enough to watch, cheap enough not to compete with the prober."""
+
+
+class TraceApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tuitrace"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings())
+
+    def __init__(self, engine: EngineControl, options: UiOptions | None = None) -> None:
+        super().__init__()
+        self.engine = engine
+        self.options = options or UiOptions()
+        self.view = View(names=not self.options.numeric)
+        self.user_port = self.options.user_port
+        self.last_screenshot: ScreenshotPaths | None = None
+        self._snapshot: TraceSnapshot | None = None
+        self._shown: tuple[TraceSnapshot, View, int, str] | None = None
+        self._requested: set[str] = set()
+        self._notices: set[str] = set()
+        self._problem = ""
+
+    def compose(self) -> ComposeResult:
+        yield TraceHeader(id="header")
+        yield HopTable(id="hops")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(HopTable).focus()
+        self.refresh_view()
+        self.set_interval(REFRESH_SECONDS, self.refresh_view)
+
+    @property
+    def snapshot(self) -> TraceSnapshot:
+        """The latest snapshot pulled from the engine."""
+        if self._snapshot is None:
+            self._snapshot = self.engine.snapshot()
+        return self._snapshot
+
+    def _lookup(self, address: str) -> EnrichInfo | None:
+        enricher = self.options.enricher
+        return enricher.get(address) if enricher is not None else None
+
+    def _enrich(self, snapshot: TraceSnapshot) -> int:
+        enricher = self.options.enricher
+        if enricher is None:
+            return 0
+        for address in addresses(snapshot):
+            if address not in self._requested:
+                self._requested.add(address)
+                enricher.request(address)
+        for notice in enricher.notices():
+            if notice not in self._notices:
+                self._notices.add(notice)
+                self.notify(notice, severity="warning")
+        return enricher.generation
+
+    def _check_engine(self) -> None:
+        """Say so, once, when the engine's thread died."""
+        error = self.engine.error
+        if error is not None and not self._problem:
+            self._problem = str(error) or type(error).__name__
+            self.notify(f"Probing stopped: {self._problem}", severity="error", timeout=30)
+
+    def refresh_view(self) -> None:
+        """Pull a snapshot and show it; does nothing visible when nothing changed."""
+        snapshot = self._snapshot = self.engine.snapshot()
+        generation = self._enrich(snapshot)
+        self._check_engine()
+        if self._shown == (snapshot, self.view, generation, self._problem):
+            return
+        self._shown = (snapshot, self.view, generation, self._problem)
+        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem)
+        lookup = self._lookup if self.options.enricher is not None else None
+        self.query_one(HopTable).show(snapshot, self.view, lookup)
+
+    # -- protocol and port ------------------------------------------------------------------------
+
+    def _port_for(self, protocol: Protocol) -> int | None:
+        if protocol is Protocol.ICMP:
+            return None
+        if protocol is Protocol.TCP:
+            return self.user_port or TCP_DEFAULT_PORT
+        return self.user_port
+
+    def action_protocol(self, name: str) -> None:
+        protocol = Protocol(name)
+        self.engine.set_protocol(protocol, self._port_for(protocol))
+        self.refresh_view()
+
+    def action_ask_port(self) -> None:
+        current = self.snapshot.setting.port or self.user_port
+        screen = ValueInputScreen("Destination port", "1-65535; empty: classic UDP 33434+n, TCP 80",
+                                  parse_port, "" if current is None else str(current))
+        self.push_screen(screen, self._port_chosen)
+
+    def _port_chosen(self, result: tuple[int | None] | None) -> None:
+        if result is None:
+            return
+        self.user_port = result[0]
+        protocol = self.snapshot.setting.protocol
+        if protocol is Protocol.ICMP:
+            port = "no fixed port" if self.user_port is None else f"port {self.user_port}"
+            self.notify(f"ICMP has no port: {port} is used when you press u (UDP) or t (TCP)")
+            return
+        self.engine.set_protocol(protocol, self._port_for(protocol))
+        self.refresh_view()
+
+    # -- timing -----------------------------------------------------------------------------------
+
+    def action_sendwait_step(self, direction: int) -> None:
+        self.engine.set_sendwait(next_sendwait(self.snapshot.sendwait, direction))
+        self.refresh_view()
+
+    def action_ask_sendwait(self) -> None:
+        screen = ValueInputScreen("Sendwait between probes", "like -z: above 10 means ms, else seconds",
+                                  parse_sendwait_text, f"{self.snapshot.sendwait:g}")
+        self.push_screen(screen, self._sendwait_chosen)
+
+    def _sendwait_chosen(self, result: tuple[float] | None) -> None:
+        if result is not None:
+            self.engine.set_sendwait(result[0])
+            self.refresh_view()
+
+    def action_ask_interval(self) -> None:
+        screen = ValueInputScreen("Interval between rounds", "seconds, for example 0.5 or 2",
+                                  parse_interval, f"{self.snapshot.interval:g}")
+        self.push_screen(screen, self._interval_chosen)
+
+    def _interval_chosen(self, result: tuple[float] | None) -> None:
+        if result is not None:
+            self.engine.set_interval(result[0])
+            self.refresh_view()
+
+    # -- run state and view -----------------------------------------------------------------------
+
+    def action_toggle_pause(self) -> None:
+        if self.engine.snapshot().state is RunState.PAUSED:
+            self.engine.resume()
+        else:
+            self.engine.pause()
+        self.refresh_view()
+
+    def action_reset(self) -> None:
+        self.engine.reset()
+        self.refresh_view()
+
+    def action_toggle_names(self) -> None:
+        self.view = replace(self.view, names=not self.view.names)
+        self.refresh_view()
+
+    def action_toggle_as(self) -> None:
+        self.view = replace(self.view, show_as=not self.view.show_as)
+        self.refresh_view()
+
+    def action_toggle_ecmp(self) -> None:
+        self.view = replace(self.view, expand_ecmp=not self.view.expand_ecmp)
+        self.refresh_view()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # -- screenshot -------------------------------------------------------------------------------
+
+    def action_ticket_screenshot(self) -> None:
+        snapshot = self.snapshot
+        when = datetime.now().astimezone()
+        svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
+        report = text_report(snapshot, self.options.enricher, numeric=not self.view.names)
+
+        def markdown(svg_name: str) -> str:
+            return screenshot_markdown(snapshot, when=when, command_line=self.options.command_line,
+                                       mode_label=self.options.mode_label, svg_name=svg_name, report=report)
+
+        try:
+            stem = file_stem(snapshot.host or snapshot.target, when)
+            paths = save_screenshot(self.options.output_dir, stem, svg, markdown)
+        except OSError as error:
+            self.notify(f"Screenshot not saved: {error}", severity="error")
+            return
+        self.last_screenshot = paths
+        self.notify(f"{paths.svg}\n{paths.markdown}", title="Screenshot saved", timeout=8)
+
+
+def run_tui(engine: EngineControl, options: UiOptions) -> int:
+    """Start the engine, run the app until the user quits, stop the engine; maybe print the report."""
+    app = TraceApp(engine, options)
+    engine.start()
+    try:
+        app.run()
+        final = engine.snapshot()
+    finally:
+        engine.stop()
+    if options.report_on_exit:
+        print(text_report(final, options.enricher, numeric=not app.view.names))
+    return app.return_code or 0

@@ -1,0 +1,52 @@
+"""Every key of the main screen, in one table.
+
+The same table builds the Textual bindings, the footer and the help screen, so the help can never list a
+key that does not work or miss one that does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True, slots=True)
+class KeySpec:
+    keys: str
+    """Textual key names, comma separated."""
+    shown: str
+    """How the help screen writes the keys."""
+    action: str
+    footer: str
+    """Short label for the footer; empty keeps the key out of the footer."""
+    help: str
+
+
+KEYS: tuple[KeySpec, ...] = (
+    KeySpec("i", "i", "protocol('icmp')", "ICMP", "Trace with ICMP echo requests"),
+    KeySpec("u", "u", "protocol('udp')", "UDP",
+            "Trace with UDP: classic 33434+n, or the port set with P"),
+    KeySpec("t", "t", "protocol('tcp')", "TCP", "Trace with TCP SYN to port 80, or the port set with P"),
+    KeySpec("P", "P", "ask_port", "Port", "Set the destination port for UDP and TCP (empty: default)"),
+    KeySpec("plus,equals_sign", "+", "sendwait_step(1)", "", "Raise the sendwait (pause between probes)"),
+    KeySpec("minus", "-", "sendwait_step(-1)", "", "Lower the sendwait"),
+    KeySpec("S", "S", "ask_sendwait", "", "Type an exact sendwait (above 10 means ms, like -z)"),
+    KeySpec("I", "I", "ask_interval", "", "Type the interval between rounds, in seconds"),
+    KeySpec("p,space", "p space", "toggle_pause", "Pause", "Pause or resume probing"),
+    KeySpec("r", "r", "reset", "Reset", "Reset the statistics of the current protocol and port"),
+    KeySpec("n", "n", "toggle_names", "", "Show host names or addresses"),
+    KeySpec("z", "z", "toggle_as", "", "Show or hide the AS / place column"),
+    KeySpec("e", "e", "toggle_ecmp", "", "Expand or collapse the responders of ECMP hops"),
+    KeySpec("s", "s", "ticket_screenshot", "Shot", "Save an SVG screenshot and a Markdown report"),
+    KeySpec("question_mark,h", "? h", "help", "Help", "Show this help"),
+    KeySpec("q", "q", "quit", "Quit", "Quit"),
+)
+
+
+def bindings() -> list[Binding]:
+    return [
+        Binding(spec.keys, spec.action, spec.footer or spec.help, show=bool(spec.footer),
+                key_display=spec.shown.split()[0])
+        for spec in KEYS
+    ]

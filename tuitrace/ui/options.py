@@ -1,0 +1,29 @@
+"""What the command line tells the TUI beyond the engine's own configuration.
+
+Kept apart from the app so the CLI can build it without importing Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tuitrace.ui.enrichment import Enricher
+
+
+@dataclass(frozen=True, slots=True)
+class UiOptions:
+    output_dir: Path = field(default_factory=lambda: Path("screenshots"))
+    """Where the screenshot key writes its SVG and Markdown files."""
+    report_on_exit: bool = False
+    """Print the text report after the app closes, so the numbers survive the screen."""
+    numeric: bool = False
+    """Start with addresses instead of names (``-n``)."""
+    command_line: str = ""
+    """The command as typed, recorded in screenshot reports."""
+    enricher: Enricher | None = None
+    """Reverse DNS / ASN / GeoIP lookups; ``None`` shows addresses only."""
+    mode_label: str = ""
+    """How probes are sent, for the header; empty uses the snapshot's mode."""
+    user_port: int | None = None
+    """The port given with ``-p``: ``u`` then traces UDP to that port and ``t`` TCP to it."""

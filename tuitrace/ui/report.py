@@ -1,0 +1,15 @@
+"""The text report (the same mtr-style table as ``--report``) for screenshots and ``--report-on-exit``.
+
+The renderer belongs to ``tuitrace.report``; this is the one place where the UI calls it, with the same
+names-or-addresses choice the user made on screen.
+"""
+
+from __future__ import annotations
+
+from tuitrace.report.text import render_text
+from tuitrace.stats.snapshot import TraceSnapshot
+from tuitrace.ui.enrichment import Enricher
+
+
+def text_report(snapshot: TraceSnapshot, enricher: Enricher | None, numeric: bool) -> str:
+    return render_text(snapshot, enricher.get if enricher is not None else None, numeric=numeric)

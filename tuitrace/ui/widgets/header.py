@@ -1,0 +1,60 @@
+"""The lines above the table: what is traced, with which settings, and whether it is working.
+
+During an incident the first question is "is this still running, and what am I looking at": the header
+answers it without a key press (target, protocol/port, sendwait, interval, mode, rounds, elapsed, state).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tuitrace.stats.snapshot import RunState, TraceSnapshot
+from tuitrace.ui.format import fmt_duration, fmt_seconds
+
+
+def state_text(snapshot: TraceSnapshot) -> str:
+    """``running`` / ``paused`` / ``finished``, and how far the destination is (or that it is not yet)."""
+    reach = (f"destination reached at hop {snapshot.path_length}"
+             if snapshot.reached and snapshot.path_length is not None
+             else "destination reached" if snapshot.reached else "destination not reached yet")
+    return f"{snapshot.state.value}, {reach}"
+
+
+def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = "") -> Text:
+    """The header; ``problem`` (the engine stopped on an error) replaces the state when set."""
+    text = Text(no_wrap=False)
+    name = snapshot.host if snapshot.host and snapshot.host != snapshot.target else ""
+    text.append(f"{name} ({snapshot.target})" if name else snapshot.target, style="bold")
+    text.append("  ")
+    text.append(snapshot.setting.label, style="bold reverse")
+    text.append(f"  sendwait {fmt_seconds(snapshot.sendwait)}  interval {fmt_seconds(snapshot.interval)}"
+                f"  mode {mode_label or snapshot.mode.value}\n")
+    state_style = "bold reverse" if snapshot.state is RunState.PAUSED else "bold"
+    text.append(f"round {snapshot.rounds}  elapsed {fmt_duration(snapshot.elapsed)}  ")
+    if problem:
+        text.append(f"probing stopped: {problem}", style="bold reverse")
+    else:
+        text.append(state_text(snapshot), style=state_style)
+    settings = snapshot.settings or (snapshot.setting,)
+    text.append("\nsettings:")
+    for setting in settings:
+        active = setting == snapshot.setting
+        text.append(" ")
+        text.append(f"[{setting.label}]" if active else setting.label, style="bold" if active else "dim")
+    return text
+
+
+class TraceHeader(Static):
+    """Shows :func:`header_text` for the latest snapshot."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.plain = ""
+        """The text currently shown, without styles (what a reader of the screen sees)."""
+
+    def show(self, snapshot: TraceSnapshot, mode_label: str = "", problem: str = "") -> None:
+        text = header_text(snapshot, mode_label, problem)
+        if text.plain != self.plain:
+            self.plain = text.plain
+            self.update(text)
