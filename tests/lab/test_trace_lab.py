@@ -32,7 +32,8 @@ pytestmark = pytest.mark.lab
 METHODS = ["icmp", "udp", "udp-fixed", "tcp"]
 FIXED_METHODS = ["icmp", "udp-fixed", "tcp"]
 """One 5-tuple for the whole trace: one ECMP branch (ICMP has no ports: r1 hashes its addresses only)."""
-BASELINE_ROUNDS = 10
+BASELINE_ROUNDS = 30
+"""Enough that classic UDP misses one of two ECMP branches with probability 2**-29."""
 
 Baseline = Callable[[Family, str], Report]
 

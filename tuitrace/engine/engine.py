@@ -7,6 +7,7 @@ keep RTTs true even when Python is late to read them.
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from tuitrace.config import Protocol, Setting, TraceConfig
 from tuitrace.packet.errors import PacketError
 from tuitrace.probe.network import Network, Received, decode
+from tuitrace.probe.prefilter import foreign
 from tuitrace.probe.tracer import NS, Tracer
 from tuitrace.probe.types import ProbeResult, Reply
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
@@ -51,6 +53,7 @@ class Engine:
     def run(self) -> None:
         """Probe until the configured rounds are done (or ``stop``); blocks."""
         network, tracer = self._network, self._tracer
+        gc.freeze()  # what exists at start lives for the whole run: keep it out of every collection
         tracer.start(network.now_ns())
         while True:
             self._run_commands()
@@ -72,9 +75,13 @@ class Engine:
 
     def _absorb(self, packets: list[Received | Reply]) -> None:
         tracer = self._tracer
+        identity = self._network.identity
         for packet in packets:
             if isinstance(packet, Reply):
                 tracer.on_reply(packet)
+                continue
+            if foreign(packet.data, packet.layer, identity):
+                self._dropped += 1
                 continue
             try:
                 reply = decode(packet)

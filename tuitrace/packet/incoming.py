@@ -50,6 +50,9 @@ class TcpSegment:
     flags: int
 
 
+_SHORTEST_WITH_EXTENSION = 8 + 128
+
+
 def parse_icmp4_message(data: bytes) -> EchoReply | IcmpError | None:
     """Classify an ICMPv4 message (starting at the ICMP header)."""
     header, body = parse_icmp(data)
@@ -76,6 +79,8 @@ def parse_icmp6_message(data: bytes) -> EchoReply | IcmpError | None:
 
 
 def _labels(message: bytes, *, v6: bool) -> tuple[MplsLabel, ...]:
+    if len(message) <= _SHORTEST_WITH_EXTENSION:
+        return ()  # RFC 4884: an extension follows at least 128 bytes of original datagram
     try:
         return parse_mpls_labels(message, v6=v6)
     except PacketError:

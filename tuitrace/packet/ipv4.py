@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tuitrace.packet.address import packed_v, v4_text
 from tuitrace.packet.checksum import internet_checksum
@@ -41,16 +42,27 @@ class IPv4Header:
     options: bytes = b""
 
 
-def parse_ipv4(data: bytes) -> tuple[IPv4Header, bytes]:
-    """Parse an IPv4 header; return it and the bytes after it.
+class Essentials(NamedTuple):
+    """What the receive path needs from an IPv4 header, without building an ``IPv4Header``."""
 
-    The payload is cut to ``total_length`` when that is at least the header length; otherwise (a bogus
-    length) it is everything after the header. A quote shorter than ``total_length`` is not an error.
+    header_length: int
+    payload_end: int
+    protocol: int
+    ttl: int
+    ident: int
+    fragment_offset: int
+    src: str
+    dst: str
+
+
+def ipv4_essentials(data: bytes) -> Essentials:
+    """Check an IPv4 header and return its essential fields (the hot path of every received packet).
+
+    The payload ends at ``total_length`` when that is at least the header length; otherwise (a bogus
+    length) it runs to the end of the data. A quote shorter than ``total_length`` is not an error.
     """
     require_length(data, MIN_HEADER_LENGTH, "IPv4 header")
-    (version_ihl, tos, total_length, ident, flags_offset, ttl, protocol, checksum, src, dst) = (
-        _HEADER.unpack_from(data)
-    )
+    version_ihl, _, total_length, ident, flags_offset, ttl, protocol, _, src, dst = _HEADER.unpack_from(data)
     version = version_ihl >> 4
     if version != 4:
         raise PacketError(f"IPv4 header: version is {version}")
@@ -58,23 +70,33 @@ def parse_ipv4(data: bytes) -> tuple[IPv4Header, bytes]:
     if header_length < MIN_HEADER_LENGTH:
         raise PacketError(f"IPv4 header: header length {header_length} is below {MIN_HEADER_LENGTH}")
     require_length(data, header_length, "IPv4 header with options")
+    end = total_length if total_length >= header_length else len(data)
+    return Essentials(
+        header_length, end, protocol, ttl, ident, flags_offset & _OFFSET_MASK, v4_text(src), v4_text(dst)
+    )
+
+
+def parse_ipv4(data: bytes) -> tuple[IPv4Header, bytes]:
+    """Parse an IPv4 header; return it and the bytes after it (cut as ``ipv4_essentials`` says)."""
+    essentials = ipv4_essentials(data)
+    _, tos, total_length, _, flags_offset, _, _, checksum, _, _ = _HEADER.unpack_from(data)
+    header_length = essentials.header_length
     header = IPv4Header(
         tos=tos,
         total_length=total_length,
-        ident=ident,
+        ident=essentials.ident,
         dont_fragment=bool(flags_offset & _DONT_FRAGMENT),
-        ttl=ttl,
-        protocol=protocol,
+        ttl=essentials.ttl,
+        protocol=essentials.protocol,
         checksum=checksum,
-        src=v4_text(bytes(src)),
-        dst=v4_text(bytes(dst)),
+        src=essentials.src,
+        dst=essentials.dst,
         header_length=header_length,
         more_fragments=bool(flags_offset & _MORE_FRAGMENTS),
-        fragment_offset=flags_offset & _OFFSET_MASK,
+        fragment_offset=essentials.fragment_offset,
         options=bytes(data[MIN_HEADER_LENGTH:header_length]),
     )
-    end = total_length if total_length >= header_length else len(data)
-    return header, bytes(data[header_length:end])
+    return header, bytes(data[header_length : essentials.payload_end])
 
 
 def build_ipv4(

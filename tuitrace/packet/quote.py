@@ -9,13 +9,13 @@ a matcher might key on, whatever protocol the probe used.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tuitrace.packet.address import v6_text
 from tuitrace.packet.checksum import UDP_PROTOCOL
 from tuitrace.packet.errors import PacketError, require_length
 from tuitrace.packet.icmp import ICMP4_PROTOCOL, ICMP6_PROTOCOL
-from tuitrace.packet.ipv4 import parse_ipv4
+from tuitrace.packet.ipv4 import ipv4_essentials
 from tuitrace.packet.ipv6 import HEADER_LENGTH as IPV6_HEADER_LENGTH
 from tuitrace.packet.ipv6 import walk_extension_headers
 from tuitrace.packet.tcp import TCP_PROTOCOL
@@ -52,7 +52,7 @@ class Quote:
 def _network_part(family: int, quoted: bytes) -> tuple[int, str, str, int, int, bytes]:
     """(protocol, src, dst, ttl, ip_id, transport bytes) of a quoted IPv4 or IPv6 packet."""
     if family == 4:
-        header, _ = parse_ipv4(quoted)
+        header = ipv4_essentials(quoted)
         if header.fragment_offset:
             raise PacketError("quoted IPv4 packet is a non-first fragment")
         # Routers do not always quote a truthful total length, and RFC 4884 pads the quote: the transport
@@ -78,14 +78,26 @@ def parse_quote(family: int, quoted: bytes) -> Quote:
     protocol, src, dst, ttl, ip_id, transport = _network_part(family, quoted)
     require_length(transport, QUOTED_TRANSPORT_LENGTH, "quoted transport header")
     first, second, third = _EIGHT.unpack_from(transport)
-    quote = Quote(family=family, protocol=protocol, src=src, dst=dst, ttl=ttl, ip_id=ip_id)
     if protocol == UDP_PROTOCOL:
         length, checksum = divmod(third, 1 << 16)
-        return replace(quote, sport=first, dport=second, udp_length=length, checksum=checksum)
+        return Quote(
+            family, protocol, src, dst, ttl, ip_id, first, second, udp_length=length, checksum=checksum
+        )
     if protocol == TCP_PROTOCOL:
-        return replace(quote, sport=first, dport=second, tcp_seq=third)
+        return Quote(family, protocol, src, dst, ttl, ip_id, first, second, tcp_seq=third)
     if protocol == (ICMP4_PROTOCOL if family == 4 else ICMP6_PROTOCOL):
         icmp_type, icmp_code = divmod(first, 1 << 8)
         icmp_id, icmp_seq = divmod(third, 1 << 16)
-        return replace(quote, icmp_type=icmp_type, icmp_code=icmp_code, icmp_id=icmp_id, icmp_seq=icmp_seq)
+        return Quote(
+            family,
+            protocol,
+            src,
+            dst,
+            ttl,
+            ip_id,
+            icmp_type=icmp_type,
+            icmp_code=icmp_code,
+            icmp_id=icmp_id,
+            icmp_seq=icmp_seq,
+        )
     raise PacketError(f"quoted protocol {protocol} is not one a probe uses")

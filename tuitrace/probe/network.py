@@ -14,7 +14,7 @@ from typing import Protocol
 from tuitrace.config import Mode, Setting
 from tuitrace.packet.errors import PacketError
 from tuitrace.packet.incoming import parse_icmp4_message, parse_icmp6_message, parse_tcp_segment
-from tuitrace.packet.ipv4 import parse_ipv4
+from tuitrace.packet.ipv4 import ipv4_essentials
 from tuitrace.probe.types import LocalIdentity, Probe, Reply
 
 _IPPROTO_ICMP = 1
@@ -74,7 +74,9 @@ def decode(received: Received) -> Reply | None:
     router advertisements...). Raises ``PacketError`` for anything malformed."""
     layer = received.layer
     if layer in (Layer.ICMP4_IP, Layer.TCP4_IP):
-        header, payload = parse_ipv4(received.data)
+        data = received.data
+        header = ipv4_essentials(data)
+        payload = data[header.header_length : header.payload_end]
         if header.fragment_offset:
             raise PacketError("a non-first IPv4 fragment cannot carry a reply")
         if layer is Layer.ICMP4_IP:

@@ -35,16 +35,33 @@ SO_ATTACH_FILTER = getattr(socket, "SO_ATTACH_FILTER", 26)
 _TIMESPEC = struct.Struct("@qq")
 _INT = struct.Struct("@i")
 _CMSG_SPACE = socket.CMSG_SPACE(_TIMESPEC.size) + socket.CMSG_SPACE(_INT.size) + 64
-_BPF_RET_ZERO = struct.pack("@HBBI", 0x06, 0, 0, 0)
+_BPF = struct.Struct("@HBBI")
+_BPF_RET_ZERO = _BPF.pack(0x06, 0, 0, 0)
 _BATCH = 512
 """Most packets read from one socket per wake-up, so one busy socket cannot starve the loop."""
 
 
-def _drop_everything(sock: socket.socket) -> None:
-    """Attach a one-instruction classic BPF filter ("return 0") so a send-only raw socket queues nothing."""
-    program = ctypes.create_string_buffer(_BPF_RET_ZERO)
-    fprog = struct.pack("@HP", 1, ctypes.addressof(program))
+def _attach_filter(sock: socket.socket, program: bytes) -> None:
+    buffer = ctypes.create_string_buffer(program)
+    fprog = struct.pack("@HP", len(program) // _BPF.size, ctypes.addressof(buffer))
     sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
+
+
+def _drop_everything(sock: socket.socket) -> None:
+    """A one-instruction classic BPF filter ("return 0"): a send-only raw socket queues nothing."""
+    _attach_filter(sock, _BPF_RET_ZERO)
+
+
+def _only_tcp_to_port(sock: socket.socket, family: int, port: int) -> None:
+    """Let the raw TCP socket queue only segments to our source port, not every TCP segment the host gets.
+
+    IPv4 raw sockets see the IP header (its length is in the low nibble of byte 0); IPv6 ones start at TCP.
+    """
+    v4_port = [_BPF.pack(0xB1, 0, 0, 0), _BPF.pack(0x48, 0, 0, 2)]  # ldx 4*([0]&0xf); ldh [x+2]
+    v6_port = [_BPF.pack(0x28, 0, 0, 2)]  # ldh [2]
+    load_port = v4_port if family == 4 else v6_port
+    compare = [_BPF.pack(0x15, 0, 1, port), _BPF.pack(0x06, 0, 0, 0xFFFF), _BPF_RET_ZERO]  # jeq; ret; ret 0
+    _attach_filter(sock, b"".join(load_port + compare))
 
 
 def _strip_scope(address: str) -> str:
@@ -100,8 +117,7 @@ class RawNetwork:
             tcp_seq_base=secrets.randbits(32),
         )
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        self._poll = select.poll()
-        self._poll.register(self._wake_r, select.POLLIN)
+        self._fds: list[int] = [self._wake_r]
         self._readers: dict[int, tuple[socket.socket, Layer]] = {}
         self._watch(self._icmp, Layer.ICMP4_IP if family == 4 else Layer.ICMP6)
         self._ttl_level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
@@ -146,7 +162,7 @@ class RawNetwork:
 
     def _watch(self, sock: socket.socket, layer: Layer) -> None:
         self._readers[sock.fileno()] = (sock, layer)
-        self._poll.register(sock.fileno(), select.POLLIN)
+        self._fds.append(sock.fileno())
 
     # -- Network protocol -----------------------------------------------------------------------------
     @property
@@ -167,6 +183,7 @@ class RawNetwork:
     def prepare(self, setting: Setting) -> None:
         if setting.protocol is Protocol.TCP and self._tcp is None:
             self._tcp = self._raw(socket.IPPROTO_TCP)
+            _only_tcp_to_port(self._tcp, self._family, self._identity.tcp_port)
             self._watch(self._tcp, Layer.TCP4_IP if self._family == 4 else Layer.TCP6)
 
     def send(self, probe: Probe) -> int:
@@ -191,9 +208,11 @@ class RawNetwork:
         return tx_ns
 
     def receive(self, timeout: float) -> list[Received | Reply]:
-        ready = self._poll.poll(max(0, int(timeout * 1000 + 0.999)))
+        # select() waits with microsecond precision; poll() would round every wait up to a millisecond,
+        # which caps the probe rate when rounds are due more often than that.
+        ready, _, _ = select.select(self._fds, [], [], max(0.0, timeout))
         out: list[Received | Reply] = []
-        for fd, _events in ready:
+        for fd in ready:
             if fd == self._wake_r:
                 with contextlib.suppress(BlockingIOError):
                     os.read(self._wake_r, 4096)

@@ -72,7 +72,7 @@ class Tracer:
         self._next_send_ns = 0
         self._paused = False
         self.counters = _Counters()
-        self._state()
+        self._active = self._paths[self._setting] = PathState()
 
     # -- settings -------------------------------------------------------------------------------------
     @property
@@ -91,10 +91,11 @@ class Tracer:
         return self._state(setting)
 
     def _state(self, setting: Setting | None = None) -> PathState:
-        key = setting or self._setting
-        state = self._paths.get(key)
+        if setting is None or setting is self._setting:
+            return self._active
+        state = self._paths.get(setting)
         if state is None:
-            state = self._paths[key] = PathState()
+            state = self._paths[setting] = PathState()
         return state
 
     def set_setting(self, setting: Setting, now_ns: int) -> None:
@@ -104,7 +105,7 @@ class Tracer:
         self._setting = setting
         self._config = replace(self._config, setting=setting)
         self._queue.clear()
-        self._state()
+        self._active = self._paths.setdefault(setting, PathState())
         if self._next_round_ns is not None:
             self._next_round_ns = now_ns
 
@@ -131,6 +132,8 @@ class Tracer:
     def forget(self, setting: Setting) -> None:
         """Start the path knowledge of a setting afresh (with a statistics reset)."""
         self._paths[setting] = PathState()
+        if setting == self._setting:
+            self._active = self._paths[setting]
 
     # -- time -----------------------------------------------------------------------------------------
     def start(self, now_ns: int) -> None:

@@ -6,15 +6,17 @@ sequence, the UDP checksum (steered by two payload bytes, as Paris traceroute do
 
 from __future__ import annotations
 
+import struct
+
 from tuitrace.config import Protocol
 from tuitrace.packet.checksum import udp_payload_for_checksum
 from tuitrace.packet.icmp import build_echo
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.ipv6 import build_ipv6
 from tuitrace.packet.tcp import SYN, build_tcp
-from tuitrace.packet.udp import build_udp
 from tuitrace.probe.types import LocalIdentity, Probe
 
+_UDP_HEADER = struct.Struct("!HHHH")
 ECHO_PAYLOAD = b"tuitrace"
 UDP_MIN_PAYLOAD = 2
 IPPROTO_ICMP = 1
@@ -54,10 +56,10 @@ def udp_payload(probe: Probe, identity: LocalIdentity) -> bytes:
 
 
 def udp_datagram(probe: Probe, identity: LocalIdentity) -> bytes:
-    """UDP header and payload with the checksum computed here (for a raw socket)."""
-    return build_udp(
-        identity.source, probe.target, identity.udp_port, probe.dport, udp_payload(probe, identity)
-    )
+    """UDP header and payload for a raw socket: the payload steers the checksum to ``key + 1``, so the
+    header can carry that value without summing the datagram a second time."""
+    payload = udp_payload(probe, identity)
+    return _UDP_HEADER.pack(identity.udp_port, probe.dport, 8 + len(payload), probe.key + 1) + payload
 
 
 def tcp_syn(probe: Probe, identity: LocalIdentity) -> bytes:
