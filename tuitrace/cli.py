@@ -146,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-t", "--tos", type=_ranged(int, 0, 255, "TOS"), default=0, help="IP TOS / traffic class"
     )
     path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
+    sockets = path.add_mutually_exclusive_group()
+    sockets.add_argument("--raw", dest="socket_mode", action="store_const", const="raw",
+                         help="raw sockets (root or CAP_NET_RAW): the default when permitted")
+    sockets.add_argument("--unprivileged", dest="socket_mode", action="store_const", const="unprivileged",
+                         help="ordinary sockets, no root needed (ICMP needs net.ipv4.ping_group_range): "
+                         "the default when raw sockets are not permitted")
 
     out = parser.add_argument_group("output")
     out.add_argument(

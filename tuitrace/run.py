@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tuitrace.config import TraceConfig
+from tuitrace.config import Mode, TraceConfig
 from tuitrace.engine.engine import Engine
-from tuitrace.enrich.enricher import Enricher
-from tuitrace.enrich.options import EnrichOptions, options_from_args
+from tuitrace.enrich.options import EnrichOptions, find_geoip_files, options_from_args
+from tuitrace.privileges import drop_privileges
+from tuitrace.probe.backend import open_every_protocol, open_probing_network
 from tuitrace.probe.network import Network
-from tuitrace.probe.rawnet import RawNetwork
 from tuitrace.probe.scenario import load_scenario
 from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
 from tuitrace.report.text import render_text
+
+if TYPE_CHECKING:
+    from tuitrace.enrich.enricher import Enricher
 
 ENRICH_GRACE = 3.0
 """Seconds a headless report waits at the end for lookups still in flight."""
@@ -28,9 +33,8 @@ ENRICH_GRACE = 3.0
 def open_network(config: TraceConfig, ns: argparse.Namespace) -> Network:
     if ns.simulate:
         return RealtimeSimNetwork(load_scenario(ns.simulate))
-    return RawNetwork(
-        config.family, config.target, source=config.source, interface=config.interface, tos=config.tos
-    )
+    mode = getattr(ns, "socket_mode", None)
+    return open_probing_network(config, Mode(mode) if mode else None)
 
 
 def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
@@ -49,10 +53,13 @@ def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
 def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
     network = open_network(config, ns)
     engine = Engine(config, network)
+    open_every_protocol(network)
+    drop_privileges()  # before any other thread starts and before any file is written
     enrich_options = options_from_args(ns, numeric=ns.numeric)
     if ns.report or ns.json or ns.csv:
         return run_report(engine, ns, enrich_options)
-    from tuitrace.ui.app import run_tui  # Textual is only loaded for the UI
+    from tuitrace.enrich.enricher import Enricher
+    from tuitrace.ui.app import run_tui
     from tuitrace.ui.options import UiOptions
 
     with Enricher(enrich_options) as enricher:
@@ -68,9 +75,22 @@ def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
         return run_tui(engine, options)
 
 
+def open_enricher(options: EnrichOptions) -> Enricher | None:
+    """The lookup service, or ``None`` when there is nothing it could look up (no DNS, no GeoIP file):
+    then dnspython and asyncio are not even imported."""
+    sends_queries = options.rdns_enabled or options.asn_enabled
+    if not sends_queries and not options.geoip_paths and not find_geoip_files(options.geoip_search_dirs):
+        return None
+    from tuitrace.enrich.enricher import Enricher
+
+    return Enricher(options)
+
+
 def run_report(engine: Engine, ns: argparse.Namespace, enrich_options: EnrichOptions) -> int:
-    with Enricher(enrich_options) as enricher:
-        engine.add_listener(request_responders(enricher))
+    enricher = open_enricher(enrich_options)
+    with enricher or contextlib.nullcontext():
+        if enricher is not None:
+            engine.add_listener(request_responders(enricher))
         interrupted = False
         try:
             engine.run()
@@ -79,15 +99,18 @@ def run_report(engine: Engine, ns: argparse.Namespace, enrich_options: EnrichOpt
         finally:
             engine.stop()
         snapshot = engine.snapshot()
-        enricher.wait_idle(ENRICH_GRACE)
-        if enrich_options.geoip_paths:  # only problems with files the user named; --help tells the rest
-            for notice in enricher.notices():
-                print(f"tuitrace: {notice}", file=sys.stderr)
+        lookup = None
+        if enricher is not None:
+            enricher.wait_idle(ENRICH_GRACE)
+            if enrich_options.geoip_paths:  # only problems with files the user named; --help tells the rest
+                for notice in enricher.notices():
+                    print(f"tuitrace: {notice}", file=sys.stderr)
+            lookup = enricher.get
         if ns.json:
-            output = render_json(snapshot, enricher.get)
+            output = render_json(snapshot, lookup)
         elif ns.csv:
-            output = render_csv(snapshot, enricher.get)
+            output = render_csv(snapshot, lookup)
         else:
-            output = render_text(snapshot, enricher.get, numeric=ns.numeric)
+            output = render_text(snapshot, lookup, numeric=ns.numeric)
     sys.stdout.write(output)
     return 130 if interrupted else 0

@@ -13,8 +13,10 @@ import contextlib
 import json
 import os
 import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,9 +102,13 @@ class Runner:
 
     def tuitrace(self, family: Family, args: list[str], *, unprivileged: bool, target: str | None = None,
                  count: int = 5) -> subprocess.CompletedProcess[str]:
-        argv = [*self.interpreter, "-m", "tuitrace", "--report", "--json", "-n", f"-{family}", "-c", str(count),
-                "-i", "0.05", "-w", "1", "-m", "8", *args, target or self.lab.target(family)]
-        argv = self.as_user(argv) if unprivileged else [*argv[:3], "--raw", *argv[3:]]
+        options = ["--report", "--json", "-n", f"-{family}", "-c", str(count), "-i", "0.05", "-w", "1",
+                   "-m", "8"]
+        if not unprivileged:
+            options.append("--raw")
+        argv = [*self.interpreter, "-m", "tuitrace", *options, *args, target or self.lab.target(family)]
+        if unprivileged:
+            argv = self.as_user(argv)
         return self.lab.run("src", argv, cwd=REPO, env=self.env, timeout=120)
 
     def report(self, family: Family, args: list[str], *, unprivileged: bool, target: str | None = None,
@@ -123,12 +129,12 @@ def hops(report: dict[str, Any]) -> Hops:
     return [frozenset(r["address"] for r in hop["responders"]) for hop in report["hops"]]
 
 
-def annotations(report: dict[str, Any], ttl: int) -> set[str]:
+def marks_at(report: dict[str, Any], ttl: int) -> set[str]:
     hop = report["hops"][ttl - 1]
     return {mark for responder in hop["responders"] for mark in responder["annotations"]}
 
 
-# -- the same path as raw mode ---------------------------------------------------------------------------------
+# -- the same path as raw mode ------------------------------------------------------------------------------
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("method", sorted(METHODS))
 def test_an_ordinary_user_sees_the_path_raw_mode_sees(runner: Runner, family: Family, method: str) -> None:
@@ -143,7 +149,7 @@ def test_an_ordinary_user_sees_the_path_raw_mode_sees(runner: Runner, family: Fa
         if ttl != topology.ECMP_TTL:
             assert got == raw_seen[ttl - 1] == allowed
         elif method in FIXED_5_TUPLE:
-            assert len(got) == len(raw_seen[ttl - 1]) == 1, f"a fixed flow crossed two branches: {sorted(got)}"
+            assert len(got) == len(raw_seen[ttl - 1]) == 1, f"one flow, two branches: {sorted(got)}"
     for hop in user["hops"]:
         assert hop["received"] == hop["sent"] == 5, hop
 
@@ -190,7 +196,7 @@ def test_unreachable_marks_are_the_raw_modes(runner: Runner, family: Family, mar
     raw = runner.report(family, METHODS[method], unprivileged=False, target=case.address, count=3)
     assert len(user["hops"]) == len(raw["hops"]) == case.ttl
     assert hops(user)[-1] == frozenset({case.responder})
-    assert annotations(user, case.ttl) == annotations(raw, case.ttl) == {mark}
+    assert marks_at(user, case.ttl) == marks_at(raw, case.ttl) == {mark}
     assert not user["reached"]
 
 
@@ -201,7 +207,7 @@ def test_a_rejected_tcp_port_is_marked_admin_prohibited(runner: Runner, family: 
     last = report["hops"][-1]
     assert len(report["hops"]) == 5
     assert [r["address"] for r in last["responders"]] == [runner.lab.address("r4", family)]
-    assert annotations(report, 5) == {"!X"}
+    assert marks_at(report, 5) == {"!X"}
 
 
 # -- when nothing works: one line that says what to change -------------------------------------------------
@@ -216,7 +222,8 @@ def ping_range(lab: Lab, value: str) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-def test_icmp_without_ping_sockets_names_the_sysctl_and_udp_still_works(runner: Runner, family: Family) -> None:
+def test_icmp_without_ping_sockets_names_the_sysctl_and_udp_still_works(runner: Runner,
+                                                                        family: Family) -> None:
     with ping_range(runner.lab, "1 0"):
         refused = runner.tuitrace(family, ["-I"], unprivileged=True, count=1)
         assert refused.returncode == 2
@@ -243,7 +250,11 @@ def wait_for(condition: Any, what: str, tries: int = 200) -> Any:
 
 
 def assert_dropped_to(pid: int, user: pwd.struct_passwd) -> None:
-    status = wait_for(lambda: (s := status_of(pid))["Uid"][0] != "0" and s, "the process left uid 0")
+    def dropped() -> dict[str, list[str]] | None:
+        status = status_of(pid)
+        return status if status["Uid"][0] != "0" and int(status["CapEff"][0], 16) == 0 else None
+
+    status = wait_for(dropped, "the process gave up uid 0 and its capabilities")
     assert status["Uid"] == [str(user.pw_uid)] * 4
     assert status["Gid"] == [str(user.pw_gid)] * 4
     assert status.get("Groups", []) == []
@@ -254,7 +265,8 @@ def assert_dropped_to(pid: int, user: pwd.struct_passwd) -> None:
 
 def sudo_env(runner: Runner) -> dict[str, str]:
     user = runner.user
-    return {**runner.env, "SUDO_UID": str(user.pw_uid), "SUDO_GID": str(user.pw_gid), "SUDO_USER": user.pw_name}
+    sudo = {"SUDO_UID": str(user.pw_uid), "SUDO_GID": str(user.pw_gid), "SUDO_USER": user.pw_name}
+    return {**runner.env, **sudo}
 
 
 def test_a_report_started_through_sudo_runs_as_the_user_with_raw_sockets(runner: Runner) -> None:
@@ -269,11 +281,18 @@ def test_a_report_started_through_sudo_runs_as_the_user_with_raw_sockets(runner:
     assert report["reached"]
 
 
+@pytest.fixture
+def user_dir(user: pwd.struct_passwd) -> Iterator[Path]:
+    """A directory the user owns and can reach (pytest's tmp_path lies below a directory only root enters)."""
+    path = Path(tempfile.mkdtemp(prefix="tuitrace-shots-"))
+    os.chown(path, user.pw_uid, user.pw_gid)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def test_the_tui_started_through_sudo_writes_a_screenshot_the_user_owns(runner: Runner,
-                                                                        tmp_path: Path) -> None:
-    shots = tmp_path / "shots"
-    shots.mkdir()
-    os.chown(shots, runner.user.pw_uid, runner.user.pw_gid)
+                                                                        user_dir: Path) -> None:
+    shots = user_dir
     env = sudo_env(runner)
     command = [*runner.lab.argv("src", ["env", *(f"{k}={v}" for k, v in env.items() if k.startswith(
         ("SUDO_", "PYTHONPATH")))]), *runner.interpreter, "-m", "tuitrace", "-n", "-i", "0.1", "--output-dir",
@@ -308,3 +327,19 @@ def _python_in(lab: Lab) -> int | None:
             if b"tuitrace" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 return int(pid)
     return None
+
+
+def test_file_capabilities_are_dropped_once_the_raw_sockets_are_open(runner: Runner, user_dir: Path) -> None:
+    if shutil.which("setcap") is None:
+        pytest.skip("setcap is not installed")
+    binary = user_dir / "python-with-cap-net-raw"
+    shutil.copy2(Path(runner.interpreter[0]).resolve(), binary)
+    subprocess.run(["setcap", "cap_net_raw+ep", str(binary)], check=True)
+    options = ["--report", "--json", "-n", "-c", "60", "-i", "0.05"]
+    argv = runner.as_user([str(binary), "-m", "tuitrace", *options, runner.lab.target(6)])
+    proc = runner.lab.popen("src", argv, env=runner.env, cwd=REPO)
+    assert_dropped_to(proc.pid, runner.user)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    report = json.loads(stdout)
+    assert (report["mode"], report["reached"]) == ("raw", True)

@@ -41,3 +41,6 @@ class EngineControl(Protocol):
 
     def reset(self) -> None:
         """Forget the statistics of the active setting."""
+
+    def take_messages(self) -> list[str]:
+        """Messages for the user since the last call, e.g. a protocol this mode cannot trace."""

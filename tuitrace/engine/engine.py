@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 
 from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.errors import TuitraceError
 from tuitrace.packet.errors import PacketError
 from tuitrace.probe.network import Network, Received, decode
 from tuitrace.probe.prefilter import foreign
@@ -40,6 +41,7 @@ class Engine:
         self._thread: threading.Thread | None = None
         self._dropped = 0
         self._listeners: list[Callable[[ProbeResult], None]] = []
+        self._messages: list[str] = []
         self.error: BaseException | None = None
         """What ended the background loop, if it did not end by ``stop``."""
         network.prepare(config.setting)
@@ -143,7 +145,11 @@ class Engine:
         setting = Setting(protocol, None if protocol is Protocol.ICMP else port)
 
         def apply(now: int) -> None:
-            self._network.prepare(setting)
+            try:
+                self._network.prepare(setting)
+            except TuitraceError as exc:  # e.g. no ping sockets for ICMP: keep tracing what works
+                self._messages.append(f"cannot trace {setting.label}: {exc}")
+                return
             with self._lock:
                 self._book.get(setting, now)
                 self._tracer.set_setting(setting, now)
@@ -172,6 +178,11 @@ class Engine:
         self._submit(apply)
 
     # -- reading (any thread) -------------------------------------------------------------------------
+    def take_messages(self) -> list[str]:
+        """Messages for the user since the last call (a refused protocol switch...)."""
+        messages, self._messages = self._messages, []
+        return messages
+
     def snapshot(self) -> TraceSnapshot:
         tracer = self._tracer
         now = self._network.now_ns()

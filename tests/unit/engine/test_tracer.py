@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tuitrace.config import Protocol, Setting, TraceConfig
 from tuitrace.engine.engine import Engine
+from tuitrace.errors import PrivilegeError
 from tuitrace.packet.icmp import build_echo, build_icmp_error
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.tcp import ACK, RST, build_tcp
@@ -187,3 +188,18 @@ def test_key_space_wraps_without_mixing_probes() -> None:
         now += NS // 1000
     lost = [r for r in tracer.take_results() if r.outcome is Outcome.LOST]
     assert len(lost) == sent - KEY_SPACE  # only the probes whose key was reused are given up
+
+
+def test_a_protocol_the_network_refuses_keeps_the_current_one() -> None:
+    class NoIcmp(SimNetwork):
+        def prepare(self, setting: Setting) -> None:
+            if setting.protocol is Protocol.ICMP:
+                raise PrivilegeError("ping sockets are not allowed")
+
+    network = NoIcmp(three_hops()._scenario)
+    engine = engine_for(network, count=2, setting=Setting(Protocol.UDP, 53))
+    engine.set_protocol(Protocol.ICMP, None)
+    engine.run()
+    assert engine.snapshot().setting == Setting(Protocol.UDP, 53)
+    assert engine.take_messages() == ["cannot trace ICMP: ping sockets are not allowed"]
+    assert engine.take_messages() == []

@@ -1,0 +1,376 @@
+"""Unprivileged back-end: tracing without root or CAP_NET_RAW, on sockets any user may open.
+
+- ICMP: a datagram "ping" socket (``IPPROTO_ICMP`` / ``IPPROTO_ICMPV6``, allowed for the groups in
+  ``net.ipv4.ping_group_range``, which also governs IPv6). The kernel sets the echo id to the socket's
+  "port" and delivers only our echo replies; ICMP errors about our echo requests land on its error queue.
+- UDP: one ordinary UDP socket (one source port, so fixed-port probes keep one 5-tuple), a TTL per probe as
+  ancillary data, the key in the payload, errors from the error queue.
+- TCP: a non-blocking ``connect()`` per probe on a fresh socket with the probe's TTL. Its error queue has the
+  routers' errors; a completed connection (SYN-ACK) or a refusal (RST) means the target answered, and the
+  socket is closed at once with SO_LINGER 0 (the kernel resets the connection it just completed).
+
+Every socket asks for ``IP_RECVERR`` / ``IPV6_RECVERR``, kernel receive timestamps and the TTL of what
+arrives, so RTTs and reply TTLs come from the kernel as in raw mode. Errors are turned into the tracer's
+``Reply`` values by :mod:`tuitrace.probe.errqueue`, so the tracer matches them by the same rules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import select
+import socket
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.errors import PrivilegeError, TuitraceError
+from tuitrace.packet.errors import PacketError
+from tuitrace.packet.incoming import EchoReply, TcpSegment, parse_icmp4_message, parse_icmp6_message
+from tuitrace.packet.quote import Quote
+from tuitrace.packet.tcp import ACK, RST, SYN
+from tuitrace.probe import errqueue
+from tuitrace.probe.network import Received
+from tuitrace.probe.rawnet import route_source
+from tuitrace.probe.types import LocalIdentity, Probe, Reply
+from tuitrace.probe.wire import icmp_echo, tcp_sequence
+
+PING_SOCKET_HINT = (
+    "ICMP without root needs ping sockets for your group: "
+    'sudo sysctl -w net.ipv4.ping_group_range="0 2147483647" (or trace with -U or -T, or use sudo)'
+)
+UNPRIVILEGED_LIMITS = (
+    "TCP probes each leave from their own source port, so they do not keep one 5-tuple: a hop behind a "
+    "load balancer (ECMP) shows every branch, as classic UDP does (raw mode follows one)",
+    "TCP: the kernel completes the handshake with an open port (SYN, SYN-ACK, ACK) before tuitrace resets it",
+    "TCP: no reply TTL for the target's SYN-ACK or RST; the RTT of an RST is taken when tuitrace wakes up "
+    "(about 0.1 ms more than the kernel's timestamp in the lab)",
+    "TCP: an answer slower than 1 s counts as lost (the kernel has retransmitted the SYN by then, and the "
+    "answer can no longer be told apart)",
+    "UDP: a router that quotes only the first 8 bytes of the probe (as RFC 792 allows; most quote more) "
+    "leaves out the key, and its error cannot be matched",
+    "MPLS labels in ICMP errors are not shown",
+    "ICMP needs net.ipv4.ping_group_range to include one of your groups",
+)
+"""What this mode cannot show, measured in the namespace lab: for the UI's help and the README."""
+
+_BUFFER = 2048
+_CMSG_SPACE = socket.CMSG_SPACE(16) + 2 * socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16 + 28) + 64
+_BATCH = 512
+_INT = struct.Struct("=i")
+_LINGER_RESET = struct.pack("=ii", 1, 0)
+_TCP_INFO = struct.Struct("=B67xI28xI")
+"""``struct tcp_info``: tcpi_state first, tcpi_rtt (µs) at offset 68, tcpi_total_retrans at offset 100."""
+_TCP_ESTABLISHED = 1
+_SEND_TRIES = 3
+"""A pending error (the last ICMP error, kept in ``sk_err``) fails the next send once and is then cleared."""
+_TCP_SYNCNT = getattr(socket, "TCP_SYNCNT", 7)
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """One TCP probe: its own socket, alive until answered or overdue."""
+
+    sock: socket.socket
+    probe: Probe
+    tx_ns: int
+
+
+class UnprivilegedNetwork:
+    """``Network`` over ping, UDP and TCP sockets (no privileges needed; ICMP needs ping_group_range)."""
+
+    def __init__(
+        self,
+        family: int,
+        target: str,
+        *,
+        source: str | None = None,
+        interface: str | None = None,
+        tos: int = 0,
+        wait: float = 2.0,
+    ) -> None:
+        self._family = family
+        self._af = socket.AF_INET if family == 4 else socket.AF_INET6
+        self._target = target
+        self._interface = interface
+        self._bind_address = source or ("0.0.0.0" if family == 4 else "::")
+        self._bind_source = source
+        self._tos = tos
+        self._wait_ns = int(wait * 1_000_000_000) + 100_000_000
+        self._level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
+        self._ttl_cmsg = errqueue.IP_TTL_CMSG if family == 4 else errqueue.IPV6_HOPLIMIT
+        self._sockets: list[socket.socket] = []
+        self._attempts: dict[int, _Attempt] = {}
+        src = route_source(family, target, source, interface)
+        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self._poll = select.poll()
+        self._poll.register(self._wake_r, select.POLLIN)
+        try:
+            self._udp = self._bound(socket.socket(self._af, socket.SOCK_DGRAM))
+            self._icmp = self._open_ping()
+        except BaseException:
+            self.close()
+            raise
+        self._identity = LocalIdentity(
+            icmp_id=self._icmp.getsockname()[1] if self._icmp else 0,
+            udp_port=self._udp.getsockname()[1],
+            tcp_port=0,  # every TCP probe has its own port: replies are told apart by their socket
+            source=src,
+            tcp_seq_base=secrets.randbits(32),
+        )
+
+    # -- sockets --------------------------------------------------------------------------------------
+    def _setup(self, sock: socket.socket) -> socket.socket:
+        sock.setblocking(False)
+        if self._interface:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, self._interface.encode())
+            except OSError as exc:
+                sock.close()
+                raise TuitraceError(f"cannot use interface {self._interface}: {exc.strerror}") from exc
+        sock.setsockopt(socket.SOL_SOCKET, errqueue.SO_TIMESTAMPNS, 1)
+        if self._family == 4:
+            sock.setsockopt(socket.IPPROTO_IP, errqueue.IP_RECVERR, 1)
+            sock.setsockopt(socket.IPPROTO_IP, errqueue.IP_RECVTTL, 1)
+            if self._tos:
+                sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, self._tos)
+        else:
+            sock.setsockopt(socket.IPPROTO_IPV6, errqueue.IPV6_RECVERR, 1)
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
+            if self._tos:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, self._tos)
+        return sock
+
+    def _bound(self, sock: socket.socket) -> socket.socket:
+        """A datagram socket kept for the whole run, bound and read by ``receive``."""
+        self._sockets.append(sock)
+        self._setup(sock)
+        sock.bind((self._bind_address, 0))
+        self._poll.register(sock.fileno(), select.POLLIN)
+        return sock
+
+    def _open_ping(self) -> socket.socket | None:
+        proto = socket.IPPROTO_ICMP if self._family == 4 else socket.IPPROTO_ICMPV6
+        try:
+            sock = socket.socket(self._af, socket.SOCK_DGRAM, proto)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EPROTONOSUPPORT):
+                return None  # our group is outside net.ipv4.ping_group_range
+            raise
+        return self._bound(sock)
+
+    @property
+    def icmp_allowed(self) -> bool:
+        return self._icmp is not None
+
+    # -- Network protocol -----------------------------------------------------------------------------
+    @property
+    def family(self) -> int:
+        return self._family
+
+    @property
+    def mode(self) -> Mode:
+        return Mode.UNPRIVILEGED
+
+    @property
+    def identity(self) -> LocalIdentity:
+        return self._identity
+
+    def now_ns(self) -> int:
+        return time.time_ns()
+
+    def prepare(self, setting: Setting) -> None:
+        if setting.protocol is Protocol.ICMP and self._icmp is None:
+            raise PrivilegeError(PING_SOCKET_HINT)
+
+    def send(self, probe: Probe) -> int:
+        protocol = probe.setting.protocol
+        if protocol is Protocol.TCP:
+            return self._connect(probe)
+        if protocol is Protocol.ICMP:
+            if self._icmp is None:
+                raise PermissionError(errno.EACCES, PING_SOCKET_HINT)
+            sock, data, port = self._icmp, icmp_echo(probe, self._identity), 0
+        else:
+            data = errqueue.udp_probe_payload(probe.key, probe.payload_len)
+            sock, port = self._udp, probe.dport
+        ancillary = [(self._level, self._ttl_cmsg, _INT.pack(probe.ttl))]
+        for attempt in range(_SEND_TRIES):
+            tx_ns = time.time_ns()
+            try:
+                sock.sendmsg([data], ancillary, 0, (probe.target, port))
+            except BlockingIOError:
+                select.select([], [sock], [], 0.01)
+            except OSError:
+                if attempt == _SEND_TRIES - 1:
+                    raise
+            else:
+                return tx_ns
+        raise BlockingIOError(errno.EAGAIN, "send buffer full")
+
+    def _connect(self, probe: Probe) -> int:
+        sock = socket.socket(self._af, socket.SOCK_STREAM)
+        try:
+            self._setup(sock)
+            if self._family == 4:
+                sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, probe.ttl)
+            else:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, probe.ttl)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+            sock.setsockopt(socket.IPPROTO_TCP, _TCP_SYNCNT, 1)
+            if self._bind_source:
+                sock.bind((self._bind_source, 0))
+            tx_ns = time.time_ns()
+            with contextlib.suppress(BlockingIOError):
+                sock.connect((probe.target, probe.dport))
+        except BaseException:
+            sock.close()
+            raise
+        self._attempts[sock.fileno()] = _Attempt(sock, probe, tx_ns)
+        self._poll.register(sock.fileno(), select.POLLOUT)
+        return tx_ns
+
+    def receive(self, timeout: float) -> list[Received | Reply]:
+        ready = self._poll.poll(max(0, int(timeout * 1000 + 0.999)))
+        out: list[Received | Reply] = []
+        for fd, _events in ready:
+            if fd == self._wake_r:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(self._wake_r, 4096)
+            elif self._icmp is not None and fd == self._icmp.fileno():
+                self._drain_errors(self._icmp, self._echo_quote, out)
+                self._drain_echo_replies(self._icmp, out)
+            elif fd == self._udp.fileno():
+                self._drain_errors(self._udp, self._udp_quote, out)
+                self._discard(self._udp)
+            elif (attempt := self._attempts.get(fd)) is not None:
+                self._settle(attempt, out)
+        self._expire(time.time_ns())
+        return out
+
+    # -- reading --------------------------------------------------------------------------------------
+    def _echo_quote(self, returned: bytes, _port: int) -> Quote:
+        return errqueue.echo_quote(self._family, self._identity.source, self._target, returned)
+
+    def _udp_quote(self, returned: bytes, port: int) -> Quote:
+        ports = (self._identity.udp_port, port)
+        return errqueue.udp_quote(self._family, self._identity.source, self._target, ports, returned)
+
+    def _drain_errors(
+        self, sock: socket.socket, quote: Callable[[bytes, int], Quote], out: list[Received | Reply]
+    ) -> None:
+        """Turn every ICMP error queued on ``sock`` into a ``Reply``; what does not parse is dropped."""
+        for _ in range(_BATCH):
+            try:
+                data, ancdata, _flags, address = sock.recvmsg(_BUFFER, _CMSG_SPACE, errqueue.MSG_ERRQUEUE)
+            except (BlockingIOError, InterruptedError):
+                return
+            try:
+                info = errqueue.parse_ancillary(ancdata)
+                error = info.error
+                if error is None or not error.from_icmp or error.offender is None:
+                    continue
+                port = address[1] if address else 0
+                message = errqueue.icmp_error(self._family, error, quote(data, port))
+            except PacketError:
+                continue
+            out.append(Reply(error.offender, info.rx_ns or time.time_ns(), info.ttl, message))
+
+    def _drain_echo_replies(self, sock: socket.socket, out: list[Received | Reply]) -> None:
+        parse = parse_icmp4_message if self._family == 4 else parse_icmp6_message
+        for _ in range(_BATCH):
+            try:
+                data, ancdata, _flags, address = sock.recvmsg(_BUFFER, _CMSG_SPACE)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                continue  # the pending error of an ICMP error, reported once; it is on the error queue
+            try:
+                info = errqueue.parse_ancillary(ancdata)
+                message = parse(data)
+            except PacketError:
+                continue
+            if isinstance(message, EchoReply) and address:
+                responder = str(address[0]).split("%", 1)[0]
+                out.append(Reply(responder, info.rx_ns or time.time_ns(), info.ttl, message))
+
+    @staticmethod
+    def _discard(sock: socket.socket) -> None:
+        """Empty the normal queue of the UDP socket (a service that answered); raw mode never sees those."""
+        for _ in range(_BATCH):
+            try:
+                sock.recv(_BUFFER)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                continue
+
+    def _settle(self, attempt: _Attempt, out: list[Received | Reply]) -> None:
+        """A TCP probe's socket woke up: a router's error, the target's SYN-ACK, or its RST."""
+        sock, probe = attempt.sock, attempt.probe
+        self._attempts.pop(sock.fileno(), None)
+        with contextlib.suppress(KeyError, ValueError):
+            self._poll.unregister(sock.fileno())
+        with sock:
+            status = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)  # before the error queue clears it
+            seq = tcp_sequence(probe, self._identity)
+            ports = (self._identity.tcp_port, probe.dport)
+            quote = errqueue.tcp_quote(self._family, self._identity.source, self._target, ports, seq)
+            errors: list[Received | Reply] = []
+            self._drain_errors(sock, lambda _data, _port: quote, errors)
+            state, rtt_us, retransmitted = _tcp_info(sock)
+        if retransmitted:
+            return  # Karn: the answer may be to the kernel's retransmitted SYN, so the probe counts as lost
+        if errors:
+            out.append(errors[0])
+            return
+        if state == _TCP_ESTABLISHED:
+            flags, rx_ns = SYN | ACK, attempt.tx_ns + rtt_us * 1000 if rtt_us else time.time_ns()
+        elif status == errno.ECONNREFUSED:
+            flags, rx_ns = RST | ACK, time.time_ns()
+        else:
+            return
+        ack = (seq + 1) & 0xFFFFFFFF
+        segment = TcpSegment(sport=probe.dport, dport=self._identity.tcp_port, seq=0, ack=ack, flags=flags)
+        out.append(Reply(probe.target, rx_ns, None, segment))
+
+    def _expire(self, now_ns: int) -> None:
+        overdue = [a for a in self._attempts.values() if now_ns - a.tx_ns > self._wait_ns]
+        for attempt in overdue:
+            self._attempts.pop(attempt.sock.fileno(), None)
+            with contextlib.suppress(KeyError, ValueError):
+                self._poll.unregister(attempt.sock.fileno())
+            attempt.sock.close()
+
+    def wake(self) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.write(self._wake_w, b"!")
+
+    def close(self) -> None:
+        for attempt in list(self._attempts.values()):
+            attempt.sock.close()
+        self._attempts.clear()
+        for sock in self._sockets:
+            sock.close()
+        self._sockets.clear()
+        for fd in (self._wake_r, self._wake_w):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._wake_r = self._wake_w = -1
+
+
+def _tcp_info(sock: socket.socket) -> tuple[int, int, bool]:
+    """(TCP state, the kernel's RTT of the SYN in µs, whether the SYN was retransmitted)."""
+    try:
+        raw = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCP_INFO.size)
+    except OSError:
+        return 0, 0, False
+    if len(raw) < _TCP_INFO.size:
+        return 0, 0, False
+    state, rtt_us, total_retrans = _TCP_INFO.unpack_from(raw)
+    return state, rtt_us, total_retrans > 0
