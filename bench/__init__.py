@@ -1,0 +1,1 @@
+"""Benchmarks of tuitrace against Debian traceroute and mtr, in one run (``python -m bench``)."""
