@@ -7,6 +7,7 @@ import contextlib
 import shlex
 import sys
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,16 +55,20 @@ def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
     network = open_network(config, ns)
     engine = Engine(config, network)
     open_every_protocol(network)
-    drop_privileges()  # before any other thread starts and before any file is written
     enrich_options = options_from_args(ns, numeric=ns.numeric)
-    if ns.report or ns.json or ns.csv:
-        return run_report(engine, ns, enrich_options)
-    from tuitrace.enrich.enricher import Enricher
-    from tuitrace.ui.app import run_tui
+    report = ns.report or ns.json or ns.csv
+    # Load what runs later while we may still read everything (a root-only Python install, say): the
+    # privilege drop comes before any other thread starts and before any file is written.
+    enricher = open_enricher(enrich_options, always=not report)
+    ui = None if report else import_module("tuitrace.ui.app")
+    drop_privileges()
+    if ui is None:
+        return run_report(engine, ns, enricher)
     from tuitrace.ui.options import UiOptions
 
-    with Enricher(enrich_options) as enricher:
-        engine.add_listener(request_responders(enricher))
+    with enricher or contextlib.nullcontext():
+        if enricher is not None:
+            engine.add_listener(request_responders(enricher))
         options = UiOptions(
             output_dir=Path(ns.output_dir),
             report_on_exit=ns.report_on_exit,
@@ -72,22 +77,26 @@ def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
             enricher=enricher,
             user_port=ns.port,
         )
-        return run_tui(engine, options)
+        status: int = ui.run_tui(engine, options)
+        return status
 
 
-def open_enricher(options: EnrichOptions) -> Enricher | None:
+def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher | None:
     """The lookup service, or ``None`` when there is nothing it could look up (no DNS, no GeoIP file):
-    then dnspython and asyncio are not even imported."""
+    then dnspython and asyncio are not even imported. The UI always gets one (it says when places are
+    missing and how to get them)."""
     sends_queries = options.rdns_enabled or options.asn_enabled
-    if not sends_queries and not options.geoip_paths and not find_geoip_files(options.geoip_search_dirs):
+    nothing = (
+        not sends_queries and not options.geoip_paths and not find_geoip_files(options.geoip_search_dirs)
+    )
+    if nothing and not always:
         return None
     from tuitrace.enrich.enricher import Enricher
 
     return Enricher(options)
 
 
-def run_report(engine: Engine, ns: argparse.Namespace, enrich_options: EnrichOptions) -> int:
-    enricher = open_enricher(enrich_options)
+def run_report(engine: Engine, ns: argparse.Namespace, enricher: Enricher | None) -> int:
     with enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
@@ -102,7 +111,7 @@ def run_report(engine: Engine, ns: argparse.Namespace, enrich_options: EnrichOpt
         lookup = None
         if enricher is not None:
             enricher.wait_idle(ENRICH_GRACE)
-            if enrich_options.geoip_paths:  # only problems with files the user named; --help tells the rest
+            if ns.geoip_db:  # only problems with files the user named; --help tells the rest
                 for notice in enricher.notices():
                     print(f"tuitrace: {notice}", file=sys.stderr)
             lookup = enricher.get
