@@ -14,10 +14,8 @@ Sockets:
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
-import os
 import secrets
 import select
 import socket
@@ -25,8 +23,9 @@ import struct
 import time
 
 from tuitrace.config import Mode, Protocol, Setting
-from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError, TuitraceError
+from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError
 from tuitrace.probe.network import Layer, Received
+from tuitrace.probe.sockets import SocketBackend, strip_scope
 from tuitrace.probe.types import LocalIdentity, Probe, Reply
 from tuitrace.probe.wire import icmp_echo, tcp_syn, udp_datagram
 
@@ -64,26 +63,7 @@ def _only_tcp_to_port(sock: socket.socket, family: int, port: int) -> None:
     _attach_filter(sock, b"".join(load_port + compare))
 
 
-def _strip_scope(address: str) -> str:
-    return address.split("%", 1)[0]
-
-
-def route_source(family: int, target: str, source: str | None, interface: str | None) -> str:
-    """The address the kernel will send from toward ``target`` (nothing is sent to find out)."""
-    af = socket.AF_INET if family == 4 else socket.AF_INET6
-    with socket.socket(af, socket.SOCK_DGRAM) as probe:
-        try:
-            if interface:
-                probe.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, interface.encode())
-            if source:
-                probe.bind((source, 0))
-            probe.connect((target, 33434))
-        except OSError as exc:
-            raise TuitraceError(f"no route to {target}: {exc.strerror or exc}") from exc
-        return _strip_scope(probe.getsockname()[0])
-
-
-class RawNetwork:
+class RawNetwork(SocketBackend):
     """``Network`` over raw sockets (needs CAP_NET_RAW)."""
 
     def __init__(
@@ -95,14 +75,15 @@ class RawNetwork:
         interface: str | None = None,
         tos: int = 0,
     ) -> None:
-        self._family = family
-        self._af = socket.AF_INET if family == 4 else socket.AF_INET6
-        self._target = target
-        self._interface = interface
-        self._source_bind = source
-        self._tos = tos
-        self._sockets: list[socket.socket] = []
-        src = route_source(family, target, source, interface)
+        super().__init__(family, target, source=source, interface=interface, tos=tos)
+        try:
+            self._open_sockets()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_sockets(self) -> None:
+        family = self._family
         self._icmp = self._raw(socket.IPPROTO_ICMP if family == 4 else socket.IPPROTO_ICMPV6)
         self._udp = self._raw(socket.IPPROTO_UDP)
         _drop_everything(self._udp)
@@ -113,10 +94,9 @@ class RawNetwork:
             icmp_id=secrets.randbelow(0xFFFE) + 1,
             udp_port=self._udp_reserve.getsockname()[1],
             tcp_port=self._tcp_reserve.getsockname()[1],
-            source=src,
+            source=self._source,
             tcp_seq_base=secrets.randbits(32),
         )
-        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self._fds: list[int] = [self._wake_r]
         self._readers: dict[int, tuple[socket.socket, Layer]] = {}
         self._watch(self._icmp, Layer.ICMP4_IP if family == 4 else Layer.ICMP6)
@@ -128,24 +108,16 @@ class RawNetwork:
         try:
             sock = socket.socket(self._af, socket.SOCK_RAW, proto)
         except PermissionError as exc:
-            self.close()
             raise PrivilegeError(RAW_SOCKET_HINT) from exc
         return self._setup(sock)
 
     def _open(self, kind: int, proto: int) -> socket.socket:
         sock = self._setup(socket.socket(self._af, kind, proto))
-        sock.bind((self._source_bind or ("0.0.0.0" if self._family == 4 else "::"), 0))
+        sock.bind((self._bind_address, 0))
         return sock
 
     def _setup(self, sock: socket.socket) -> socket.socket:
-        self._sockets.append(sock)
-        sock.setblocking(False)
-        if self._interface:
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, self._interface.encode())
-            except OSError as exc:
-                self.close()
-                raise TuitraceError(f"cannot use interface {self._interface}: {exc.strerror}") from exc
+        self._adopt(sock)
         if sock.type == socket.SOCK_RAW:
             sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
@@ -153,11 +125,6 @@ class RawNetwork:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
             if self._source_bind:
                 sock.bind((self._source_bind, 0))
-        if self._tos:
-            if self._family == 4:
-                sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, self._tos)
-            else:
-                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, self._tos)
         return sock
 
     def _watch(self, sock: socket.socket, layer: Layer) -> None:
@@ -166,19 +133,12 @@ class RawNetwork:
 
     # -- Network protocol -----------------------------------------------------------------------------
     @property
-    def family(self) -> int:
-        return self._family
-
-    @property
     def mode(self) -> Mode:
         return Mode.RAW
 
     @property
     def identity(self) -> LocalIdentity:
         return self._identity
-
-    def now_ns(self) -> int:
-        return time.time_ns()
 
     def prepare(self, setting: Setting) -> None:
         if setting.protocol is Protocol.TCP and self._tcp is None:
@@ -214,8 +174,7 @@ class RawNetwork:
         out: list[Received | Reply] = []
         for fd in ready:
             if fd == self._wake_r:
-                with contextlib.suppress(BlockingIOError):
-                    os.read(self._wake_r, 4096)
+                self._clear_wake()
                 continue
             entry = self._readers.get(fd)
             if entry is not None:
@@ -247,21 +206,7 @@ class RawNetwork:
                     data,
                     layer,
                     rx_ns or time.time_ns(),
-                    source=_strip_scope(address[0]) if address else "",
+                    source=strip_scope(address[0]) if address else "",
                     hop_limit=hop_limit,
                 )
             )
-
-    def wake(self) -> None:
-        with contextlib.suppress(BlockingIOError, OSError):
-            os.write(self._wake_w, b"!")
-
-    def close(self) -> None:
-        for sock in self._sockets:
-            sock.close()
-        self._sockets.clear()
-        for fd in (getattr(self, "_wake_r", -1), getattr(self, "_wake_w", -1)):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self._wake_r = self._wake_w = -1

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import os
 import secrets
 import select
 import socket
@@ -28,14 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tuitrace.config import Mode, Protocol, Setting
-from tuitrace.errors import PrivilegeError, TuitraceError
+from tuitrace.errors import PrivilegeError
 from tuitrace.packet.errors import PacketError
 from tuitrace.packet.incoming import EchoReply, TcpSegment, parse_icmp4_message, parse_icmp6_message
 from tuitrace.packet.quote import Quote
 from tuitrace.packet.tcp import ACK, RST, SYN
 from tuitrace.probe import errqueue
 from tuitrace.probe.network import Received
-from tuitrace.probe.rawnet import route_source
+from tuitrace.probe.sockets import SocketBackend
 from tuitrace.probe.types import LocalIdentity, Probe, Reply
 from tuitrace.probe.wire import icmp_echo, tcp_sequence
 
@@ -80,7 +79,7 @@ class _Attempt:
     tx_ns: int
 
 
-class UnprivilegedNetwork:
+class UnprivilegedNetwork(SocketBackend):
     """``Network`` over ping, UDP and TCP sockets (no privileges needed; ICMP needs ping_group_range)."""
 
     def __init__(
@@ -93,20 +92,11 @@ class UnprivilegedNetwork:
         tos: int = 0,
         wait: float = 2.0,
     ) -> None:
-        self._family = family
-        self._af = socket.AF_INET if family == 4 else socket.AF_INET6
-        self._target = target
-        self._interface = interface
-        self._bind_address = source or ("0.0.0.0" if family == 4 else "::")
-        self._bind_source = source
-        self._tos = tos
+        super().__init__(family, target, source=source, interface=interface, tos=tos)
         self._wait_ns = int(wait * 1_000_000_000) + 100_000_000
         self._level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
         self._ttl_cmsg = errqueue.IP_TTL_CMSG if family == 4 else errqueue.IPV6_HOPLIMIT
-        self._sockets: list[socket.socket] = []
         self._attempts: dict[int, _Attempt] = {}
-        src = route_source(family, target, source, interface)
-        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self._poll = select.poll()
         self._poll.register(self._wake_r, select.POLLIN)
         try:
@@ -119,36 +109,25 @@ class UnprivilegedNetwork:
             icmp_id=self._icmp.getsockname()[1] if self._icmp else 0,
             udp_port=self._udp.getsockname()[1],
             tcp_port=0,  # every TCP probe has its own port: replies are told apart by their socket
-            source=src,
+            source=self._source,
             tcp_seq_base=secrets.randbits(32),
         )
 
     # -- sockets --------------------------------------------------------------------------------------
-    def _setup(self, sock: socket.socket) -> socket.socket:
-        sock.setblocking(False)
-        if self._interface:
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, self._interface.encode())
-            except OSError as exc:
-                sock.close()
-                raise TuitraceError(f"cannot use interface {self._interface}: {exc.strerror}") from exc
+    def _setup(self, sock: socket.socket, *, keep: bool = False) -> socket.socket:
+        self._adopt(sock, keep=keep)
         sock.setsockopt(socket.SOL_SOCKET, errqueue.SO_TIMESTAMPNS, 1)
         if self._family == 4:
             sock.setsockopt(socket.IPPROTO_IP, errqueue.IP_RECVERR, 1)
             sock.setsockopt(socket.IPPROTO_IP, errqueue.IP_RECVTTL, 1)
-            if self._tos:
-                sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, self._tos)
         else:
             sock.setsockopt(socket.IPPROTO_IPV6, errqueue.IPV6_RECVERR, 1)
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
-            if self._tos:
-                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, self._tos)
         return sock
 
     def _bound(self, sock: socket.socket) -> socket.socket:
         """A datagram socket kept for the whole run, bound and read by ``receive``."""
-        self._sockets.append(sock)
-        self._setup(sock)
+        self._setup(sock, keep=True)
         sock.bind((self._bind_address, 0))
         self._poll.register(sock.fileno(), select.POLLIN)
         return sock
@@ -169,19 +148,12 @@ class UnprivilegedNetwork:
 
     # -- Network protocol -----------------------------------------------------------------------------
     @property
-    def family(self) -> int:
-        return self._family
-
-    @property
     def mode(self) -> Mode:
         return Mode.UNPRIVILEGED
 
     @property
     def identity(self) -> LocalIdentity:
         return self._identity
-
-    def now_ns(self) -> int:
-        return time.time_ns()
 
     def prepare(self, setting: Setting) -> None:
         if setting.protocol is Protocol.ICMP and self._icmp is None:
@@ -222,8 +194,8 @@ class UnprivilegedNetwork:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, probe.ttl)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
             sock.setsockopt(socket.IPPROTO_TCP, _TCP_SYNCNT, 1)
-            if self._bind_source:
-                sock.bind((self._bind_source, 0))
+            if self._source_bind:
+                sock.bind((self._source_bind, 0))
             tx_ns = time.time_ns()
             with contextlib.suppress(BlockingIOError):
                 sock.connect((probe.target, probe.dport))
@@ -239,8 +211,7 @@ class UnprivilegedNetwork:
         out: list[Received | Reply] = []
         for fd, _events in ready:
             if fd == self._wake_r:
-                with contextlib.suppress(BlockingIOError):
-                    os.read(self._wake_r, 4096)
+                self._clear_wake()
             elif self._icmp is not None and fd == self._icmp.fileno():
                 self._drain_errors(self._icmp, self._echo_quote, out)
                 self._drain_echo_replies(self._icmp, out)
@@ -346,22 +317,11 @@ class UnprivilegedNetwork:
                 self._poll.unregister(attempt.sock.fileno())
             attempt.sock.close()
 
-    def wake(self) -> None:
-        with contextlib.suppress(BlockingIOError, OSError):
-            os.write(self._wake_w, b"!")
-
     def close(self) -> None:
         for attempt in list(self._attempts.values()):
             attempt.sock.close()
         self._attempts.clear()
-        for sock in self._sockets:
-            sock.close()
-        self._sockets.clear()
-        for fd in (self._wake_r, self._wake_w):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self._wake_r = self._wake_w = -1
+        super().close()
 
 
 def _tcp_info(sock: socket.socket) -> tuple[int, int, bool]:
