@@ -210,36 +210,23 @@ def rounds(ns: argparse.Namespace) -> int | None:
     return ns.count if ns.count is not None else (REPORT_DEFAULT_ROUNDS if report else None)
 
 
-def simulated_config(ns: argparse.Namespace, setting: Setting) -> TraceConfig:
-    """With ``--simulate`` the scenario names the target; HOST is only a label."""
-    from tuitrace.probe.scenario import ScenarioError, load_scenario  # only needed for the demo
+def simulated_target(path: str) -> tuple[str, int]:
+    """With ``--simulate`` the scenario names the target (HOST is only a label)."""
+    from tuitrace.probe.scenario import ScenarioError, load_scenario
 
     try:
-        scenario = load_scenario(ns.simulate)
+        scenario = load_scenario(path)
     except ScenarioError as exc:
         raise TuitraceError(str(exc)) from None
-    return TraceConfig(
-        target=scenario.target,
-        family=scenario.family,
-        host=ns.host,
-        setting=setting,
-        first_ttl=ns.first_hop,
-        max_ttl=ns.max_hops,
-        interval=ns.interval,
-        sendwait=parse_sendwait(ns.sendwait),
-        wait=ns.wait,
-        count=rounds(ns),
-    )
+    return scenario.target, scenario.family
 
 
 def config_from_args(ns: argparse.Namespace) -> TraceConfig:
     if ns.first_hop > ns.max_hops:
         raise TuitraceError(f"first hop {ns.first_hop} is beyond max hops {ns.max_hops}")
     setting = setting_from_args(ns)
-    if ns.simulate:
-        return simulated_config(ns, setting)
-    address, family = resolve(ns.host, ns.family)
-    if ns.source:
+    address, family = simulated_target(ns.simulate) if ns.simulate else resolve(ns.host, ns.family)
+    if ns.source and not ns.simulate:
         try:
             source, source_family = resolve(ns.source, family)
         except TuitraceError:
