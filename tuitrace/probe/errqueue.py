@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tuitrace.packet.errors import PacketError
 from tuitrace.packet.incoming import IcmpError
@@ -168,35 +168,20 @@ def echo_quote(family: int, source: str, target: str, returned: bytes) -> Quote:
     )
 
 
+def _port_quote(family: int, protocol: int, source: str, target: str, ports: tuple[int, int]) -> Quote:
+    sport, dport = ports
+    return Quote(
+        family=family, protocol=protocol, src=source, dst=target, ttl=0, ip_id=0, sport=sport, dport=dport
+    )
+
+
 def udp_quote(family: int, source: str, target: str, ports: tuple[int, int], returned: bytes) -> Quote:
     """The quote of a UDP probe (``ports`` = source, destination) carrying the checksum the tracer expects
     (key + 1), with the key read from the returned payload."""
-    key = udp_payload_key(returned)
-    sport, dport = ports
-    return Quote(
-        family=family,
-        protocol=_IPPROTO_UDP,
-        src=source,
-        dst=target,
-        ttl=0,
-        ip_id=0,
-        sport=sport,
-        dport=dport,
-        checksum=key + 1,
-    )
+    quote = _port_quote(family, _IPPROTO_UDP, source, target, ports)
+    return replace(quote, checksum=udp_payload_key(returned) + 1)
 
 
 def tcp_quote(family: int, source: str, target: str, ports: tuple[int, int], seq: int) -> Quote:
     """The quote of a TCP SYN; the socket it arrived on says which probe it was, so ``seq`` is known."""
-    sport, dport = ports
-    return Quote(
-        family=family,
-        protocol=_IPPROTO_TCP,
-        src=source,
-        dst=target,
-        ttl=0,
-        ip_id=0,
-        sport=sport,
-        dport=dport,
-        tcp_seq=seq & 0xFFFFFFFF,
-    )
+    return replace(_port_quote(family, _IPPROTO_TCP, source, target, ports), tcp_seq=seq & 0xFFFFFFFF)

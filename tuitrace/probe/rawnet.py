@@ -136,10 +136,6 @@ class RawNetwork(SocketBackend):
     def mode(self) -> Mode:
         return Mode.RAW
 
-    @property
-    def identity(self) -> LocalIdentity:
-        return self._identity
-
     def prepare(self, setting: Setting) -> None:
         if setting.protocol is Protocol.TCP and self._tcp is None:
             self._tcp = self._raw(socket.IPPROTO_TCP)

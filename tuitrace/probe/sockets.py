@@ -9,6 +9,7 @@ import socket
 import time
 
 from tuitrace.errors import TuitraceError
+from tuitrace.probe.types import LocalIdentity
 
 WILDCARD = {4: "0.0.0.0", 6: "::"}
 
@@ -33,7 +34,10 @@ def route_source(family: int, target: str, source: str | None, interface: str | 
 
 
 class SocketBackend:
-    """Base of the raw and unprivileged networks; subclasses open their sockets through ``_adopt``."""
+    """Base of the raw and unprivileged networks; subclasses open their sockets through ``_adopt`` and set
+    ``_identity`` once they know their ports."""
+
+    _identity: LocalIdentity
 
     def __init__(
         self, family: int, target: str, *, source: str | None, interface: str | None, tos: int
@@ -52,6 +56,10 @@ class SocketBackend:
     @property
     def family(self) -> int:
         return self._family
+
+    @property
+    def identity(self) -> LocalIdentity:
+        return self._identity
 
     def now_ns(self) -> int:
         return time.time_ns()

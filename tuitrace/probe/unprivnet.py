@@ -151,10 +151,6 @@ class UnprivilegedNetwork(SocketBackend):
     def mode(self) -> Mode:
         return Mode.UNPRIVILEGED
 
-    @property
-    def identity(self) -> LocalIdentity:
-        return self._identity
-
     def prepare(self, setting: Setting) -> None:
         if setting.protocol is Protocol.ICMP and self._icmp is None:
             raise PrivilegeError(PING_SOCKET_HINT)
