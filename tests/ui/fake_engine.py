@@ -47,6 +47,8 @@ class FakeEngine:
     rounds: dict[Setting, int] = field(default_factory=dict)
     error: BaseException | None = None
     """Set by a test to play an engine whose thread died (the real engine sets ``error``)."""
+    messages: list[str] = field(default_factory=list)
+    """Messages the engine has for the user (a test puts them here)."""
 
     def __post_init__(self) -> None:
         self.rounds.setdefault(self.setting, 0)
@@ -92,6 +94,10 @@ class FakeEngine:
     def reset(self) -> None:
         self.commands.append(("reset",))
         self.rounds[self.setting] = 0
+
+    def take_messages(self) -> list[str]:
+        messages, self.messages = self.messages, []
+        return messages
 
     def snapshot(self) -> TraceSnapshot:
         n = self.rounds[self.setting]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.geometry import Region
+
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_table import HopTable
@@ -24,3 +26,17 @@ def cells(app: TraceApp, row_key: str) -> dict[str, str]:
 
 def row_keys(app: TraceApp) -> list[str]:
     return [r.key for r in table(app).rows_shown]
+
+
+def table_lines(app: TraceApp) -> list[str]:
+    """The hop table as it is drawn on screen now (column titles first), trailing blanks cut."""
+    hop_table = table(app)
+    width, height = hop_table.size
+    return [strip.text.rstrip() for strip in hop_table.render_lines(Region(0, 0, width, height))]
+
+
+def header_lines(app: TraceApp) -> list[str]:
+    """The header as it is drawn on screen now, trailing blanks cut."""
+    widget = app.query_one(TraceHeader)
+    width, height = widget.outer_size
+    return [strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, width, height))]

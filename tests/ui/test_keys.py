@@ -247,3 +247,15 @@ async def test_a_dead_engine_is_reported_in_the_header(engine: FakeEngine) -> No
         await pilot.pause()
         assert "probing stopped: raw socket: Operation not permitted" in header(app)
         assert len(app._notifications) == 1
+
+
+async def test_a_refused_protocol_switch_is_shown_once(engine: FakeEngine) -> None:
+    app = TraceApp(engine)
+    async with app.run_test(notifications=True) as pilot:
+        engine.messages.append("cannot trace ICMP: ping sockets are not allowed")
+        app.refresh_view()
+        app.refresh_view()
+        await pilot.pause()
+        texts = [n.message for n in app._notifications]
+        assert texts == ["cannot trace ICMP: ping sockets are not allowed"]
+        assert "probing stopped" not in header(app)

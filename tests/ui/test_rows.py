@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tuitrace.config import Protocol
 from tuitrace.ui.format import SPARK_LOST, sparkline
-from tuitrace.ui.widgets.hop_rows import Row, View, build_rows, plan_columns
+from tuitrace.ui.widgets.hop_rows import Row, RowMemo, View, build_rows, plan_columns, plan_rows
 
 from .fake_engine import FakeEngine
 from .fakes import FakeEnricher, Info
@@ -117,3 +119,53 @@ def test_history_bars_compare_hops_on_one_scale() -> None:
     assert len(first) == len(last) == 3
     assert all(a < b for a, b in zip(first, last, strict=True))
     assert cell(rows["hop-3"], keys, "hist") == SPARK_LOST * 3
+
+
+def test_rows_kept_from_the_previous_refresh_are_the_rows_a_fresh_build_shows() -> None:
+    """The table reuses rows whose inputs did not change; what it shows must not depend on that."""
+    engine = FakeEngine()
+    enricher = FakeEnricher({})
+    memo = RowMemo()
+    columns = plan_columns(120, False)
+    steps: list[tuple[str, object]] = [
+        ("advance", 1), ("same", None), ("advance", 1), ("name", "r4.lab"), ("advance", 3),
+        ("view", View(expand_ecmp=False)), ("advance", 1), ("view", View(names=False)), ("same", None),
+        ("protocol", Protocol.UDP), ("advance", 2), ("protocol", Protocol.ICMP), ("name", "router-4.lab"),
+    ]
+    view = View()
+    reused = 0
+    previous: dict[str, object] = {}
+    for action, arg in steps:
+        if action == "advance":
+            assert isinstance(arg, int)
+            engine.advance(arg)
+        elif action == "name":
+            enricher.known["10.0.4.1"] = Info(hostname=str(arg))
+        elif action == "view":
+            assert isinstance(arg, View)
+            view = arg
+        elif action == "protocol":
+            assert isinstance(arg, Protocol)
+            engine.set_protocol(arg, None)
+        planned = plan_rows(engine.snapshot(), columns, view, enricher.get, memo)
+        assert [lazy.row for lazy in planned] == build_rows(engine.snapshot(), columns, view, enricher.get)
+        reused += sum(previous.get(lazy.key) is lazy for lazy in planned)
+        previous = {lazy.key: lazy for lazy in planned}
+    assert reused > 0, "some refreshes changed nothing, so some rows were kept"
+
+
+def test_a_new_ecmp_responder_takes_the_last_branch_mark_on_the_next_refresh() -> None:
+    engine = FakeEngine()
+    engine.advance(4)
+    columns = plan_columns(120, False)
+    keys = tuple(c.key for c in columns)
+    memo = RowMemo()
+    before = engine.snapshot()
+    plan_rows(before, columns, View(), None, memo)
+    hop = before.hops[1]
+    third = replace(hop.responders[0], address="10.0.5.1")
+    after = replace(before, hops=(before.hops[0], replace(hop, responders=(*hop.responders, third)),
+                                  *before.hops[2:]))
+    rows = {lazy.key: lazy.row for lazy in plan_rows(after, columns, View(), None, memo)}
+    assert host(rows["hop-2-10.0.3.1"], keys).startswith("├ ")
+    assert host(rows["hop-2-10.0.5.1"], keys).startswith("└ ")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.pilot import Pilot
+
 from tuitrace.config import Protocol
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.options import UiOptions
@@ -54,3 +56,20 @@ def test_help_screen(snap_compare: SnapCompare) -> None:
 def test_port_input_with_error(snap_compare: SnapCompare) -> None:
     app: Any = TraceApp(lab_engine())
     assert snap_compare(app, terminal_size=(80, 24), press=["t", "P", "ctrl+a", "ctrl+k", "0", "enter"])
+
+
+def test_small_window_scrolled_to_the_bottom_80x10(snap_compare: SnapCompare) -> None:
+    assert snap_compare(TraceApp(lab_engine()), terminal_size=(80, 10), press=["ctrl+end"])
+
+
+def test_new_protocol_after_scrolling_starts_at_the_top_80x10(snap_compare: SnapCompare) -> None:
+    engine = lab_engine()
+
+    async def scroll_then_switch(pilot: Pilot[Any]) -> None:
+        await pilot.press("ctrl+end", "t")
+        engine.advance(2)
+        app: Any = pilot.app
+        app.refresh_view()
+        await pilot.pause()
+
+    assert snap_compare(TraceApp(engine), terminal_size=(80, 10), run_before=scroll_then_switch)

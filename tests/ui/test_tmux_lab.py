@@ -110,8 +110,8 @@ def test_switching_protocols_and_ports_live_in_a_real_terminal(lab: Any, tmp_pat
     r1, r2a, r2b, r3 = (lab.address(node, 4) for node in ("r1", "r2a", "r2b", "r3"))
     # LINES/COLUMNS from the test run's environment would override the window's real size.
     command = ["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={ROOT}", "TERM=xterm-256color",
-               *lab.argv("src", [sys.executable, "-m", "tuitrace", "-n", "-i", "0.2", "-w", "1",
-                                 "--output-dir", str(shots), v4])]
+               *lab.argv("src", [sys.executable, "-m", "tuitrace", "-n", "--no-lookups", "-i", "0.2",
+                                 "-w", "1", "--output-dir", str(shots), v4])]
     term = Terminal(command)
     try:
         screen = term.wait_for(lambda s: v4 in hop(s, 5) and r1 in hop(s, 1), "the hop table (ICMP)")

@@ -89,7 +89,10 @@ class TraceApp(App[int]):
         return enricher.generation
 
     def _check_engine(self) -> None:
-        """Say so, once, when the engine's thread died."""
+        """Show what the engine has to tell (a refused protocol switch), and say so, once, when its thread
+        died."""
+        for message in self.engine.take_messages():
+            self.notify(message, severity="warning", timeout=10)
         error = self.engine.error
         if error is not None and not self._problem:
             self._problem = str(error) or type(error).__name__

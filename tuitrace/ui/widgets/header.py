@@ -57,4 +57,15 @@ class TraceHeader(Static):
         text = header_text(snapshot, mode_label, problem)
         if text.plain != self.plain:
             self.plain = text.plain
-            self.update(text)
+            self.update(text, layout=False)
+            self._relayout_if_height_changed()
+
+    def _relayout_if_height_changed(self) -> None:
+        """Lay the screen out again only when the header needs more or fewer lines.
+
+        The text changes every round (round count, elapsed time); a layout redraws every widget on the
+        screen, so it is asked for only when the height changes (a wrapped line at a narrow width).
+        """
+        width, height = self.size
+        if not width or self.get_content_height(self.size, self.size, width) != height:
+            self.refresh(layout=True)

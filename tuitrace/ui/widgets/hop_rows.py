@@ -1,7 +1,8 @@
 """What the hop table shows, computed from a snapshot without Textual.
 
-The table widget compares these plain rows with the ones on screen and changes only the cells that
-differ, so a refresh several times a second touches a handful of cells instead of rebuilding the table.
+The table widget plans one row per hop and responder on every refresh, but formats a row (padded text
+per column) only when it is read, and reuses the previous refresh's row when nothing it is computed from
+changed; so a refresh several times a second costs about a screenful of rows, however long the path.
 Keeping this pure also lets the screenshot report and the tests read exactly what the user sees.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 from tuitrace.ui.enrichment import EnrichInfo
@@ -92,11 +94,6 @@ def plan_columns(width: int, show_as: bool) -> tuple[Column, ...]:
     return tuple(chosen[key] for key in _ORDER if key in chosen)
 
 
-def _pad(text: str, column: Column) -> str:
-    room = column.width - 1
-    return fit(text, room).rjust(column.width) if column.right else " " + fit(text, room).ljust(room)
-
-
 def _host_label(address: str, info: EnrichInfo | None, view: View, room: int) -> str:
     name = info.hostname if info is not None and view.names else None
     if not name:
@@ -138,24 +135,124 @@ def primary(hop: HopSnapshot) -> ResponderSnapshot | None:
     return best
 
 
+class LazyRow:
+    """One row of the table, formatted the first time it is read.
+
+    The table reads only the rows on screen, so on a long path a refresh formats a screenful of rows,
+    not all of them; a row scrolled into view later is formatted then, from the same snapshot.
+    """
+
+    __slots__ = ("_make", "_row", "inputs", "key")
+
+    def __init__(self, key: str, inputs: object, make: Callable[[], Row]) -> None:
+        self.key = key
+        self.inputs = inputs
+        """Everything the row is computed from: equal inputs make an equal row."""
+        self._make: Callable[[], Row] | None = make
+        self._row: Row | None = None
+
+    @property
+    def formatted(self) -> Row | None:
+        """The row if it was read already (without formatting it now)."""
+        return self._row
+
+    @property
+    def row(self) -> Row:
+        if self._row is None:
+            assert self._make is not None
+            self._row = self._make()
+            self._make = None
+        return self._row
+
+
+class RowMemo:
+    """Rows from the previous plan, reused when everything a row is computed from compares equal.
+
+    Between two refresh ticks most hops and most ECMP responders have not changed (a round sends one probe
+    per TTL), so only the rows that did are planned again; a reused row is the very row a fresh build
+    would produce. The padded cells are shared too: every ``Loss%`` of ``0.0%`` is one ``Cell``.
+    """
+
+    __slots__ = ("_cells", "_context", "_rows")
+
+    MAX_CELLS = 8192
+    """Distinct cells kept between builds; beyond this the cache starts again (a long run's old RTTs)."""
+
+    def __init__(self) -> None:
+        self._context: object = None
+        self._rows: dict[str, LazyRow] = {}
+        self._cells: dict[tuple[str, str, str], Cell] = {}
+
+    def begin(self, context: object) -> tuple[dict[str, LazyRow], dict[tuple[str, str, str], Cell]]:
+        """The previous rows and the cell cache, both emptied when the columns or the view changed."""
+        if context != self._context or len(self._cells) > self.MAX_CELLS:
+            self._context = context
+            self._rows = {}
+            self._cells = {}
+        return self._rows, self._cells
+
+    def keep(self, rows: dict[str, LazyRow]) -> None:
+        """Remember this plan's rows (only those: rows that left the table are forgotten)."""
+        self._rows = rows
+
+
 class _Builder:
-    def __init__(self, columns: Sequence[Column], view: View, lookup: Lookup | None, top_ms: float) -> None:
-        self.columns = columns
+    def __init__(self, columns: Sequence[Column], view: View, lookup: Lookup | None, top_ms: float,
+                 memo: RowMemo | None) -> None:
+        self.layout = tuple((c.key, c.width, c.width - 1, c.right) for c in columns)
         self.top_ms = top_ms
         self.view = view
         self.lookup = lookup
         widths = {c.key: c.width - 1 for c in columns}
         self.host_room = widths.get("host", HOST_MIN)
         self.hist_room = widths.get("hist", 0)
+        self.before: dict[str, LazyRow] = {}
+        self.cells: dict[tuple[str, str, str], Cell] = {}
+        if memo is not None:
+            self.before, self.cells = memo.begin((self.layout, view))
+        self.planned: dict[str, LazyRow] = {}
 
     def info(self, address: str) -> EnrichInfo | None:
         return self.lookup(address) if self.lookup is not None else None
 
-    def row(self, key: str, values: dict[str, str], styles: dict[str, str]) -> Row:
-        cells = tuple(Cell(_pad(values.get(c.key, ""), c), styles.get(c.key, "")) for c in self.columns)
-        return Row(key, cells)
+    def plan(self, key: str, inputs: object, make: Callable[[], Row]) -> LazyRow:
+        """The previous plan's row for ``key`` when it was made from equal ``inputs``, else a new one."""
+        previous = self.before.get(key)
+        lazy = previous if previous is not None and previous.inputs == inputs else LazyRow(key, inputs, make)
+        self.planned[key] = lazy
+        return lazy
 
-    def hop_rows(self, hop: HopSnapshot) -> list[Row]:
+    def row(self, key: str, values: dict[str, str], styles: dict[str, str]) -> Row:
+        cells = []
+        cache = self.cells
+        for column, width, room, right in self.layout:
+            text = values.get(column, "")
+            style = styles.get(column, "")
+            ident = (column, text, style)
+            cell = cache.get(ident)
+            if cell is None:
+                shown = fit(text, room)
+                cell = cache[ident] = Cell(shown.rjust(width) if right else " " + shown.ljust(room), style)
+            cells.append(cell)
+        return Row(key, tuple(cells))
+
+    def hop_rows(self, hop: HopSnapshot) -> list[LazyRow]:
+        top = primary(hop)
+        expand = len(hop.responders) > 1 and self.view.expand_ecmp
+        info = self.info(top.address) if top is not None and not expand else None
+        key = f"hop-{hop.ttl}"
+        rows = [self.plan(key, (hop, self.top_ms, info), partial(self.hop_row, key, hop, top, info))]
+        if expand:
+            last = len(hop.responders) - 1
+            for i, responder in enumerate(hop.responders):
+                info = self.info(responder.address)
+                key = f"hop-{hop.ttl}-{responder.address}"
+                make = partial(self.responder_row, key, responder, i == last, info)
+                rows.append(self.plan(key, (responder, i == last, info), make))
+        return rows
+
+    def hop_row(self, key: str, hop: HopSnapshot, top: ResponderSnapshot | None,
+                info: EnrichInfo | None) -> Row:
         values = {"ttl": f"{hop.ttl}.", "snt": str(hop.sent)} | _rtt_cells(hop.rtt)
         styles: dict[str, str] = {}
         if hop.sent:
@@ -163,7 +260,6 @@ class _Builder:
             if hop.loss_pct > 0:
                 styles["loss"] = "bold"
         values["hist"] = sparkline(hop.history, self.hist_room, self.top_ms)
-        top = primary(hop)
         many = len(hop.responders) > 1
         if top is None:
             values["host"] = "???" if hop.sent else "..."
@@ -176,20 +272,15 @@ class _Builder:
             suffix = " ".join(sorted(marks))
             if many:
                 suffix = f"+{len(hop.responders) - 1} {suffix}".strip()
-            info = self.info(top.address)
             room = self.host_room - (len(suffix) + 1 if suffix else 0)
             values["host"] = _with_suffix(_host_label(top.address, info, self.view, room), suffix,
                                           self.host_room)
             values["as"] = _as_label(info)
             styles["host"] = "bold" if top.is_target else ""
-        rows = [self.row(f"hop-{hop.ttl}", values, styles)]
-        if many and self.view.expand_ecmp:
-            last = len(hop.responders) - 1
-            rows.extend(self.responder_row(hop, r, i == last) for i, r in enumerate(hop.responders))
-        return rows
+        return self.row(key, values, styles)
 
-    def responder_row(self, hop: HopSnapshot, responder: ResponderSnapshot, last: bool) -> Row:
-        info = self.info(responder.address)
+    def responder_row(self, key: str, responder: ResponderSnapshot, last: bool,
+                      info: EnrichInfo | None) -> Row:
         branch = "└ " if last else "├ "
         suffix = " ".join((f"{responder.share_pct:.0f}%", *responder.annotations))
         room = self.host_room - 2 - len(suffix) - 1
@@ -198,18 +289,31 @@ class _Builder:
         values = {"host": label, "snt": str(responder.received), "as": _as_label(info)}
         values |= _rtt_cells(responder.rtt)
         style = "bold" if responder.is_target else "dim"
-        return self.row(f"hop-{hop.ttl}-{responder.address}", values, {"host": style})
+        return self.row(key, values, {"host": style})
+
+
+def plan_rows(snapshot: TraceSnapshot, columns: Sequence[Column], view: View, lookup: Lookup | None = None,
+              memo: RowMemo | None = None) -> list[LazyRow]:
+    """The rows of ``build_rows``, each formatted only when read.
+
+    With a ``memo`` (the table keeps one), a row whose inputs did not change since the previous call is
+    the previous call's row, already formatted if it was read.
+    """
+    top_ms = max((v for hop in snapshot.hops for v in hop.history if v is not None), default=0.0)
+    builder = _Builder(columns, view, lookup, top_ms, memo)
+    rows: list[LazyRow] = []
+    for hop in snapshot.hops:
+        rows.extend(builder.hop_rows(hop))
+    if memo is not None:
+        memo.keep(builder.planned)
+    builder.before = builder.planned = {}  # unformatted rows keep the builder; not the older plans
+    return rows
 
 
 def build_rows(snapshot: TraceSnapshot, columns: Sequence[Column], view: View,
                lookup: Lookup | None = None) -> list[Row]:
     """One row per hop in TTL order, plus one sub-row per responder under ECMP hops when expanded."""
-    top_ms = max((v for hop in snapshot.hops for v in hop.history if v is not None), default=0.0)
-    builder = _Builder(columns, view, lookup, top_ms)
-    rows: list[Row] = []
-    for hop in snapshot.hops:
-        rows.extend(builder.hop_rows(hop))
-    return rows
+    return [lazy.row for lazy in plan_rows(snapshot, columns, view, lookup)]
 
 
 def addresses(snapshot: TraceSnapshot) -> list[str]:

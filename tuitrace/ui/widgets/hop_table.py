@@ -1,46 +1,72 @@
-"""The hop table: a DataTable changed cell by cell.
+"""The hop table: a line-API widget that draws only the rows on screen.
 
-Rebuilding a DataTable on every tick makes it flicker and resets scrolling; here each refresh compares
-the new rows with those on screen and touches only the cells that changed. Rows are rebuilt only when the
-set of rows changes (a new hop, a new ECMP responder, a toggle) and columns only when the width or the
-AS toggle changes them.
+The table is refreshed several times a second while the user may be pressing keys, and a long ECMP path
+has hundreds of rows whose RTT cells all change every round. Textual's ``DataTable`` pays for every changed
+cell (a refresh per ``update_cell``) and then re-renders every visible cell through Rich. Here a refresh
+only swaps the plain rows (``hop_rows``), redraws the screen lines whose row changed, and turns a row into
+segments when it is drawn, once, so rows scrolled out of view cost nothing until they come back. The look
+(header, colours, scrolling keys) is the one the table had as a ``DataTable``.
 """
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
-from textual.widgets import DataTable
+from textual.binding import Binding, BindingType
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from tuitrace.stats.snapshot import TraceSnapshot
-from tuitrace.ui.widgets.hop_rows import Cell, Column, Lookup, Row, View, build_rows, plan_columns
+from tuitrace.ui.widgets.hop_rows import Column, LazyRow, Lookup, Row, RowMemo, View, plan_columns, plan_rows
+
+HEADER = "hop-table--header"
 
 
-def _text(cell: Cell) -> Text:
-    return Text(cell.text, style=cell.style, no_wrap=True, overflow="crop")
-
-
-def _label(column: Column) -> Text:
+def _label(column: Column) -> str:
     room = column.width - 1
-    return Text(column.label.rjust(column.width) if column.right else " " + column.label.ljust(room),
-                style="bold")
+    return column.label.rjust(column.width) if column.right else " " + column.label.ljust(room)
 
 
-class HopTable(DataTable[Text]):
+def _fixed(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells (rows are padded already; this guards wide characters)."""
+    return text if len(text) == width and cell_len(text) == width else set_cell_size(text, width)
+
+
+class HopTable(ScrollView, can_focus=True):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {HEADER}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_left_edge", "Leftmost column", show=False),
+        Binding("end", "scroll_right_edge", "Rightmost column", show=False),
+        Binding("ctrl+home", "scroll_home", "Top", show=False),
+        Binding("ctrl+end", "scroll_end", "Bottom", show=False),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="none", show_cursor=False, cell_padding=0, zebra_stripes=False)
+        super().__init__(id=id)
         self._columns: tuple[Column, ...] = ()
-        self._rows: dict[str, Row] = {}
-        self._order: list[str] = []
+        self._rows: list[LazyRow] = []
+        self._memo = RowMemo()
         self._latest: tuple[TraceSnapshot, View, Lookup | None] | None = None
+        self._strips: dict[str, tuple[Row, Strip]] = {}
+        """Each row as last drawn (with ``_drawn_with``), by key; redrawn when its text changes."""
+        self._header: Strip | None = None
+        self._drawn_with: tuple[Style, Style, int] | None = None
+        self._styles: dict[tuple[str, int], Style] = {}
+        self._extends: dict[Style, Style] = {}
         self.cells_updated = 0
-        """Cells changed in place since the table was built (how little each refresh touches)."""
+        """Cells changed in place on screen since the table was built (how little each refresh touches)."""
         self.rebuilds = 0
 
     @property
     def rows_shown(self) -> tuple[Row, ...]:
-        """The rows on screen, in order, as plain text (for screenshots and tests)."""
-        return tuple(self._rows[key] for key in self._order)
+        """The rows of the table, in order, as plain text (for screenshots and tests)."""
+        return tuple(lazy.row for lazy in self._rows)
 
     @property
     def columns_shown(self) -> tuple[Column, ...]:
@@ -52,34 +78,135 @@ class HopTable(DataTable[Text]):
         columns = plan_columns(width, view.show_as)
         if columns != self._columns:
             self._set_columns(columns)
-        self._apply(build_rows(snapshot, columns, view, lookup))
+        self._apply(plan_rows(snapshot, columns, view, lookup, self._memo))
 
     def on_resize(self, event: events.Resize) -> None:
         if self._latest is not None:
             self.show(*self._latest)
 
     def _set_columns(self, columns: tuple[Column, ...]) -> None:
-        self.clear(columns=True)
-        for column in columns:
-            self.add_column(_label(column), key=column.key, width=column.width)
         self._columns = columns
-        self._rows = {}
-        self._order = []
+        self._header = None
+        self._replace([], to_top=True)
 
-    def _apply(self, rows: list[Row]) -> None:
-        keys = [row.key for row in rows]
-        if keys[: len(self._order)] != self._order:
-            self.clear()
+    def _replace(self, rows: list[LazyRow], *, to_top: bool) -> None:
+        """Take ``rows`` and redraw everything; ``to_top`` when they are a different table (a rebuild
+        starts at the top left, where a new protocol's or view's first hops are)."""
+        if to_top:
+            self.scroll_x = self.scroll_y = 0
+            self.scroll_target_x = self.scroll_target_y = 0
+        self._rows = rows
+        self._strips = {}
+        self.virtual_size = Size(sum(c.width for c in self._columns), 1 + len(rows))
+        self.refresh()
+
+    def _apply(self, rows: list[LazyRow]) -> None:
+        """Take the new rows; redraw the lines on screen whose text changed, and only those."""
+        old = self._rows
+        if len(rows) < len(old) or any(new.key != before.key for new, before in zip(rows, old, strict=False)):
             self.rebuilds += 1
-            self._rows = {}
-        for row in rows:
-            old = self._rows.get(row.key)
-            if old is None:
-                self.add_row(*(_text(cell) for cell in row.cells), key=row.key)
-            elif old != row:
-                for column, new, before in zip(self._columns, row.cells, old.cells, strict=True):
-                    if new != before:
-                        self.update_cell(row.key, column.key, _text(new))
-                        self.cells_updated += 1
-            self._rows[row.key] = row
-        self._order = keys
+            self._replace(rows, to_top=True)
+            return
+        if len(rows) > len(old):
+            self._replace(rows, to_top=False)
+            return
+        self._rows = rows
+        top = int(self.scroll_offset.y)
+        changed = [i for i in range(top, min(len(rows), top + self.size.height - 1))
+                   if self._changed(rows[i], old[i])]
+        if changed:
+            first, last = changed[0], changed[-1]
+            self.refresh(Region(0, 1 + first - top, self.size.width, last - first + 1))
+
+    def _changed(self, new: LazyRow, before: LazyRow) -> bool:
+        if new is before:
+            return False
+        shown = before.formatted
+        if shown is None:
+            return True
+        row = new.row
+        if row == shown:
+            return False
+        self.cells_updated += sum(a != b for a, b in zip(row.cells, shown.cells, strict=True))
+        return True
+
+    # -- drawing ----------------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        base = self.rich_style
+        header = self.get_component_rich_style(HEADER)
+        drawn_with = (base, header, self.size.width)
+        if drawn_with != self._drawn_with:
+            self._drawn_with = drawn_with
+            self._strips = {}
+            self._header = None
+            self._styles = {}
+            self._extends = {}
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        assert self._drawn_with is not None
+        base, header, width = self._drawn_with
+        scroll_x, scroll_y = self.scroll_offset
+        if y == 0:
+            strip = self._header if self._header is not None else self._draw_header(header, width)
+        else:
+            index = y - 1 + scroll_y
+            if index >= len(self._rows):
+                return Strip.blank(width, base)
+            row = self._rows[index].row
+            cached = self._strips.get(row.key)
+            if cached is not None and (cached[0] is row or cached[0] == row):
+                strip = cached[1]
+            else:
+                strip = self._draw_row(row, base, width)
+        return strip.crop(scroll_x, scroll_x + width)
+
+    def _style(self, base: Style, name: str, column: int) -> Style:
+        """``base`` with the cell's style, marked with its column (as a ``DataTable`` marks its cells).
+
+        The mark keeps neighbouring cells of the same style separate segments, so the screen is written,
+        and screenshots come out, exactly as before.
+        """
+        style = self._styles.get((name, column))
+        if style is None:
+            style = base + Style.parse(name) + Style.from_meta({"column": column})
+            self._styles[name, column] = style
+        return style
+
+    def _draw_header(self, header: Style, width: int) -> Strip:
+        bold = header + Style(bold=True)
+        segments = [Segment(_fixed(_label(c), c.width), bold + Style.from_meta({"column": i}))
+                    for i, c in enumerate(self._columns)]
+        self._header = self._finish(segments, header, width)
+        return self._header
+
+    def _draw_row(self, row: Row, base: Style, width: int) -> Strip:
+        segments = [Segment(_fixed(cell.text, column.width), self._style(base, cell.style, i))
+                    for i, (column, cell) in enumerate(zip(self._columns, row.cells, strict=True))]
+        strip = self._finish(segments, base, width)
+        self._strips[row.key] = (row, strip)
+        return strip
+
+    def _finish(self, segments: list[Segment], line: Style, width: int) -> Strip:
+        """One screen line: the cells, then blank to the right edge in the line's colours, faded a little
+        towards the table's background (as a ``DataTable`` draws it)."""
+        used = sum(c.width for c in self._columns)
+        extend = self._extends.get(line)
+        if extend is None:
+            background = line.bgcolor
+            if background is not None:
+                faded = Color.from_rich_color(background).blend(self.background_colors[1], factor=0.25)
+                background = faded.rich_color
+            extend = Style.from_color(line.color, background) + Style.from_meta({"out_of_bounds": True})
+            self._extends[line] = extend
+        segments.append(Segment(" " * max(0, width - used), extend))
+        return Strip(segments, max(width, used))
+
+    # -- scrolling keys (as the DataTable had them) -------------------------------------------------
+
+    def action_scroll_left_edge(self) -> None:
+        self.scroll_to(x=0, animate=False)
+
+    def action_scroll_right_edge(self) -> None:
+        self.scroll_to(x=self.max_scroll_x, animate=False)

@@ -1,0 +1,43 @@
+"""Make the README's screenshot with the real app in the namespace lab: ``sudo .venv/bin/python -m
+tests.ui.readme_screenshot``. Classic UDP shows the ECMP stage at TTL 2; r3 drops 30% of its
+time-exceeded (rate limiting), which the later hops do not show."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from tests.lab.netlab import Lab
+from tests.ui.test_tmux_lab import ROOT, Terminal, hop, sent
+
+SHOTS = ROOT / "screenshots"
+NAME = "tuitrace-lab"
+
+
+def main() -> int:
+    with Lab() as lab, lab.loss("r3", 0.3):
+        target = lab.target(4)
+        out = Path("/tmp") / f"tuitrace-readme-{time.time_ns()}"
+        command = ["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={ROOT}", "TERM=xterm-256color",
+                   *lab.argv("src", [sys.executable, "-m", "tuitrace", "-n", "--no-lookups", "-P", "udp",
+                                     "-i", "0.25", "--output-dir", str(out), target])]
+        term = Terminal(command, width=120, height=24)
+        try:
+            term.wait_for(lambda s: target in hop(s, 5) and sent(s, 1) >= 40, "40 rounds")
+            term.press("s")
+            term.wait_for(lambda s: "Screenshot saved" in s, "the screenshot")
+            term.press("q")
+        finally:
+            term.close()
+        svg = next(out.glob("*.svg"))
+        shutil.copy2(svg, SHOTS / f"{NAME}.svg")
+        shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{NAME}.md")
+        shutil.rmtree(out, ignore_errors=True)
+    print(f"wrote {SHOTS / NAME}.svg and .md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
