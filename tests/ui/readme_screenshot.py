@@ -1,6 +1,7 @@
 """Make the README's screenshot with the real app in the namespace lab: ``sudo .venv/bin/python -m
 tests.ui.readme_screenshot``. Classic UDP shows the ECMP stage at TTL 2; r3 drops 30% of its
-time-exceeded (rate limiting), which the later hops do not show."""
+time-exceeded (rate limiting), which the later hops do not show; r3 also holds what it forwards for 12 ms
+each way (the benchmarks' NFQUEUE delayer), so hops 4 and 5 are ~25 ms away."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.labkit import delayed
 from tests.lab.netlab import Lab
 from tests.ui.test_tmux_lab import ROOT, Terminal, hop, sent
 
@@ -17,7 +19,7 @@ NAME = "tuitrace-lab"
 
 
 def main() -> int:
-    with Lab() as lab, lab.loss("r3", 0.3):
+    with Lab() as lab, lab.loss("r3", 0.3), delayed(lab, 12.0):
         target = lab.target(4)
         out = Path("/tmp") / f"tuitrace-readme-{time.time_ns()}"
         command = ["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={ROOT}", "TERM=xterm-256color",

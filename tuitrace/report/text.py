@@ -9,7 +9,7 @@ HOST_WIDTH = 40
 
 
 def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
+    return "" if value is None else f"{value:.2f}"
 
 
 def responder_label(responder: ResponderSnapshot, lookup: Lookup | None, numeric: bool) -> str:
