@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.labkit import delayed
 from tests.lab.netlab import Lab
-from tests.ui.test_tmux_lab import ROOT, Terminal, hop, sent
+from tests.ui.tmux import ROOT, Terminal, hop, sent
 
 SHOTS = ROOT / "screenshots"
 NAME = "tuitrace-lab"

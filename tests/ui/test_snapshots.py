@@ -73,3 +73,25 @@ def test_new_protocol_after_scrolling_starts_at_the_top_80x10(snap_compare: Snap
         await pilot.pause()
 
     assert snap_compare(TraceApp(engine), terminal_size=(80, 10), run_before=scroll_then_switch)
+
+
+def test_detail_view_of_an_ecmp_hop_one_owner_known_one_looking_up_100x40(snap_compare: SnapCompare) -> None:
+    enricher = FakeEnricher({
+        "10.0.2.1": Info(hostname="r2a.lab.example", asn=64500, as_name="LAB-CORE", prefix="10.0.0.0/8",
+                         registry="ripencc", city="Delft", country="NL", label="private (RFC 1918)"),
+    })
+    app = TraceApp(lab_engine(), UiOptions(enricher=enricher, mode_label="raw"))
+
+    async def select_hop_2_and_answer_one(pilot: Pilot[Any]) -> None:
+        await pilot.press("down", "down", "enter")
+        enricher.answer("10.0.2.1", {
+            "network": {"handle": "NET-10-0", "name": "LAB-NET", "cidr": "10.0.0.0/8", "type": "ASSIGNED PA",
+                        "country": "NL"},
+            "entities": ["LAB-ORG"],
+            "objects": {"LAB-ORG": {"roles": ["registrant"], "contact": {"name": "Lab Networks Ltd",
+                                                                         "kind": "org"}}},
+        })
+        for _ in range(3):
+            await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(100, 40), run_before=select_hop_2_and_answer_one)

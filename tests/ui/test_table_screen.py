@@ -79,15 +79,17 @@ async def test_scrolling_keys_move_the_table(engine: FakeEngine) -> None:
     app = TraceApp(engine)
     async with app.run_test(size=SMALL) as pilot:
         assert table_lines(app)[1].startswith("  1.")
-        await pilot.press("down")
-        await pilot.pause()
-        assert table_lines(app)[1].startswith("  2.")
         await pilot.press("pagedown")
         await pilot.pause()
         assert line_of(app, 5) is not None
         await pilot.press("ctrl+home")
         await pilot.pause()
         assert table_lines(app)[1].startswith("  1.")
+        # down selects rows (for Enter); past the last row on screen it scrolls the table
+        await pilot.press(*["down"] * 6)
+        await pilot.pause()
+        assert table_lines(app)[1].startswith("  2.")
+        assert line_of(app, 4) is not None
 
 
 async def test_a_narrow_window_scrolls_sideways_with_end_and_home(engine: FakeEngine) -> None:

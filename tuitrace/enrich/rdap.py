@@ -31,11 +31,15 @@ MAX_QUEUED: Final = 32
 def ipwhois_fetch(base_url: str, timeout: float, opener: OpenerDirector | None = None) -> RdapFetch:
     """A fetch function asking ``{base_url}/ip/{address}`` through ipwhois and returning its parsed dict."""
     # Imported here: ipwhois is slow to import and only the detail view needs it.
+    from ipwhois.exceptions import IPDefinedError
     from ipwhois.net import Net
     from ipwhois.rdap import RDAP
 
     def fetch(address: str) -> dict[str, Any]:
-        net = Net(address, timeout=timeout, proxy_opener=opener)
+        try:
+            net = Net(address, timeout=timeout, proxy_opener=opener)
+        except IPDefinedError:  # ipwhois refuses special-use ranges with a paragraph; say it in a line
+            raise ValueError(f"{address} is a special-use address: public RDAP has no owner for it") from None
         url = f"{base_url.rstrip('/')}/ip/{net.address_str}"
         response = net.get_http_json(url=url, retry_count=1, rate_limit_timeout=1)
         result: dict[str, Any] = RDAP(net).lookup(

@@ -23,11 +23,12 @@ from tuitrace.ui.keys import bindings
 from tuitrace.ui.options import UiOptions
 from tuitrace.ui.parsing import next_sendwait, parse_interval, parse_port, parse_sendwait_text
 from tuitrace.ui.report import text_report
+from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, file_stem, save_screenshot, screenshot_markdown
 from tuitrace.ui.widgets.header import TraceHeader
-from tuitrace.ui.widgets.hop_rows import View, addresses
+from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
 
 REFRESH_SECONDS = 0.22
@@ -195,6 +196,28 @@ class TraceApp(App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    # -- selection and details --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The row keys belong to the table: under a dialog they scroll the dialog, not the table."""
+        return action not in ("select_row", "show_detail") or len(self.screen_stack) == 1
+
+    def action_select_row(self, delta: int) -> None:
+        self.query_one(HopTable).action_move_cursor(delta)
+
+    def action_show_detail(self) -> None:
+        table = self.query_one(HopTable)
+        table.select_first_visible()
+        key = table.selected_key
+        if key is None:
+            self.notify("No hop to show yet: wait for the first replies")
+            return
+        ttl, address = parse_hop_key(key)
+        enricher = self.options.enricher
+        lookup = self._lookup if enricher is not None else None
+        detail = enricher.detail if enricher is not None else None
+        self.push_screen(ResponderDetailScreen(ttl, address, lambda: self.snapshot, lookup, detail))
 
     # -- screenshot -------------------------------------------------------------------------------
 

@@ -126,6 +126,17 @@ def _rtt_cells(rtt: RttSummary) -> dict[str, str]:
     }
 
 
+def hop_key(ttl: int, address: str | None = None) -> str:
+    """The key of a hop's row (``hop-4``) or of one responder's sub-row (``hop-4-10.0.4.1``)."""
+    return f"hop-{ttl}" if address is None else f"hop-{ttl}-{address}"
+
+
+def parse_hop_key(key: str) -> tuple[int, str | None]:
+    """The TTL and, for a responder's sub-row, the address that ``hop_key`` made ``key`` from."""
+    _, ttl, *address = key.split("-", 2)
+    return int(ttl), address[0] if address else None
+
+
 def primary(hop: HopSnapshot) -> ResponderSnapshot | None:
     """The responder with most replies (the first seen on a tie)."""
     best: ResponderSnapshot | None = None
@@ -240,13 +251,13 @@ class _Builder:
         top = primary(hop)
         expand = len(hop.responders) > 1 and self.view.expand_ecmp
         info = self.info(top.address) if top is not None and not expand else None
-        key = f"hop-{hop.ttl}"
+        key = hop_key(hop.ttl)
         rows = [self.plan(key, (hop, self.top_ms, info), partial(self.hop_row, key, hop, top, info))]
         if expand:
             last = len(hop.responders) - 1
             for i, responder in enumerate(hop.responders):
                 info = self.info(responder.address)
-                key = f"hop-{hop.ttl}-{responder.address}"
+                key = hop_key(hop.ttl, responder.address)
                 make = partial(self.responder_row, key, responder, i == last, info)
                 rows.append(self.plan(key, (responder, i == last, info), make))
         return rows

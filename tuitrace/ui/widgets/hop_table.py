@@ -6,6 +6,10 @@ cell (a refresh per ``update_cell``) and then re-renders every visible cell thro
 only swaps the plain rows (``hop_rows``), redraws the screen lines whose row changed, and turns a row into
 segments when it is drawn, once, so rows scrolled out of view cost nothing until they come back. The look
 (header, colours, scrolling keys) is the one the table had as a ``DataTable``.
+
+A row cursor (as in trippy) picks the hop or responder whose details ``Enter`` opens. It is hidden until
+the user moves it, so the table looks like mtr's until then; it stays on its row (by key) while the
+numbers change, and the page and end keys scroll as before while no row is selected.
 """
 
 from __future__ import annotations
@@ -23,9 +27,21 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuitrace.stats.snapshot import TraceSnapshot
-from tuitrace.ui.widgets.hop_rows import Column, LazyRow, Lookup, Row, RowMemo, View, plan_columns, plan_rows
+from tuitrace.ui.widgets.hop_rows import (
+    Column,
+    LazyRow,
+    Lookup,
+    Row,
+    RowMemo,
+    View,
+    hop_key,
+    parse_hop_key,
+    plan_columns,
+    plan_rows,
+)
 
 HEADER = "hop-table--header"
+CURSOR = "hop-table--cursor"
 
 
 def _label(column: Column) -> str:
@@ -39,12 +55,17 @@ def _fixed(text: str, width: int) -> str:
 
 
 class HopTable(ScrollView, can_focus=True):
-    COMPONENT_CLASSES: ClassVar[set[str]] = {HEADER}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {HEADER, CURSOR}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("home", "scroll_left_edge", "Leftmost column", show=False),
         Binding("end", "scroll_right_edge", "Rightmost column", show=False),
-        Binding("ctrl+home", "scroll_home", "Top", show=False),
-        Binding("ctrl+end", "scroll_end", "Bottom", show=False),
+        Binding("ctrl+home", "first_row", "Top", show=False),
+        Binding("ctrl+end", "last_row", "Bottom", show=False),
+        Binding("up", "move_cursor(-1)", "Select the row above", show=False),
+        Binding("down", "move_cursor(1)", "Select the row below", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("escape", "clear_cursor", "No selection", show=False),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -56,8 +77,11 @@ class HopTable(ScrollView, can_focus=True):
         self._strips: dict[str, tuple[Row, Strip]] = {}
         """Each row as last drawn (with ``_drawn_with``), by key; redrawn when its text changes."""
         self._header: Strip | None = None
-        self._drawn_with: tuple[Style, Style, int] | None = None
-        self._styles: dict[tuple[str, int], Style] = {}
+        self._drawn_with: tuple[Style, Style, Style, int] | None = None
+        self._styles: dict[tuple[str, int, bool], Style] = {}
+        self._cursor: int | None = None
+        """Index of the selected row; ``None`` until the user selects one."""
+        self._cursor_key: str | None = None
         self._extends: dict[Style, Style] = {}
         self.cells_updated = 0
         """Cells changed in place on screen since the table was built (how little each refresh touches)."""
@@ -71,6 +95,11 @@ class HopTable(ScrollView, can_focus=True):
     @property
     def columns_shown(self) -> tuple[Column, ...]:
         return self._columns
+
+    @property
+    def selected_key(self) -> str | None:
+        """The key of the selected row (``hop-4``, ``hop-2-10.0.2.1``), or ``None``."""
+        return self._cursor_key
 
     def show(self, snapshot: TraceSnapshot, view: View, lookup: Lookup | None) -> None:
         self._latest = (snapshot, view, lookup)
@@ -98,6 +127,7 @@ class HopTable(ScrollView, can_focus=True):
         self._rows = rows
         self._strips = {}
         self.virtual_size = Size(sum(c.width for c in self._columns), 1 + len(rows))
+        self._follow_cursor()
         self.refresh()
 
     def _apply(self, rows: list[LazyRow]) -> None:
@@ -135,7 +165,8 @@ class HopTable(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         base = self.rich_style
         header = self.get_component_rich_style(HEADER)
-        drawn_with = (base, header, self.size.width)
+        cursor = self.get_component_rich_style(CURSOR)
+        drawn_with = (base, header, cursor, self.size.width)
         if drawn_with != self._drawn_with:
             self._drawn_with = drawn_with
             self._strips = {}
@@ -146,7 +177,7 @@ class HopTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         assert self._drawn_with is not None
-        base, header, width = self._drawn_with
+        base, header, cursor, width = self._drawn_with
         scroll_x, scroll_y = self.scroll_offset
         if y == 0:
             strip = self._header if self._header is not None else self._draw_header(header, width)
@@ -156,22 +187,27 @@ class HopTable(ScrollView, can_focus=True):
                 return Strip.blank(width, base)
             row = self._rows[index].row
             cached = self._strips.get(row.key)
-            if cached is not None and (cached[0] is row or cached[0] == row):
+            if index == self._cursor:
+                strip = self._draw_row(row, base + cursor, width, selected=True)
+            elif cached is not None and (cached[0] is row or cached[0] == row):
                 strip = cached[1]
             else:
                 strip = self._draw_row(row, base, width)
         return strip.crop(scroll_x, scroll_x + width)
 
-    def _style(self, base: Style, name: str, column: int) -> Style:
+    def _style(self, base: Style, name: str, column: int, selected: bool) -> Style:
         """``base`` with the cell's style, marked with its column (as a ``DataTable`` marks its cells).
 
         The mark keeps neighbouring cells of the same style separate segments, so the screen is written,
         and screenshots come out, exactly as before.
         """
-        style = self._styles.get((name, column))
+        style = self._styles.get((name, column, selected))
         if style is None:
-            style = base + Style.parse(name) + Style.from_meta({"column": column})
-            self._styles[name, column] = style
+            cell = Style.parse(name)
+            if selected:  # the cursor's colours win over a cell's, its dim sub-rows included
+                cell = Style(bold=cell.bold, italic=cell.italic)
+            style = base + cell + Style.from_meta({"column": column})
+            self._styles[name, column, selected] = style
         return style
 
     def _draw_header(self, header: Style, width: int) -> Strip:
@@ -181,11 +217,12 @@ class HopTable(ScrollView, can_focus=True):
         self._header = self._finish(segments, header, width)
         return self._header
 
-    def _draw_row(self, row: Row, base: Style, width: int) -> Strip:
-        segments = [Segment(_fixed(cell.text, column.width), self._style(base, cell.style, i))
+    def _draw_row(self, row: Row, base: Style, width: int, *, selected: bool = False) -> Strip:
+        segments = [Segment(_fixed(cell.text, column.width), self._style(base, cell.style, i, selected))
                     for i, (column, cell) in enumerate(zip(self._columns, row.cells, strict=True))]
         strip = self._finish(segments, base, width)
-        self._strips[row.key] = (row, strip)
+        if not selected:
+            self._strips[row.key] = (row, strip)
         return strip
 
     def _finish(self, segments: list[Segment], line: Style, width: int) -> Strip:
@@ -210,3 +247,82 @@ class HopTable(ScrollView, can_focus=True):
 
     def action_scroll_right_edge(self) -> None:
         self.scroll_to(x=self.max_scroll_x, animate=False)
+
+    # -- the row cursor -----------------------------------------------------------------------------
+
+    @property
+    def _visible_rows(self) -> int:
+        return max(1, self.size.height - 1)
+
+    def select(self, index: int | None) -> None:
+        """Put the cursor on row ``index`` (clamped) and scroll it into view; ``None`` hides it."""
+        if index is None or not self._rows:
+            self._cursor = self._cursor_key = None
+        else:
+            self._cursor = min(max(0, index), len(self._rows) - 1)
+            self._cursor_key = self._rows[self._cursor].key
+            self._scroll_to_cursor()
+        self.refresh()
+
+    def select_first_visible(self) -> None:
+        """Select the top row on screen unless a row is selected already."""
+        if self._cursor is None:
+            self.select(int(self.scroll_offset.y))
+
+    def _scroll_to_cursor(self) -> None:
+        if self._cursor is None:
+            return
+        top, rows = int(self.scroll_target_y), self._visible_rows
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+        elif self._cursor >= top + rows:
+            self.scroll_to(y=self._cursor - rows + 1, animate=False, immediate=True)
+
+    def _follow_cursor(self) -> None:
+        """After new rows: keep the selected row (by key), else its hop's row, else the same place."""
+        key = self._cursor_key
+        if key is None or self._cursor is None:
+            return
+        keys = [lazy.key for lazy in self._rows]
+        ttl, _ = parse_hop_key(key)
+        for wanted in (key, hop_key(ttl)):
+            if wanted in keys:
+                self.select(keys.index(wanted))
+                return
+        self.select(self._cursor if keys else None)
+
+    def action_move_cursor(self, delta: int) -> None:
+        if self._cursor is None:
+            self.select_first_visible()
+        else:
+            self.select(self._cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        if self._cursor is None:
+            if direction < 0:
+                self.action_page_up()
+            else:
+                self.action_page_down()
+        else:
+            self.select(self._cursor + direction * self._visible_rows)
+
+    def action_first_row(self) -> None:
+        if self._cursor is None:
+            self.action_scroll_home()
+        else:
+            self.select(0)
+
+    def action_last_row(self) -> None:
+        if self._cursor is None:
+            self.action_scroll_end()
+        else:
+            self.select(len(self._rows) - 1)
+
+    def action_clear_cursor(self) -> None:
+        self.select(None)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            index = event.y - 1 + int(self.scroll_offset.y)
+            if index < len(self._rows):
+                self.select(index)

@@ -1,0 +1,113 @@
+"""Names, AS numbers and places on the live screen, in a real terminal inside the namespace lab.
+
+tuitrace runs in the src namespace with lookups on (no ``-n``/``--no-lookups``), asking the test DNS server
+that runs in that namespace too (PTR and Team Cymru answers) and reading test GeoIP files. The user sees the
+routers' names, then AS and place after ``z``, opens the detail view of hop 1, and kills the DNS server: the
+trace must go on as before. Probes go only to the lab; DNS only to 127.0.0.1 inside src; RDAP for the lab's
+private addresses is refused by ipwhois itself before any request is made.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.enrich.geodb import Owner, Place, geolite2_asn, geolite2_city
+from tests.enrich.serve import LAB_AS_NAME, LAB_ASN
+
+from .tmux import ROOT, Terminal, hop, lab_or_skip, sent
+
+pytestmark = [pytest.mark.lab, pytest.mark.tmux]
+ROUTERS = ("r1", "r2a", "r2b", "r3", "r4", "dst")
+MORE_ROUNDS = 10
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Any]:
+    with lab_or_skip() as built:
+        yield built
+
+
+class DnsServer:
+    """``tests.enrich.serve`` in the src namespace: PTR ``<router>.lab.test`` and AS64501 for the lab."""
+
+    def __init__(self, lab: Any) -> None:
+        pairs = [f"{node}={lab.address(node, family)}" for node in ROUTERS for family in (4, 6)]
+        self.proc = subprocess.Popen(
+            lab.argv("src", [sys.executable, "-m", "tests.enrich.serve", *pairs]),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env={"PYTHONPATH": str(ROOT)},
+        )
+        assert self.proc.stdout is not None
+        self.address = f"127.0.0.1:{int(self.proc.stdout.readline())}"
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def dns(lab: Any) -> Iterator[DnsServer]:
+    server = DnsServer(lab)
+    yield server
+    server.kill()
+
+
+def geoip_files(folder: Path) -> list[str]:
+    nets = ("10.201.0.0/16", "fd00:201::/32")
+    city = geolite2_city(folder / "city.mmdb", dict.fromkeys(nets, Place("ZZ", "Labland", "Testville")))
+    asn = geolite2_asn(folder / "asn.mmdb", dict.fromkeys(nets, Owner(LAB_ASN, LAB_AS_NAME)))
+    return [str(city), str(asn)]
+
+
+def test_names_as_and_place_live_and_a_dead_resolver_changes_nothing_else(
+    lab: Any, dns: DnsServer, tmp_path: Path
+) -> None:
+    v4 = lab.target(4)
+    r1 = lab.address("r1", 4)
+    geo = [arg for path in geoip_files(tmp_path) for arg in ("--geoip-db", path)]
+    command = ["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={ROOT}", "TERM=xterm-256color",
+               *lab.argv("src", [sys.executable, "-m", "tuitrace", "-i", "0.2", "-w", "1",
+                                 "--dns-server", dns.address, "--lookup-private", *geo,
+                                 "--output-dir", str(tmp_path / "shots"), v4])]
+    term = Terminal(command, width=160)  # room for the AS / place column next to the RTTs and history
+    try:
+        screen = term.wait_for(lambda s: "r1.lab.test" in hop(s, 1) and "dst.lab.test" in hop(s, 5),
+                               "the routers' names from the test DNS server")
+        assert r1 in hop(screen, 1), "a wide window shows the name and the address"
+        assert "r3.lab.test" in hop(screen, 3) and "r4.lab.test" in hop(screen, 4)
+        assert "AS64501" not in screen, "the AS column waits for z"
+
+        term.press("z")
+        screen = term.wait_for(lambda s: f"AS{LAB_ASN}" in hop(s, 1) and f"AS{LAB_ASN}" in hop(s, 5),
+                               "AS numbers after z")
+        assert LAB_AS_NAME in hop(screen, 1)
+        assert "Testville" in hop(screen, 1), "the place from the GeoIP file"
+
+        term.press("Down")
+        term.press("Enter")
+        screen = term.wait_for(lambda s: "Hop 1" in s and "Owner (RDAP)" in s, "the detail view of hop 1")
+        for shown in (r1, "r1.lab.test", f"AS{LAB_ASN} {LAB_AS_NAME}", "Testville, ZZ", "private (RFC 1918)"):
+            assert shown in screen, shown
+        screen = term.wait_for(lambda s: "looking up" not in s, "RDAP's answer (ipwhois refuses private)")
+        assert "RDAP lookup for" in screen
+        term.press("Escape")
+        term.wait_for(lambda s: "Owner (RDAP)" not in s and "r1.lab.test" in hop(s, 1), "the table again")
+
+        dns.kill()
+        before = term.screen()
+        counted = sent(before, 1)
+        screen = term.wait_for(lambda s: sent(s, 1) >= counted + MORE_ROUNDS and sent(s, 5) >= counted,
+                               f"{MORE_ROUNDS} more rounds after the DNS server died")
+        assert "r1.lab.test" in hop(screen, 1), "names already known stay"
+        assert v4 in hop(screen, 5)
+        assert "100%" not in screen and "Probing stopped" not in screen
+        term.press("q")
+        term.wait_for(lambda s: "Host" not in s, "the app to quit")
+    finally:
+        term.close()
