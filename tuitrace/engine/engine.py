@@ -76,11 +76,13 @@ class Engine:
         self._collect()
 
     def _absorb(self, packets: list[Received | Reply]) -> None:
-        tracer = self._tracer
+        if not packets:
+            return
+        on_reply = self._tracer.on_reply
         identity = self._network.identity
         for packet in packets:
             if isinstance(packet, Reply):
-                tracer.on_reply(packet)
+                on_reply(packet)
                 continue
             if foreign(packet.data, packet.layer, identity):
                 self._dropped += 1
@@ -91,7 +93,7 @@ class Engine:
                 self._dropped += 1
                 continue
             if reply is not None:
-                tracer.on_reply(reply)
+                on_reply(reply)
         self._collect()
 
     def _collect(self) -> None:
@@ -99,9 +101,10 @@ class Engine:
         if not results:
             return
         now = self._network.now_ns()
+        add = self._book.add
         with self._lock:
             for result in results:
-                self._book.add(result, now)
+                add(result, now)
         for listener in self._listeners:
             for result in results:
                 listener(result)
@@ -134,6 +137,8 @@ class Engine:
         self._network.wake()
 
     def _run_commands(self) -> None:
+        if self._commands.empty():  # the usual case, and cheaper to ask than to catch ``queue.Empty``
+            return
         while True:
             try:
                 command = self._commands.get_nowait()

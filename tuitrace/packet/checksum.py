@@ -19,7 +19,7 @@ PARIS_FILLER = b"tuitrace"
 """Bytes repeated after the two steering bytes of a Paris-traceroute UDP payload."""
 
 
-def _ones_complement_sum(data: bytes, initial: int = 0) -> int:
+def ones_complement_sum(data: bytes, initial: int = 0) -> int:
     """The 16-bit ones' complement sum of *data* (odd length padded with a zero byte), plus *initial*."""
     if len(data) % 2:
         data += b"\x00"
@@ -43,7 +43,7 @@ def internet_checksum(data: bytes, initial: int = 0) -> int:
     *initial* is a partial sum to start from (for example the sum of a pseudo-header). A buffer that already
     contains its correct checksum yields 0.
     """
-    return ~_ones_complement_sum(data, initial) & 0xFFFF
+    return ~ones_complement_sum(data, initial) & 0xFFFF
 
 
 def _packed_pair(src: str, dst: str) -> tuple[bytes, bytes, int]:
@@ -90,7 +90,7 @@ def udp_payload_for_checksum(  # noqa: PLR0917 - the tracer's agreed positional 
     length = _UDP_HEADER_LENGTH + payload_len
     header = struct.pack("!HHHH", sport, dport, length, 0)
     datagram = pseudo_header(src, dst, UDP_PROTOCOL, length) + header + b"\x00\x00" + filler
-    current = _ones_complement_sum(datagram)
+    current = ones_complement_sum(datagram)
     target = ~wanted & 0xFFFF
-    steering = _ones_complement_sum(b"", target + (~current & 0xFFFF))
+    steering = ones_complement_sum(b"", target + (~current & 0xFFFF))
     return struct.pack("!H", steering) + filler

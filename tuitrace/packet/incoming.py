@@ -9,28 +9,43 @@ still names a hop, and the quote, not the checksum, decides whether it is ours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import struct
+from typing import NamedTuple
 
 from tuitrace.packet.errors import PacketError
 from tuitrace.packet.extensions import MplsLabel, parse_mpls_labels
-from tuitrace.packet.icmp import Icmp4Type, Icmp4UnreachCode, Icmp6Type, parse_icmp
+from tuitrace.packet.icmp import HEADER_LENGTH, Icmp4Type, Icmp4UnreachCode, Icmp6Type
 from tuitrace.packet.quote import Quote, parse_quote
 from tuitrace.packet.tcp import parse_tcp
 
-_ICMP4_ERRORS = frozenset({Icmp4Type.DEST_UNREACH, Icmp4Type.TIME_EXCEEDED, Icmp4Type.PARAM_PROBLEM})
-_ICMP6_ERRORS = frozenset(
-    {Icmp6Type.DEST_UNREACH, Icmp6Type.PACKET_TOO_BIG, Icmp6Type.TIME_EXCEEDED, Icmp6Type.PARAM_PROBLEM}
+# Plain ints, not enum members: these are compared for every packet received.
+_ICMP4_ERRORS = frozenset(
+    int(t) for t in (Icmp4Type.DEST_UNREACH, Icmp4Type.TIME_EXCEEDED, Icmp4Type.PARAM_PROBLEM)
 )
+_ICMP6_ERRORS = frozenset(
+    int(t)
+    for t in (
+        Icmp6Type.DEST_UNREACH,
+        Icmp6Type.PACKET_TOO_BIG,
+        Icmp6Type.TIME_EXCEEDED,
+        Icmp6Type.PARAM_PROBLEM,
+    )
+)
+_ICMP4_ECHO_REPLY = int(Icmp4Type.ECHO_REPLY)
+_ICMP4_DEST_UNREACH = int(Icmp4Type.DEST_UNREACH)
+_ICMP4_FRAG_NEEDED = int(Icmp4UnreachCode.FRAG_NEEDED)
+_ICMP6_ECHO_REPLY = int(Icmp6Type.ECHO_REPLY)
+_ICMP6_PACKET_TOO_BIG = int(Icmp6Type.PACKET_TOO_BIG)
+_ICMP_HEADER = struct.Struct("!BBHI")
 
 
-@dataclass(frozen=True, slots=True)
-class EchoReply:
+# Named tuples rather than frozen dataclasses: one of these is built for every packet received.
+class EchoReply(NamedTuple):
     ident: int
     seq: int
 
 
-@dataclass(frozen=True, slots=True)
-class IcmpError:
+class IcmpError(NamedTuple):
     type: int
     code: int
     mtu: int | None
@@ -41,8 +56,7 @@ class IcmpError:
     """MPLS label stack the router appended (RFC 4950); empty if none or if the extension was damaged."""
 
 
-@dataclass(frozen=True, slots=True)
-class TcpSegment:
+class TcpSegment(NamedTuple):
     sport: int
     dport: int
     seq: int
@@ -53,29 +67,36 @@ class TcpSegment:
 _SHORTEST_WITH_EXTENSION = 8 + 128
 
 
+def _icmp_header(data: bytes) -> tuple[int, int, int]:
+    """(type, code, rest) of the 8-byte ICMP/ICMPv6 header (as ``parse_icmp``, without building one)."""
+    if len(data) < HEADER_LENGTH:
+        raise PacketError(f"ICMP header: need {HEADER_LENGTH} bytes, got {len(data)}")
+    kind, code, _, rest = _ICMP_HEADER.unpack_from(data)
+    return kind, code, rest
+
+
 def parse_icmp4_message(data: bytes) -> EchoReply | IcmpError | None:
     """Classify an ICMPv4 message (starting at the ICMP header)."""
-    header, body = parse_icmp(data)
-    if header.type == Icmp4Type.ECHO_REPLY:
-        return EchoReply(ident=header.rest >> 16, seq=header.rest & 0xFFFF)
-    if header.type not in _ICMP4_ERRORS:
+    kind, code, rest = _icmp_header(data)
+    if kind == _ICMP4_ECHO_REPLY:
+        return EchoReply(rest >> 16, rest & 0xFFFF)
+    if kind not in _ICMP4_ERRORS:
         return None
-    frag_needed = header.type == Icmp4Type.DEST_UNREACH and header.code == Icmp4UnreachCode.FRAG_NEEDED
-    mtu = header.rest & 0xFFFF if frag_needed else None
-    quote = parse_quote(4, body)
-    return IcmpError(type=header.type, code=header.code, mtu=mtu, quote=quote, mpls=_labels(data, v6=False))
+    mtu = rest & 0xFFFF if kind == _ICMP4_DEST_UNREACH and code == _ICMP4_FRAG_NEEDED else None
+    quote = parse_quote(4, bytes(data[HEADER_LENGTH:]))
+    return IcmpError(kind, code, mtu, quote, _labels(data, v6=False))
 
 
 def parse_icmp6_message(data: bytes) -> EchoReply | IcmpError | None:
     """Classify an ICMPv6 message (starting at the ICMPv6 header)."""
-    header, body = parse_icmp(data)
-    if header.type == Icmp6Type.ECHO_REPLY:
-        return EchoReply(ident=header.rest >> 16, seq=header.rest & 0xFFFF)
-    if header.type not in _ICMP6_ERRORS:
+    kind, code, rest = _icmp_header(data)
+    if kind == _ICMP6_ECHO_REPLY:
+        return EchoReply(rest >> 16, rest & 0xFFFF)
+    if kind not in _ICMP6_ERRORS:
         return None
-    mtu = header.rest if header.type == Icmp6Type.PACKET_TOO_BIG else None
-    quote = parse_quote(6, body)
-    return IcmpError(type=header.type, code=header.code, mtu=mtu, quote=quote, mpls=_labels(data, v6=True))
+    mtu = rest if kind == _ICMP6_PACKET_TOO_BIG else None
+    quote = parse_quote(6, bytes(data[HEADER_LENGTH:]))
+    return IcmpError(kind, code, mtu, quote, _labels(data, v6=True))
 
 
 def _labels(message: bytes, *, v6: bool) -> tuple[MplsLabel, ...]:
@@ -90,6 +111,4 @@ def _labels(message: bytes, *, v6: bool) -> tuple[MplsLabel, ...]:
 def parse_tcp_segment(data: bytes) -> TcpSegment:
     """The fields of a TCP answer (SYN-ACK or RST) that a tracer matches and reports."""
     header = parse_tcp(data)
-    return TcpSegment(
-        sport=header.sport, dport=header.dport, seq=header.seq, ack=header.ack, flags=header.flags
-    )
+    return TcpSegment(header.sport, header.dport, header.seq, header.ack, header.flags)

@@ -61,16 +61,18 @@ def ipv4_essentials(data: bytes) -> Essentials:
     The payload ends at ``total_length`` when that is at least the header length; otherwise (a bogus
     length) it runs to the end of the data. A quote shorter than ``total_length`` is not an error.
     """
-    require_length(data, MIN_HEADER_LENGTH, "IPv4 header")
+    size = len(data)
+    if size < MIN_HEADER_LENGTH:  # checks inline: this runs twice for every ICMP error received
+        require_length(data, MIN_HEADER_LENGTH, "IPv4 header")
     version_ihl, _, total_length, ident, flags_offset, ttl, protocol, _, src, dst = _HEADER.unpack_from(data)
-    version = version_ihl >> 4
-    if version != 4:
-        raise PacketError(f"IPv4 header: version is {version}")
+    if version_ihl >> 4 != 4:
+        raise PacketError(f"IPv4 header: version is {version_ihl >> 4}")
     header_length = (version_ihl & 0x0F) * 4
     if header_length < MIN_HEADER_LENGTH:
         raise PacketError(f"IPv4 header: header length {header_length} is below {MIN_HEADER_LENGTH}")
-    require_length(data, header_length, "IPv4 header with options")
-    end = total_length if total_length >= header_length else len(data)
+    if size < header_length:
+        require_length(data, header_length, "IPv4 header with options")
+    end = total_length if total_length >= header_length else size
     return Essentials(
         header_length, end, protocol, ttl, ident, flags_offset & _OFFSET_MASK, v4_text(src), v4_text(dst)
     )

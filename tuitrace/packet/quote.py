@@ -76,28 +76,15 @@ def _network_part(family: int, quoted: bytes) -> tuple[int, str, str, int, int, 
 def parse_quote(family: int, quoted: bytes) -> Quote:
     """Parse an ICMP error body: the original IP header, then at least 8 bytes of its transport header."""
     protocol, src, dst, ttl, ip_id, transport = _network_part(family, quoted)
-    require_length(transport, QUOTED_TRANSPORT_LENGTH, "quoted transport header")
+    if len(transport) < QUOTED_TRANSPORT_LENGTH:
+        require_length(transport, QUOTED_TRANSPORT_LENGTH, "quoted transport header")
     first, second, third = _EIGHT.unpack_from(transport)
+    # Positional arguments, in field order: this runs for every ICMP error received.
     if protocol == UDP_PROTOCOL:
-        length, checksum = divmod(third, 1 << 16)
-        return Quote(
-            family, protocol, src, dst, ttl, ip_id, first, second, udp_length=length, checksum=checksum
-        )
+        return Quote(family, protocol, src, dst, ttl, ip_id, first, second, third >> 16, third & 0xFFFF)
     if protocol == TCP_PROTOCOL:
-        return Quote(family, protocol, src, dst, ttl, ip_id, first, second, tcp_seq=third)
+        return Quote(family, protocol, src, dst, ttl, ip_id, first, second, 0, 0, third)
     if protocol == (ICMP4_PROTOCOL if family == 4 else ICMP6_PROTOCOL):
-        icmp_type, icmp_code = divmod(first, 1 << 8)
-        icmp_id, icmp_seq = divmod(third, 1 << 16)
-        return Quote(
-            family,
-            protocol,
-            src,
-            dst,
-            ttl,
-            ip_id,
-            icmp_type=icmp_type,
-            icmp_code=icmp_code,
-            icmp_id=icmp_id,
-            icmp_seq=icmp_seq,
-        )
+        icmp_fields = (first >> 8, first & 0xFF, third >> 16, third & 0xFFFF)
+        return Quote(family, protocol, src, dst, ttl, ip_id, 0, 0, 0, 0, 0, *icmp_fields)
     raise PacketError(f"quoted protocol {protocol} is not one a probe uses")

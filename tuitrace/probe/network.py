@@ -73,13 +73,13 @@ def decode(received: Received) -> Reply | None:
     """Decode a received buffer; ``None`` for a valid packet that cannot answer a probe (echo requests,
     router advertisements...). Raises ``PacketError`` for anything malformed."""
     layer = received.layer
-    if layer in (Layer.ICMP4_IP, Layer.TCP4_IP):
+    if layer is _ICMP4_IP or layer is _TCP4_IP:
         data = received.data
         header = ipv4_essentials(data)
         payload = data[header.header_length : header.payload_end]
         if header.fragment_offset:
             raise PacketError("a non-first IPv4 fragment cannot carry a reply")
-        if layer is Layer.ICMP4_IP:
+        if layer is _ICMP4_IP:
             if header.protocol != _IPPROTO_ICMP:
                 raise PacketError("not ICMP")
             icmp = parse_icmp4_message(payload)
@@ -87,7 +87,11 @@ def decode(received: Received) -> Reply | None:
         if header.protocol != _IPPROTO_TCP:
             raise PacketError("not TCP")
         return Reply(header.src, received.rx_ns, header.ttl, parse_tcp_segment(payload))
-    if layer is Layer.ICMP6:
+    if layer is _ICMP6:
         icmp6 = parse_icmp6_message(received.data)
         return None if icmp6 is None else Reply(received.source, received.rx_ns, received.hop_limit, icmp6)
     return Reply(received.source, received.rx_ns, received.hop_limit, parse_tcp_segment(received.data))
+
+
+# Enum members are properties of their class in Python 3.11: plain names are cheaper on the hot path.
+_ICMP4_IP, _TCP4_IP, _ICMP6 = Layer.ICMP4_IP, Layer.TCP4_IP, Layer.ICMP6

@@ -27,7 +27,7 @@ from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError
 from tuitrace.probe.network import Layer, Received
 from tuitrace.probe.sockets import SocketBackend, strip_scope
 from tuitrace.probe.types import LocalIdentity, Probe, Reply
-from tuitrace.probe.wire import icmp_echo, tcp_syn, udp_datagram
+from tuitrace.probe.wire import ProbeEncoder
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 SO_ATTACH_FILTER = getattr(socket, "SO_ATTACH_FILTER", 26)
@@ -102,6 +102,9 @@ class RawNetwork(SocketBackend):
         self._watch(self._icmp, Layer.ICMP4_IP if family == 4 else Layer.ICMP6)
         self._ttl_level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
         self._ttl_option = socket.IP_TTL if family == 4 else socket.IPV6_HOPLIMIT
+        self._ttl_cmsgs: dict[int, list[tuple[int, int, bytes]]] = {}
+        """The TTL ancillary data of each TTL, built once."""
+        self._encoder = ProbeEncoder(self._identity)
 
     # -- sockets --------------------------------------------------------------------------------------
     def _raw(self, proto: int) -> socket.socket:
@@ -144,23 +147,27 @@ class RawNetwork(SocketBackend):
 
     def send(self, probe: Probe) -> int:
         protocol = probe.setting.protocol
-        ttl = [(self._ttl_level, self._ttl_option, _INT.pack(probe.ttl))]
-        if protocol is Protocol.ICMP:
-            sock, data, port = self._icmp, icmp_echo(probe, self._identity), 0
-        elif protocol is Protocol.UDP:
-            sock, data, port = self._udp, udp_datagram(probe, self._identity), 0
+        if protocol is _ICMP:
+            sock = self._icmp
+        elif protocol is _UDP:
+            sock = self._udp
         else:
             if self._tcp is None:
                 self.prepare(probe.setting)
             assert self._tcp is not None
-            sock, data, port = self._tcp, tcp_syn(probe, self._identity), 0
+            sock = self._tcp
+        data = self._encoder.encode(probe)
+        ttl = self._ttl_cmsgs.get(probe.ttl)
+        if ttl is None:
+            ttl = self._ttl_cmsgs[probe.ttl] = [(self._ttl_level, self._ttl_option, _INT.pack(probe.ttl))]
+        address = (probe.target, 0)
         tx_ns = time.time_ns()
         try:
-            sock.sendmsg([data], ttl, 0, (probe.target, port))
+            sock.sendmsg([data], ttl, 0, address)
         except BlockingIOError:  # send buffer full: wait for room once, then give up on this probe
             select.select([], [sock], [], 0.01)
             tx_ns = time.time_ns()
-            sock.sendmsg([data], ttl, 0, (probe.target, port))
+            sock.sendmsg([data], ttl, 0, address)
         return tx_ns
 
     def receive(self, timeout: float) -> list[Received | Reply]:
@@ -178,6 +185,7 @@ class RawNetwork(SocketBackend):
         return out
 
     def _drain(self, sock: socket.socket, layer: Layer, out: list[Received | Reply]) -> None:
+        v4 = self._family == 4
         for _ in range(_BATCH):
             try:
                 data, ancdata, _flags, address = sock.recvmsg(65535, _CMSG_SPACE)
@@ -190,19 +198,17 @@ class RawNetwork(SocketBackend):
             rx_ns = 0
             hop_limit = None
             for level, kind, value in ancdata:
-                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(value) >= _TIMESPEC.size:
-                    sec, nsec = _TIMESPEC.unpack_from(value)
+                if level == _SOL_SOCKET and kind == SO_TIMESTAMPNS and len(value) >= _TIMESPEC_SIZE:
+                    sec, nsec = _timespec(value)
                     rx_ns = sec * 1_000_000_000 + nsec
-                elif (
-                    level == socket.IPPROTO_IPV6 and kind == socket.IPV6_HOPLIMIT and len(value) >= _INT.size
-                ):
-                    hop_limit = _INT.unpack_from(value)[0]
-            out.append(
-                Received(
-                    data,
-                    layer,
-                    rx_ns or time.time_ns(),
-                    source=strip_scope(address[0]) if address else "",
-                    hop_limit=hop_limit,
-                )
-            )
+                elif level == _IPPROTO_IPV6 and kind == _IPV6_HOPLIMIT and len(value) >= _INT_SIZE:
+                    hop_limit = _int(value)[0]
+            source = "" if not address else address[0] if v4 else strip_scope(address[0])
+            out.append(Received(data, layer, rx_ns or time.time_ns(), source, hop_limit))
+
+
+_ICMP, _UDP = Protocol.ICMP, Protocol.UDP
+_SOL_SOCKET, _IPPROTO_IPV6, _IPV6_HOPLIMIT = socket.SOL_SOCKET, socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT
+_TIMESPEC_SIZE, _INT_SIZE = _TIMESPEC.size, _INT.size
+_timespec = _TIMESPEC.unpack_from
+_int = _INT.unpack_from

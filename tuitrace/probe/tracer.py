@@ -73,6 +73,8 @@ class Tracer:
         self._paused = False
         self.counters = _Counters()
         self._active = self._paths[self._setting] = PathState()
+        self._icmp_protocol = _IPPROTO[Protocol.ICMP][config.family]
+        self._echo_request = _ICMP_ECHO_REQUEST[config.family]
 
     # -- settings -------------------------------------------------------------------------------------
     @property
@@ -199,22 +201,15 @@ class Tracer:
         key = self._next_key
         self._next_key = (key + 1) % KEY_SPACE
         setting = self._setting
-        if setting.protocol is Protocol.ICMP:
+        if setting.protocol is _ICMP:
             dport = 0
         elif setting.port is not None:
             dport = setting.port
         else:
             dport = UDP_BASE_PORT + key % UDP_PORT_WINDOW
+        config = self._config
         return Probe(
-            key=key,
-            ttl=ttl,
-            setting=setting,
-            round=number,
-            target=self._config.target,
-            family=self._config.family,
-            dport=dport,
-            tos=self._config.tos,
-            payload_len=self._config.packet_size,
+            key, ttl, setting, number, config.target, config.family, dport, config.tos, config.packet_size
         )
 
     # -- sending --------------------------------------------------------------------------------------
@@ -260,10 +255,12 @@ class Tracer:
     def _match(self, reply: Reply) -> _InFlight | None:
         message = reply.message
         ident = self._identity
+        if isinstance(message, IcmpError):
+            return self._match_quote(message.quote)
         if isinstance(message, EchoReply):
             if message.ident != ident.icmp_id or reply.responder != self._config.target:
                 return None
-            return self._flight(message.seq, Protocol.ICMP, 0)
+            return self._flight(message.seq, _ICMP, 0)
         if isinstance(message, TcpSegment):
             if (
                 reply.responder != self._config.target
@@ -272,27 +269,27 @@ class Tracer:
             ):
                 return None
             key = (message.ack - 1 - ident.tcp_seq_base) % (1 << 32)
-            return self._flight(key, Protocol.TCP, message.sport)
-        return self._match_quote(message.quote)
+            return self._flight(key, _TCP, message.sport)
+        return None
 
     def _match_quote(self, quote: Quote) -> _InFlight | None:
         ident = self._identity
         if quote.dst != self._config.target or (ident.source and quote.src != ident.source):
             return None
-        family = self._config.family
-        if quote.protocol == _IPPROTO[Protocol.ICMP][family]:
-            if quote.icmp_type != _ICMP_ECHO_REQUEST[family] or quote.icmp_id != ident.icmp_id:
+        protocol = quote.protocol
+        if protocol == self._icmp_protocol:
+            if quote.icmp_type != self._echo_request or quote.icmp_id != ident.icmp_id:
                 return None
-            return self._flight(quote.icmp_seq, Protocol.ICMP, 0)
-        if quote.protocol == _IPPROTO[Protocol.UDP][family]:
+            return self._flight(quote.icmp_seq, _ICMP, 0)
+        if protocol == _IPPROTO_UDP:
             if quote.sport != ident.udp_port:
                 return None
-            return self._flight(quote.checksum - 1, Protocol.UDP, quote.dport)
-        if quote.protocol == _IPPROTO[Protocol.TCP][family]:
+            return self._flight(quote.checksum - 1, _UDP, quote.dport)
+        if protocol == _IPPROTO_TCP:
             if quote.sport != ident.tcp_port:
                 return None
             key = (quote.tcp_seq - ident.tcp_seq_base) % (1 << 32)
-            return self._flight(key, Protocol.TCP, quote.dport)
+            return self._flight(key, _TCP, quote.dport)
         return None
 
     def _flight(self, key: int, protocol: Protocol, dport: int) -> _InFlight | None:
@@ -306,13 +303,12 @@ class Tracer:
 
     def _classify(self, probe: Probe, reply: Reply) -> tuple[Outcome, str | None]:
         message = reply.message
-        from_target = reply.responder == probe.target
         if not isinstance(message, IcmpError):
-            return Outcome.REACHED, None
+            return _REACHED, None
         if is_time_exceeded(probe.family, message):
-            return Outcome.TIME_EXCEEDED, None
+            return _TIME_EXCEEDED, None
         mark = annotation(probe.family, message)
-        return (Outcome.REACHED if from_target else Outcome.UNREACHABLE), mark
+        return (_REACHED if reply.responder == probe.target else _UNREACHABLE), mark
 
     def _resolve(
         self,
@@ -322,37 +318,50 @@ class Tracer:
         mark: str | None = None,
     ) -> None:
         probe = flight.probe
-        result = ProbeResult(
-            key=probe.key,
-            setting=probe.setting,
-            ttl=probe.ttl,
-            round=probe.round,
-            outcome=outcome,
-            responder=reply.responder if reply else None,
-            rtt_ns=max(0, reply.rx_ns - flight.sent_ns) if reply else None,
-            annotation=mark,
-            reply_ttl=reply.reply_ttl if reply else None,
-        )
+        if reply is None:
+            result = ProbeResult(
+                probe.key, probe.setting, probe.ttl, probe.round, outcome, None, None, mark, None
+            )
+        else:
+            rtt_ns = reply.rx_ns - flight.sent_ns
+            result = ProbeResult(
+                probe.key,
+                probe.setting,
+                probe.ttl,
+                probe.round,
+                outcome,
+                reply.responder,
+                rtt_ns if rtt_ns > 0 else 0,
+                mark,
+                reply.reply_ttl,
+            )
         self._learn(result)
         self._results.append(result)
 
     def _learn(self, result: ProbeResult) -> None:
         """Adapt the path length to what this result says."""
         state = self._state(result.setting)
-        if result.outcome is Outcome.REACHED:
+        outcome, ttl = result.outcome, result.ttl
+        if outcome is _REACHED:
             state.reached = True
-        if result.responder is not None:
-            state.highest_answer = max(state.highest_answer, result.ttl)
+        if result.responder is not None and ttl > state.highest_answer:
+            state.highest_answer = ttl
         known = state.path_len
-        if result.final:
-            if known is None or result.ttl <= known:
-                state.path_len = result.ttl
+        if outcome is _REACHED or outcome is _UNREACHABLE:  # result.final
+            if known is None or ttl <= known:
+                state.path_len = ttl
                 state.silent_rounds = 0
-        elif result.outcome is Outcome.TIME_EXCEEDED:
-            if known is not None and result.ttl >= known:
+        elif outcome is _TIME_EXCEEDED:
+            if known is not None and ttl >= known:
                 state.path_len = None  # the path grew: look again up to max_ttl
-        elif known is not None and result.ttl == known:
+        elif known is not None and ttl == known:
             state.silent_rounds += 1
             if state.silent_rounds >= SILENT_ROUNDS_BEFORE_REDISCOVERY and known < self._config.max_ttl:
                 state.path_len = None
                 state.silent_rounds = 0
+
+
+# Enum members are properties of their class in Python 3.11: plain names are cheaper on the hot path.
+_ICMP, _UDP, _TCP = Protocol.ICMP, Protocol.UDP, Protocol.TCP
+_REACHED, _UNREACHABLE, _TIME_EXCEEDED = Outcome.REACHED, Outcome.UNREACHABLE, Outcome.TIME_EXCEEDED
+_IPPROTO_UDP, _IPPROTO_TCP = _IPPROTO[Protocol.UDP][4], _IPPROTO[Protocol.TCP][4]

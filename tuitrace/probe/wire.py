@@ -9,7 +9,12 @@ from __future__ import annotations
 import struct
 
 from tuitrace.config import Protocol
-from tuitrace.packet.checksum import udp_payload_for_checksum
+from tuitrace.packet.checksum import (
+    UDP_PROTOCOL,
+    ones_complement_sum,
+    pseudo_header,
+    udp_payload_for_checksum,
+)
 from tuitrace.packet.icmp import build_echo
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.ipv6 import build_ipv6
@@ -17,6 +22,9 @@ from tuitrace.packet.tcp import SYN, build_tcp
 from tuitrace.probe.types import LocalIdentity, Probe
 
 _UDP_HEADER = struct.Struct("!HHHH")
+_ECHO_HEADER = struct.Struct("!BBHHH")
+_U16 = struct.Struct("!H")
+_U32 = struct.Struct("!I")
 ECHO_PAYLOAD = b"tuitrace"
 UDP_MIN_PAYLOAD = 2
 IPPROTO_ICMP = 1
@@ -101,3 +109,74 @@ def ip_packet(probe: Probe, identity: LocalIdentity, *, ttl: int, ident: int = 0
     return build_ipv6(
         identity.source, probe.target, ip_protocol(probe), segment, hop_limit=ttl, traffic_class=probe.tos
     )
+
+
+class ProbeEncoder:
+    """The bytes a raw socket sends for a probe: the same bytes as ``icmp_echo``, ``udp_datagram`` and
+    ``tcp_syn``, built from a template per destination port instead of from scratch.
+
+    Two probes differ only in their key (ICMP sequence, UDP checksum, TCP sequence), so the ones' complement
+    sum of everything else is computed once, and each probe's checksum (or, for UDP, the steering word that
+    sets it) follows from that sum and the key in a few integer operations.
+    """
+
+    def __init__(self, identity: LocalIdentity) -> None:
+        self._identity = identity
+        self._templates: dict[tuple[Protocol, str, int, int, int], tuple[bytes, bytes, int]] = {}
+
+    def encode(self, probe: Probe) -> bytes:
+        protocol = probe.setting.protocol
+        template = self._templates.get((protocol, probe.target, probe.family, probe.dport, probe.payload_len))
+        if template is None:
+            template = self._template(probe)
+        head, tail, base = template
+        if protocol is _ICMP:
+            if base < 0:  # ICMPv6 on a raw socket: the kernel fills the checksum in
+                return head + _U16.pack(probe.key) + tail
+            total = base + probe.key
+            total = (total & 0xFFFF) + (total >> 16)
+            return head[:2] + _U16.pack(~total & 0xFFFF) + head[4:] + _U16.pack(probe.key) + tail
+        if protocol is _UDP:
+            wanted = probe.key + 1
+            total = (~wanted & 0xFFFF) + base
+            total = (total & 0xFFFF) + (total >> 16)
+            return head + _U16.pack(wanted) + _U16.pack(total) + tail
+        sequence = (self._identity.tcp_seq_base + probe.key) & 0xFFFFFFFF
+        total = base + (sequence >> 16) + (sequence & 0xFFFF)
+        total = (total & 0xFFFF) + (total >> 16)
+        total = (total & 0xFFFF) + (total >> 16)
+        return head + _U32.pack(sequence) + tail[:8] + _U16.pack(~total & 0xFFFF) + tail[10:]
+
+    def _template(self, probe: Probe) -> tuple[bytes, bytes, int]:
+        """(bytes before the key field, bytes after it, ones' complement sum without the key's part)."""
+        identity = self._identity
+        protocol = probe.setting.protocol
+        if protocol is _ICMP:
+            echo = icmp_echo(probe._replace(key=0), identity)
+            # sequence 0 adds nothing to the sum, so the checksum of that echo is the complement of the rest
+            base = ~_U16.unpack_from(echo, 2)[0] & 0xFFFF if probe.family == 4 else -1
+            template = (echo[:6], echo[8:], base)
+        elif protocol is _UDP:
+            datagram = udp_datagram(probe._replace(key=0), identity)
+            filler = datagram[10:]
+            zeroed = datagram[:6] + bytes(4) + filler  # checksum and steering word both zero
+            pseudo = pseudo_header(identity.source, probe.target, UDP_PROTOCOL, len(datagram))
+            template = (datagram[:6], filler, ~ones_complement_sum(pseudo + zeroed) & 0xFFFF)
+        else:
+            segment = build_tcp(
+                identity.source,
+                probe.target,
+                identity.tcp_port,
+                probe.dport,
+                seq=0,
+                flags=SYN,
+                payload=bytes(probe.payload_len),
+            )
+            base = ~_U16.unpack_from(segment, 16)[0] & 0xFFFF
+            template = (segment[:4], segment[8:], base)
+        key = (protocol, probe.target, probe.family, probe.dport, probe.payload_len)
+        self._templates[key] = template
+        return template
+
+
+_ICMP, _UDP = Protocol.ICMP, Protocol.UDP

@@ -30,7 +30,7 @@ class ResponderStats:
         self.rtt.add(rtt_ms)
         if result.annotation and len(self.annotations) < MAX_ANNOTATIONS:
             self.annotations[result.annotation] = None
-        if result.outcome is Outcome.REACHED:
+        if result.outcome is _REACHED:
             self.is_target = True
         self.reply_ttl = result.reply_ttl
 
@@ -82,3 +82,7 @@ class HopStats:
             responders=tuple(r.snapshot(self.received) for r in self.responders.values()),
             history=tuple(self.history),
         )
+
+
+_REACHED = Outcome.REACHED
+"""Enum members are properties of their class in Python 3.11: a plain name is cheaper per reply."""

@@ -43,6 +43,9 @@ class StatsBook:
 
     def __init__(self) -> None:
         self._traces: dict[Setting, TraceStats] = {}
+        self._last: TraceStats | None = None
+        """The trace of the latest ``add``: results come in runs of one setting, and hashing a setting
+        (a dataclass, hashed in Python) for every probe costs more than this check."""
 
     def get(self, setting: Setting, now_ns: int) -> TraceStats:
         trace = self._traces.get(setting)
@@ -51,10 +54,14 @@ class StatsBook:
         return trace
 
     def add(self, result: ProbeResult, now_ns: int) -> None:
-        self.get(result.setting, now_ns).add(result)
+        trace = self._last
+        if trace is None or trace.setting is not result.setting:
+            trace = self._last = self.get(result.setting, now_ns)
+        trace.add(result)
 
     def reset(self, setting: Setting, now_ns: int) -> None:
         self._traces[setting] = TraceStats(setting, now_ns)
+        self._last = None
 
     @property
     def settings(self) -> tuple[Setting, ...]:
