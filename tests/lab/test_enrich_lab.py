@@ -13,50 +13,29 @@ from typing import Any
 
 import pytest
 
-from tests.enrich.geodb import Owner, Place, geolite2_asn, geolite2_city
 from tests.enrich.serve import LAB_AS_NAME, LAB_ASN
+from tests.lab.lookups import NODES, LabDnsServer, lab_geoip_files, lookup_options
 from tests.lab.netlab import Lab
 from tests.lab.topology import FAMILIES, Family
 from tests.lab.tuitrace_run import REPO, environment
 
 pytestmark = pytest.mark.lab
-NODES = ("r1", "r2a", "r2b", "r3", "r4", "dst")
-
-
-class DnsServer:
-    def __init__(self, lab: Lab) -> None:
-        pairs = [f"{node}={lab.address(node, family)}" for node in NODES for family in FAMILIES]
-        argv = [sys.executable, "-m", "tests.enrich.serve", *pairs]
-        self.proc = subprocess.Popen(
-            lab.argv("src", argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment(), cwd=REPO
-        )
-        assert self.proc.stdout is not None
-        self.address = f"127.0.0.1:{int(self.proc.stdout.readline())}"
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait(timeout=10)
 
 
 @pytest.fixture
-def dns(lab: Lab) -> Iterator[DnsServer]:
-    server = DnsServer(lab)
+def dns(lab: Lab) -> Iterator[LabDnsServer]:
+    server = LabDnsServer(lab)
     yield server
     server.kill()
 
 
 @pytest.fixture(scope="module")
 def geoip(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    folder = tmp_path_factory.mktemp("geoip")
-    nets = {"10.201.0.0/16": None, "fd00:201::/32": None}
-    city = geolite2_city(folder / "city.mmdb", dict.fromkeys(nets, Place("ZZ", "Labland", "Testville")))
-    asn = geolite2_asn(folder / "asn.mmdb", dict.fromkeys(nets, Owner(LAB_ASN, LAB_AS_NAME)))
-    return [str(city), str(asn)]
+    return lab_geoip_files(tmp_path_factory.mktemp("geoip"))
 
 
-def tuitrace(lab: Lab, family: Family, dns: DnsServer, geoip: list[str], *extra: str) -> list[str]:
-    geo = [arg for path in geoip for arg in ("--geoip-db", path)]
-    lookups = ["--dns-server", dns.address, "--lookup-private", *geo]
+def tuitrace(lab: Lab, family: Family, dns: LabDnsServer, geoip: list[str], *extra: str) -> list[str]:
+    lookups = lookup_options(dns, geoip)
     return lab.argv("src", [sys.executable, "-m", "tuitrace", "--json", f"-{family}", "-i", "0.05", *lookups,
                             *extra, lab.target(family)])
 
@@ -69,7 +48,7 @@ def report_of(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_report_names_every_router_with_as_and_place(
-    lab: Lab, dns: DnsServer, geoip: list[str], family: Family
+    lab: Lab, dns: LabDnsServer, geoip: list[str], family: Family
 ) -> None:
     argv = tuitrace(lab, family, dns, geoip, "-c", "5")
     report = report_of(subprocess.run(argv, capture_output=True, text=True, timeout=120, env=environment(),
@@ -84,7 +63,7 @@ def test_report_names_every_router_with_as_and_place(
         assert responder["label"]  # private addresses are labelled as such
 
 
-def test_killing_the_dns_server_changes_only_the_names(lab: Lab, dns: DnsServer, geoip: list[str]) -> None:
+def test_killing_the_dns_server_changes_only_the_names(lab: Lab, dns: LabDnsServer, geoip: list[str]) -> None:
     rounds = 60
     argv = tuitrace(lab, 4, dns, geoip, "-c", str(rounds), "-w", "0.5")
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -9,7 +9,6 @@ private addresses is refused by ipwhois itself before any request is made.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,13 +16,11 @@ from typing import Any
 
 import pytest
 
-from tests.enrich.geodb import Owner, Place, geolite2_asn, geolite2_city
 from tests.enrich.serve import LAB_AS_NAME, LAB_ASN
 
 from .tmux import ROOT, Terminal, hop, lab_or_skip, sent
 
 pytestmark = [pytest.mark.lab, pytest.mark.tmux]
-ROUTERS = ("r1", "r2a", "r2b", "r3", "r4", "dst")
 MORE_ROUNDS = 10
 
 
@@ -33,47 +30,26 @@ def lab() -> Iterator[Any]:
         yield built
 
 
-class DnsServer:
-    """``tests.enrich.serve`` in the src namespace: PTR ``<router>.lab.test`` and AS64501 for the lab."""
-
-    def __init__(self, lab: Any) -> None:
-        pairs = [f"{node}={lab.address(node, family)}" for node in ROUTERS for family in (4, 6)]
-        self.proc = subprocess.Popen(
-            lab.argv("src", [sys.executable, "-m", "tests.enrich.serve", *pairs]),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env={"PYTHONPATH": str(ROOT)},
-        )
-        assert self.proc.stdout is not None
-        self.address = f"127.0.0.1:{int(self.proc.stdout.readline())}"
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=10)
-
-
 @pytest.fixture
-def dns(lab: Any) -> Iterator[DnsServer]:
-    server = DnsServer(lab)
+def dns(lab: Any) -> Iterator[Any]:
+    from tests.lab.lookups import LabDnsServer
+
+    server = LabDnsServer(lab)
     yield server
     server.kill()
 
 
-def geoip_files(folder: Path) -> list[str]:
-    nets = ("10.201.0.0/16", "fd00:201::/32")
-    city = geolite2_city(folder / "city.mmdb", dict.fromkeys(nets, Place("ZZ", "Labland", "Testville")))
-    asn = geolite2_asn(folder / "asn.mmdb", dict.fromkeys(nets, Owner(LAB_ASN, LAB_AS_NAME)))
-    return [str(city), str(asn)]
-
-
 def test_names_as_and_place_live_and_a_dead_resolver_changes_nothing_else(
-    lab: Any, dns: DnsServer, tmp_path: Path
+    lab: Any, dns: Any, tmp_path: Path
 ) -> None:
     v4 = lab.target(4)
     r1 = lab.address("r1", 4)
-    geo = [arg for path in geoip_files(tmp_path) for arg in ("--geoip-db", path)]
+    from tests.lab.lookups import lab_geoip_files, lookup_options
+
+    lookups = lookup_options(dns, lab_geoip_files(tmp_path))
     command = ["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={ROOT}", "TERM=xterm-256color",
                *lab.argv("src", [sys.executable, "-m", "tuitrace", "-i", "0.2", "-w", "1",
-                                 "--dns-server", dns.address, "--lookup-private", *geo,
+                                 *lookups,
                                  "--output-dir", str(tmp_path / "shots"), v4])]
     term = Terminal(command, width=160)  # room for the AS / place column next to the RTTs and history
     try:
