@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
-from bench.tools import ROOT, disown, own, python_env
+from bench.tools import ROOT, disown, own, python_env, wait_or_kill
 from tests.lab import topology
 from tests.lab.netlab import Lab
 
@@ -56,11 +56,7 @@ def delayed(lab: Lab, one_way_ms: float, router: str = DELAY_ROUTER) -> Iterator
     finally:
         if proc.stdin is not None:
             proc.stdin.close()  # the delayer's signal to stop
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        wait_or_kill(proc, 5)
         if proc.stdout is not None:
             proc.stdout.close()
         disown(proc)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.tools import ROOT, children_cpu, python_env, reap_orphans
+from bench.tools import ROOT, children_cpu, python_env, reap_orphans, wait_or_kill
 
 COLUMNS, LINES = 120, 40
 WARM_UP = 2.0
@@ -96,11 +96,7 @@ def run_on_terminal(argv: Sequence[str], seconds: float, marker: str) -> ScreenR
         time.sleep(seconds - warm)
         steady = 100.0 * (tree_cpu(proc.pid) - cpu0) / (time.perf_counter() - t0)
         os.write(master, b"q")
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        wait_or_kill(proc, 10)
     finally:
         wall = time.perf_counter() - started
         reap_orphans()

@@ -87,6 +87,15 @@ def disown(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
     _known_children.discard(proc.pid)
 
 
+def wait_or_kill(proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: float) -> None:
+    """Let ``proc`` end by itself within ``timeout`` seconds, else kill it; reaped either way."""
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _orphans(ours: set[int]) -> list[int]:
     me = str(os.getpid())
     found: list[int] = []
@@ -108,11 +117,7 @@ def measure(argv: Sequence[str], *, timeout: float = 120.0) -> Measured:
         t0 = time.perf_counter()
         proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.DEVNULL, env=python_env(),
                                 cwd=ROOT)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        wait_or_kill(proc, timeout)
         wall = time.perf_counter() - t0
         reap_orphans()
         cpu = children_cpu() - before
@@ -169,11 +174,7 @@ def capture(ns_argv: list[str], interface: str) -> Iterator[list[Packet]]:
             time.sleep(0.05)  # the last replies reach the capture buffer
         finally:
             proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            wait_or_kill(proc, 5)
             if proc.stderr is not None:
                 proc.stderr.close()
             disown(proc)
