@@ -290,6 +290,12 @@ def user_dir(user: pwd.struct_passwd) -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def _finished_shots(directory: Path) -> list[Path]:
+    """The screenshot files once both are in place; an empty list (not yet) before."""
+    files = sorted(path for path in directory.iterdir() if path.suffix in {".svg", ".md"})
+    return files if {path.suffix for path in files} == {".svg", ".md"} else []
+
+
 def test_the_tui_started_through_sudo_writes_a_screenshot_the_user_owns(runner: Runner,
                                                                         user_dir: Path) -> None:
     shots = user_dir
@@ -305,10 +311,11 @@ def test_the_tui_started_through_sudo_writes_a_screenshot_the_user_owns(runner: 
         assert_dropped_to(pid, runner.user)
         wait_for(lambda: runner.lab.target(4) in _screen(session), "the hop table is on screen")
         subprocess.run(["tmux", "send-keys", "-t", session, "s"], check=True)
-        files = wait_for(lambda: sorted(shots.iterdir()), "a screenshot was written")
+        # The Markdown and the SVG are each renamed into place when whole: wait for both, not for the first.
+        files = wait_for(lambda: _finished_shots(shots), "a screenshot (SVG and Markdown) was written", 600)
         for path in files:
             assert (path.stat().st_uid, path.stat().st_gid) == (runner.user.pw_uid, runner.user.pw_gid), path
-        assert any(path.suffix == ".svg" for path in files)
+        assert {path.suffix for path in files} == {".svg", ".md"}
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)
 
