@@ -1,4 +1,5 @@
-"""``run_tui``: the engine runs only while the app does, and the report survives the screen."""
+"""``run_tui``: the engine runs only while the app does, and the report survives the screen, whether the
+user quits with q or Ctrl+C."""
 
 from __future__ import annotations
 
@@ -15,13 +16,27 @@ from tuitrace.ui.report import text_report
 
 from .fake_engine import FakeEngine
 
+NEVER_QUIT = 99
+"""What ``run_tui`` returns when the keys under test did not end the app (the pilot ends it then)."""
+
 
 def press_then_quit(*keys: str) -> Any:
+    return press(*keys, "q")
+
+
+def press(*keys: str, then: Any = None) -> Any:
+    """``TraceApp.run`` replaced by a headless run that presses ``keys`` (then calls ``then(pilot)``);
+    if the app is still running after that, it is ended with :data:`NEVER_QUIT`."""
     original = TraceApp.run
 
     def run(self: TraceApp, **_: Any) -> Any:
         async def pilot(p: Pilot[object]) -> None:
-            await p.press(*keys, "q")
+            await p.press(*keys)
+            if then is not None:
+                await then(p)
+            await p.pause()
+            if p.app.is_running:
+                p.app.exit(return_code=NEVER_QUIT)
 
         return original(self, headless=True, size=(80, 24), auto_pilot=pilot)
 
@@ -43,3 +58,17 @@ def test_run_tui_starts_and_stops_the_engine_and_prints_the_report(
         assert "TCP" in out
     else:
         assert out == ""
+
+
+@pytest.mark.parametrize("keys", [(), ("P",), ("question_mark",), ("enter",)],
+                         ids=["table", "port-dialog", "help", "details"])
+def test_ctrl_c_quits_like_q_and_prints_the_whole_report(
+        engine: FakeEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        keys: tuple[str, ...]) -> None:
+    """mtr quits on Ctrl+C; so does tuitrace, from the table or from any dialog, with q's exit status."""
+    monkeypatch.setattr(app_module.TraceApp, "run", press(*keys, "ctrl+c"))
+    assert run_tui(engine, UiOptions(report_on_exit=True)) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == text_report(engine.snapshot(), None, numeric=False).strip()
+    assert "partial" not in out
+    assert engine.commands[-1] == ("stop",)
