@@ -1,8 +1,11 @@
 """``run_tui``: the engine runs only while the app does, and the report survives the screen, whether the
-user quits with q or Ctrl+C."""
+user quits with q or Ctrl+C or a signal ends the run."""
 
 from __future__ import annotations
 
+import os
+import signal
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +19,7 @@ from tuitrace.ui.report import text_report
 
 from .fake_engine import FakeEngine
 
+STOP = [signal.SIGTERM, signal.SIGHUP, signal.SIGINT]
 NEVER_QUIT = 99
 """What ``run_tui`` returns when the keys under test did not end the app (the pilot ends it then)."""
 
@@ -72,3 +76,34 @@ def test_ctrl_c_quits_like_q_and_prints_the_whole_report(
     assert out.strip() == text_report(engine.snapshot(), None, numeric=False).strip()
     assert "partial" not in out
     assert engine.commands[-1] == ("stop",)
+
+
+def unhandled(signum: int, frame: object) -> None:
+    raise AssertionError(f"{signal.Signals(signum).name} reached the test: run_tui did not handle it")
+
+
+@pytest.fixture
+def fallback_handlers() -> Iterator[None]:
+    """Without handling in ``run_tui`` a signal fails the test (instead of killing pytest)."""
+    previous = {signum: signal.signal(signum, unhandled) for signum in STOP}
+    yield
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+@pytest.mark.usefixtures("fallback_handlers")
+@pytest.mark.parametrize("signum", STOP)
+def test_a_stop_signal_ends_the_app_and_prints_the_partial_report(
+        engine: FakeEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        signum: signal.Signals) -> None:
+    async def send(pilot: Pilot[object]) -> None:
+        os.kill(os.getpid(), signum)
+        await pilot.pause()
+
+    monkeypatch.setattr(app_module.TraceApp, "run", press(then=send))
+    assert run_tui(engine, UiOptions(report_on_exit=True)) == 128 + signum
+    out = capsys.readouterr().out
+    assert out.startswith(text_report(engine.snapshot(), None, numeric=False))
+    assert f"partial: interrupted by {signum.name} after 6 rounds" in out
+    assert engine.commands[-1] == ("stop",)
+    assert signal.getsignal(signum) is unhandled, "the handlers are put back afterwards"

@@ -17,6 +17,7 @@ from textual.widgets import Footer
 
 from tuitrace.config import TCP_DEFAULT_PORT, Protocol
 from tuitrace.engine.control import EngineControl
+from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.ui.enrichment import EnrichInfo
 from tuitrace.ui.keys import bindings
@@ -244,12 +245,17 @@ class TraceApp(App[int]):
 def run_tui(engine: EngineControl, options: UiOptions) -> int:
     """Start the engine, run the app until the user quits, stop the engine; maybe print the report."""
     app = TraceApp(engine, options)
-    engine.start()
-    try:
-        app.run()
-        final = engine.snapshot()
-    finally:
-        engine.stop()
-    if options.report_on_exit:
-        print(text_report(final, options.enricher, numeric=not app.view.names))
-    return app.return_code or 0
+    with StopSignals() as signals:  # SIGTERM, SIGHUP, SIGINT: leave the screen the normal way, then report
+        engine.start()
+        try:
+            with signals.exit_loop(lambda status: app.exit(return_code=status)):
+                app.run()
+        except Interrupted:
+            pass  # before the app's loop ran or after it ended: nothing on screen to restore
+        finally:
+            final = engine.snapshot()
+            engine.stop()
+        if options.report_on_exit:
+            report = text_report(final, options.enricher, numeric=not app.view.names)
+            write_out(mark_partial_text(report, signals.partial_note(final.rounds)) + "\n")
+    return signals.status(app.return_code or 0)
