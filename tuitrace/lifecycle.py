@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from types import FrameType, TracebackType
 from typing import Any, Final, TextIO
 
+from tuitrace.errors import TuitraceError
+
 STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -168,3 +170,20 @@ def write_out(text: str, stream: TextIO | None = None) -> bool:
                 os.close(null)
         return False
     return True
+
+
+def require_terminal(stdin: TextIO | None = None, stdout: TextIO | None = None,
+                     stderr: TextIO | None = None) -> None:
+    """The live screen needs a terminal to read keys from and to draw on (Textual draws on stderr).
+    Without one it would write escape codes into a file and wait forever for keys: refuse, in one line."""
+    streams = {"standard input": sys.stdin if stdin is None else stdin,
+               "standard output": sys.stdout if stdout is None else stdout,
+               "standard error": sys.stderr if stderr is None else stderr}
+    for name, stream in streams.items():
+        try:
+            ok = stream.isatty()
+        except (AttributeError, ValueError):  # None (the descriptor was closed at start) or closed
+            ok = False
+        if not ok:
+            raise TuitraceError(f"the live screen needs a terminal and {name} is not one; "
+                                "use --report, --json or --csv for a report without one")

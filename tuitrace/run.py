@@ -19,6 +19,7 @@ from tuitrace.lifecycle import (
     StopSignals,
     mark_partial_json,
     mark_partial_text,
+    require_terminal,
     write_out,
 )
 from tuitrace.privileges import drop_privileges
@@ -59,11 +60,13 @@ def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
 
 
 def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
+    report = ns.report or ns.json or ns.csv
+    if not report:
+        require_terminal()
     network = open_network(config, ns)
     engine = Engine(config, network)
     open_every_protocol(network)
     enrich_options = options_from_args(ns, numeric=ns.numeric)
-    report = ns.report or ns.json or ns.csv
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
     enricher = open_enricher(enrich_options, always=not report)

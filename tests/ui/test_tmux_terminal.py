@@ -1,6 +1,7 @@
 """The live screen in a real terminal (tmux) on a simulated path: however it ends -- q, Ctrl+C, SIGTERM,
 SIGHUP, SIGINT -- the terminal comes back (normal screen, no mouse tracking, cursor shown, echo on), the
-report ``--report-on-exit`` promised is printed, and the exit status says how it ended."""
+report ``--report-on-exit`` promised is printed, and the exit status says how it ended. Without a terminal
+it refuses at once instead of drawing into a file."""
 
 from __future__ import annotations
 
@@ -133,3 +134,23 @@ def test_ctrl_c_quits_like_q(terminal_for: list[Terminal], keys: list[str]) -> N
     report = report_lines(screen)
     assert any(TARGET in line for line in report[2:]), screen
     assert "partial" not in screen
+
+
+@pytest.mark.parametrize("redirect", ["< /dev/null", "> /dev/null"], ids=["stdin", "stdout"])
+def test_without_a_terminal_it_refuses_in_one_line(terminal_for: list[Terminal], redirect: str) -> None:
+    term = open_terminal(terminal_for, tuitrace_command(redirect=redirect))
+    screen = ended(term)
+    assert exit_status(screen) == 2
+    errors = [line for line in screen.splitlines() if line.startswith("tuitrace:")]
+    assert len(errors) == 1 and "needs a terminal" in errors[0] and "--report" in errors[0], screen
+
+
+def test_term_dumb_gets_no_colour(terminal_for: list[Terminal]) -> None:
+    term = open_terminal(terminal_for, tuitrace_command(term="dumb"))
+    running(term)
+    drawn = term.tmux(["capture-pane", "-e", "-p", "-t", "ui"])
+    colours = re.findall(r"\x1b\[(?:[0-9;]*;)?[34]8;2;(\d+);(\d+);(\d+)", drawn)
+    assert colours, "Textual draws with 24-bit codes"
+    assert all(r == g == b for r, g, b in colours), sorted(set(colours))
+    term.press("q")
+    assert exit_status(ended(term)) == 0

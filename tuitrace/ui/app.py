@@ -7,6 +7,7 @@ become engine commands. Nothing here waits on the network: the engine probes in 
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
@@ -28,6 +29,7 @@ from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, file_stem, save_screenshot, screenshot_markdown
+from tuitrace.ui.terminal import honour_no_colour_terminal
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
@@ -44,6 +46,7 @@ class TraceApp(App[int]):
 
     def __init__(self, engine: EngineControl, options: UiOptions | None = None) -> None:
         super().__init__()
+        honour_no_colour_terminal(self, os.environ)
         self.engine = engine
         self.options = options or UiOptions()
         self.view = View(names=not self.options.numeric)
