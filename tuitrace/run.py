@@ -71,6 +71,8 @@ def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
     # privilege drop comes before any other thread starts and before any file is written.
     enricher = open_enricher(enrich_options, always=not report)
     ui = None if report else import_module("tuitrace.ui.app")
+    if ui is not None:
+        import_module("tuitrace.ui.preload").preload()
     drop_privileges()
     if ui is None:
         return run_report(engine, ns, enricher)

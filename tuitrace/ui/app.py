@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
@@ -39,7 +40,9 @@ REFRESH_SECONDS = 0.22
 
 
 class TraceApp(App[int]):
-    CSS_PATH = "app.tcss"
+    CSS = (Path(__file__).parent / "app.tcss").read_text(encoding="utf-8")
+    """Read on import (``CSS_PATH`` is read when the app starts): after the privilege drop, an installation
+    under /root is no longer readable."""
     TITLE = "tuitrace"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = list(bindings())
