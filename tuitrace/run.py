@@ -73,6 +73,8 @@ def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
     ui = None if report else import_module("tuitrace.ui.app")
     if ui is not None:
         import_module("tuitrace.ui.preload").preload()
+    if enricher is not None:
+        import_module("tuitrace.enrich.preload").preload_lookups()
     drop_privileges()
     if ui is None:
         return run_report(engine, ns, enricher)
