@@ -121,10 +121,6 @@ class StopSignals:
         finally:
             self.finish()
 
-    @property
-    def interrupted(self) -> bool:
-        return self.received is not None
-
     def status(self, normal: int = 0) -> int:
         """``normal``, or 128 + the signal that stopped the run."""
         return normal if self.received is None else exit_status(self.received)

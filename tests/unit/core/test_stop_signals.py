@@ -120,11 +120,10 @@ def test_the_first_signal_interrupts_later_ones_are_ignored_once_finishing(guard
 
 
 def test_the_previous_handlers_come_back() -> None:
-    before = signal.getsignal(signal.SIGINT)
+    before = {signum: signal.getsignal(signum) for signum in STOP}
     with StopSignals():
-        assert signal.getsignal(signal.SIGINT) is not before
-    assert signal.getsignal(signal.SIGINT) is before
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        assert all(signal.getsignal(signum) is not before[signum] for signum in STOP)
+    assert {signum: signal.getsignal(signum) for signum in STOP} == before
 
 
 def test_inside_a_running_loop_a_signal_becomes_an_exit_request(guarded: StopSignals) -> None:
