@@ -8,6 +8,9 @@ back. Sockets already open keep working: the kernel checks CAP_NET_RAW when a ra
 when it is used.
 
 Linux keeps uids and capabilities per thread: call :func:`drop_privileges` before any other thread starts.
+After the switch the sudo user may not be able to read Python itself (a pyenv or venv under /root): every
+module that runs later must be imported before the drop (see ``tuitrace.ui.preload`` and
+``tuitrace.enrich.preload``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,14 @@ from typing import TYPE_CHECKING
 from tuitrace.config import Mode, TraceConfig
 from tuitrace.engine.engine import Engine
 from tuitrace.enrich.options import EnrichOptions, find_geoip_files, options_from_args
+from tuitrace.lifecycle import (
+    Interrupted,
+    StopSignals,
+    mark_partial_json,
+    mark_partial_text,
+    require_terminal,
+    write_out,
+)
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol, open_probing_network
 from tuitrace.probe.network import Network
@@ -52,15 +60,21 @@ def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
 
 
 def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
+    report = ns.report or ns.json or ns.csv
+    if not report:
+        require_terminal()
     network = open_network(config, ns)
     engine = Engine(config, network)
     open_every_protocol(network)
     enrich_options = options_from_args(ns, numeric=ns.numeric)
-    report = ns.report or ns.json or ns.csv
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
     enricher = open_enricher(enrich_options, always=not report)
     ui = None if report else import_module("tuitrace.ui.app")
+    if ui is not None:
+        import_module("tuitrace.ui.preload").preload()
+    if enricher is not None:
+        import_module("tuitrace.enrich.preload").preload_lookups()
     drop_privileges()
     if ui is None:
         return run_report(engine, ns, enricher)
@@ -97,15 +111,15 @@ def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher |
 
 
 def run_report(engine: Engine, ns: argparse.Namespace, enricher: Enricher | None) -> int:
-    with enricher or contextlib.nullcontext():
+    with StopSignals() as signals, enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
-        interrupted = False
         try:
             engine.run()
-        except KeyboardInterrupt:
-            interrupted = True  # print what was measured so far: nothing the user waited for is lost
+        except Interrupted:
+            pass  # SIGINT, SIGTERM or SIGHUP: print what was measured so far, marked partial
         finally:
+            signals.finish()
             engine.stop()
         snapshot = engine.snapshot()
         lookup = None
@@ -115,11 +129,14 @@ def run_report(engine: Engine, ns: argparse.Namespace, enricher: Enricher | None
                 for notice in enricher.notices():
                     print(f"tuitrace: {notice}", file=sys.stderr)
             lookup = enricher.get
+        note = signals.partial_note(snapshot.rounds)
         if ns.json:
-            output = render_json(snapshot, lookup)
+            output = mark_partial_json(render_json(snapshot, lookup), signals)
         elif ns.csv:
             output = render_csv(snapshot, lookup)
+            if note:  # CSV has no place for it: the exit status and stderr say it
+                write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            output = render_text(snapshot, lookup, numeric=ns.numeric)
-    sys.stdout.write(output)
-    return 130 if interrupted else 0
+            output = mark_partial_text(render_text(snapshot, lookup, numeric=ns.numeric), note)
+        write_out(output)
+    return signals.status()

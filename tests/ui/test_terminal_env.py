@@ -1,4 +1,4 @@
-"""The terminal the app meets: resizes in both directions, and NO_COLOR."""
+"""The terminal the app meets: resizes in both directions, NO_COLOR and TERM=dumb."""
 
 from __future__ import annotations
 
@@ -59,3 +59,17 @@ async def test_colours_are_there_without_no_color(
         svg = app.export_screenshot()
     colours = set(re.findall(r"#([0-9a-f]{6})\b", svg.lower()))
     assert any(not (c[0:2] == c[2:4] == c[4:6]) for c in colours - WINDOW_BUTTONS)
+
+
+async def test_term_dumb_draws_in_shades_of_grey_like_no_color(
+    engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "dumb")
+    app = TraceApp(engine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        svg = app.export_screenshot()
+    colours = set(re.findall(r"#([0-9a-f]{6})\b", svg.lower())) - WINDOW_BUTTONS
+    assert colours
+    assert all(c[0:2] == c[2:4] == c[4:6] for c in colours), sorted(colours)

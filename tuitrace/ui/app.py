@@ -7,8 +7,10 @@ become engine commands. Nothing here waits on the network: the engine probes in 
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
@@ -17,6 +19,7 @@ from textual.widgets import Footer
 
 from tuitrace.config import TCP_DEFAULT_PORT, Protocol
 from tuitrace.engine.control import EngineControl
+from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.ui.enrichment import EnrichInfo
 from tuitrace.ui.keys import bindings
@@ -27,6 +30,7 @@ from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, file_stem, save_screenshot, screenshot_markdown
+from tuitrace.ui.terminal import honour_no_colour_terminal
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
@@ -36,13 +40,16 @@ REFRESH_SECONDS = 0.22
 
 
 class TraceApp(App[int]):
-    CSS_PATH = "app.tcss"
+    CSS = (Path(__file__).parent / "app.tcss").read_text(encoding="utf-8")
+    """Read on import (``CSS_PATH`` is read when the app starts): after the privilege drop, an installation
+    under /root is no longer readable."""
     TITLE = "tuitrace"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = list(bindings())
 
     def __init__(self, engine: EngineControl, options: UiOptions | None = None) -> None:
         super().__init__()
+        honour_no_colour_terminal(self, os.environ)
         self.engine = engine
         self.options = options or UiOptions()
         self.view = View(names=not self.options.numeric)
@@ -244,12 +251,17 @@ class TraceApp(App[int]):
 def run_tui(engine: EngineControl, options: UiOptions) -> int:
     """Start the engine, run the app until the user quits, stop the engine; maybe print the report."""
     app = TraceApp(engine, options)
-    engine.start()
-    try:
-        app.run()
-        final = engine.snapshot()
-    finally:
-        engine.stop()
-    if options.report_on_exit:
-        print(text_report(final, options.enricher, numeric=not app.view.names))
-    return app.return_code or 0
+    with StopSignals() as signals:  # SIGTERM, SIGHUP, SIGINT: leave the screen the normal way, then report
+        engine.start()
+        try:
+            with signals.exit_loop(lambda status: app.exit(return_code=status)):
+                app.run()
+        except Interrupted:
+            pass  # before the app's loop ran or after it ended: nothing on screen to restore
+        finally:
+            final = engine.snapshot()
+            engine.stop()
+        if options.report_on_exit:
+            report = text_report(final, options.enricher, numeric=not app.view.names)
+            write_out(mark_partial_text(report, signals.partial_note(final.rounds)) + "\n")
+    return signals.status(app.return_code or 0)

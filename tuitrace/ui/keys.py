@@ -21,6 +21,8 @@ class KeySpec:
     footer: str
     """Short label for the footer; empty keeps the key out of the footer."""
     help: str
+    priority: bool = False
+    """Wins over the keys of dialogs and their input fields (Ctrl+C quits from anywhere)."""
 
 
 KEYS: tuple[KeySpec, ...] = (
@@ -44,13 +46,14 @@ KEYS: tuple[KeySpec, ...] = (
             "Enter: all about the selected row: names, AS, place, stats, owner"),
     KeySpec("s", "s", "ticket_screenshot", "Shot", "Save an SVG screenshot and a Markdown report"),
     KeySpec("question_mark,h", "? h", "help", "Help", "Show this help"),
-    KeySpec("q", "q", "quit", "Quit", "Quit"),
+    KeySpec("q", "q", "quit", "Quit", "Quit (--report-on-exit prints the report)"),
+    KeySpec("ctrl+c", "^C", "quit", "", "Quit too, from anywhere, like mtr and traceroute", priority=True),
 )
 
 
 def bindings() -> list[Binding]:
     return [
         Binding(spec.keys, spec.action, spec.footer or spec.help, show=bool(spec.footer),
-                key_display=spec.shown.split()[0])
+                key_display=spec.shown.split()[0], priority=spec.priority)
         for spec in KEYS
     ]
