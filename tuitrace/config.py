@@ -7,12 +7,21 @@ and compare them without caring who built them (the command line, a key press, a
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-UDP_BASE_PORT = 33434
-"""Classic traceroute: UDP probes go to 33434 + n, one port per probe."""
-UDP_FIXED_DEFAULT_PORT = 53
-TCP_DEFAULT_PORT = 80
+from tuitrace import defaults
+from tuitrace.defaults import TCP_DEFAULT_PORT, UDP_BASE_PORT, UDP_FIXED_DEFAULT_PORT
+
+__all__ = [
+    "TCP_DEFAULT_PORT",
+    "UDP_BASE_PORT",
+    "UDP_FIXED_DEFAULT_PORT",
+    "Mode",
+    "Protocol",
+    "Setting",
+    "TraceConfig",
+    "port_for",
+]
 
 
 class Protocol(enum.StrEnum):
@@ -27,13 +36,6 @@ class Mode(enum.StrEnum):
     RAW = "raw"
     UNPRIVILEGED = "unprivileged"
     SIMULATED = "simulated"
-
-
-def parse_sendwait(value: float) -> float:
-    """traceroute's ``-z``: a value above 10 means milliseconds, otherwise seconds. Returns seconds."""
-    if value < 0:
-        raise ValueError("sendwait must not be negative")
-    return value / 1000.0 if value > 10 else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +60,19 @@ class Setting:
         return self.protocol is not Protocol.UDP or self.port is not None
 
 
-def default_port(protocol: Protocol, *, fixed_udp: bool = False) -> int | None:
+def port_for(protocol: Protocol, user_port: int | None, *, fixed_udp: bool = False) -> int | None:
+    """The destination port a protocol uses, given the port the user chose (``-p`` or the port key).
+
+    The one port policy of tuitrace, for the command line and the app's protocol keys alike: ICMP has no
+    port; a port the user chose wins; else TCP goes to 80, UDP to 53 when a fixed port was asked for
+    (``-U``) and otherwise to 33434 + n, one port per probe (``None``: classic traceroute)."""
+    if protocol is Protocol.ICMP:
+        return None
+    if user_port is not None:
+        return user_port
     if protocol is Protocol.TCP:
         return TCP_DEFAULT_PORT
-    if protocol is Protocol.UDP and fixed_udp:
-        return UDP_FIXED_DEFAULT_PORT
-    return None
+    return UDP_FIXED_DEFAULT_PORT if fixed_udp else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +86,18 @@ class TraceConfig:
     host: str = ""
     """What the user typed (name or address), for display."""
     setting: Setting = field(default_factory=lambda: Setting(Protocol.ICMP, None))
-    first_ttl: int = 1
-    max_ttl: int = 30
-    interval: float = 1.0
+    first_ttl: int = defaults.FIRST_TTL
+    max_ttl: int = defaults.MAX_TTL
+    interval: float = defaults.INTERVAL_S
     """Seconds between the starts of two rounds."""
-    sendwait: float = 0.0
+    sendwait: float = defaults.SENDWAIT_S
     """Seconds between two probes of one round."""
-    wait: float = 2.0
+    wait: float = defaults.WAIT_S
     """Seconds after which an unanswered probe counts as lost."""
     count: int | None = None
     """Rounds to run; ``None`` runs until stopped."""
     source: str | None = None
     interface: str | None = None
-    tos: int = 0
-    packet_size: int = 0
+    tos: int = defaults.TOS_VALUE
+    packet_size: int = defaults.PACKET_LEN_BYTES
     """Extra payload bytes after the protocol header (0 = the smallest probe that carries our identity)."""
-
-    def with_setting(self, protocol: Protocol, port: int | None) -> TraceConfig:
-        return replace(self, setting=Setting(protocol, port))
