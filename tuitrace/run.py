@@ -1,23 +1,24 @@
-"""Puts the pieces together for one invocation: network back-end, engine, enrichment, then UI or report."""
+"""Puts the pieces together for one invocation: network back-end, engine, enrichment, then UI or report.
+
+It takes the typed options the command line built (:class:`~tuitrace.invocation.Invocation`), never argparse.
+"""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import shlex
+import dataclasses
 import sys
 from collections.abc import Callable
 from importlib import import_module
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tuitrace.config import Mode, TraceConfig
+from tuitrace.config import TraceConfig
 from tuitrace.engine.engine import Engine
-from tuitrace.enrich.options import EnrichOptions, find_geoip_files, options_from_args
+from tuitrace.enrich.options import EnrichOptions, find_geoip_files
+from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol, open_probing_network
 from tuitrace.probe.network import Network
-from tuitrace.probe.scenario import load_scenario
 from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.report.csv import render_csv
@@ -31,11 +32,10 @@ ENRICH_GRACE = 3.0
 """Seconds a headless report waits at the end for lookups still in flight."""
 
 
-def open_network(config: TraceConfig, ns: argparse.Namespace) -> Network:
-    if ns.simulate:
-        return RealtimeSimNetwork(load_scenario(ns.simulate))
-    mode = getattr(ns, "socket_mode", None)
-    return open_probing_network(config, Mode(mode) if mode else None)
+def open_network(config: TraceConfig, choice: NetworkChoice) -> Network:
+    if choice.scenario is not None:
+        return RealtimeSimNetwork(choice.scenario)
+    return open_probing_network(config, choice.mode)
 
 
 def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
@@ -51,33 +51,22 @@ def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
     return listener
 
 
-def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
-    network = open_network(config, ns)
-    engine = Engine(config, network)
+def run(invocation: Invocation) -> int:
+    network = open_network(invocation.trace, invocation.network)
+    engine = Engine(invocation.trace, network)
     open_every_protocol(network)
-    enrich_options = options_from_args(ns, numeric=ns.numeric)
-    report = ns.report or ns.json or ns.csv
+    report = invocation.report
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
-    enricher = open_enricher(enrich_options, always=not report)
-    ui = None if report else import_module("tuitrace.ui.app")
+    enricher = open_enricher(invocation.enrich, always=report is None)
+    ui = None if report is not None else import_module("tuitrace.ui.app")
     drop_privileges()
-    if ui is None:
-        return run_report(engine, ns, enricher)
-    from tuitrace.ui.options import UiOptions
-
+    if ui is None or report is not None:
+        return run_report(engine, report or ReportOptions(), enricher)
     with enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
-        options = UiOptions(
-            output_dir=Path(ns.output_dir),
-            report_on_exit=ns.report_on_exit,
-            numeric=ns.numeric,
-            command_line=shlex.join(argv),
-            enricher=enricher,
-            user_port=ns.port,
-        )
-        status: int = ui.run_tui(engine, options)
+        status: int = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
         return status
 
 
@@ -96,7 +85,7 @@ def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher |
     return Enricher(options)
 
 
-def run_report(engine: Engine, ns: argparse.Namespace, enricher: Enricher | None) -> int:
+def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None) -> int:
     with enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
@@ -111,15 +100,15 @@ def run_report(engine: Engine, ns: argparse.Namespace, enricher: Enricher | None
         lookup = None
         if enricher is not None:
             enricher.wait_idle(ENRICH_GRACE)
-            if ns.geoip_db:  # only problems with files the user named; --help tells the rest
+            if options.show_notices:  # only problems with files the user named; --help tells the rest
                 for notice in enricher.notices():
                     print(f"tuitrace: {notice}", file=sys.stderr)
             lookup = enricher.get
-        if ns.json:
+        if options.format is ReportFormat.JSON:
             output = render_json(snapshot, lookup)
-        elif ns.csv:
+        elif options.format is ReportFormat.CSV:
             output = render_csv(snapshot, lookup)
         else:
-            output = render_text(snapshot, lookup, numeric=ns.numeric)
+            output = render_text(snapshot, lookup, numeric=options.numeric)
     sys.stdout.write(output)
     return 130 if interrupted else 0
