@@ -134,7 +134,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
         source=source,
         interface=interface,
         tos=tos,
-        packet_size=size,
+        packet_len=size,
     )
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "Setting",
     "TraceConfig",
     "port_for",
+    "smallest_probe",
 ]
 
 
@@ -75,6 +76,18 @@ def port_for(protocol: Protocol, user_port: int | None, *, fixed_udp: bool = Fal
     return UDP_FIXED_DEFAULT_PORT if fixed_udp else None
 
 
+_IP_HEADER = {4: 20, 6: 40}
+_SMALLEST_SEGMENT = {Protocol.ICMP: 8 + 8, Protocol.UDP: 8 + 2, Protocol.TCP: 20}
+"""The smallest probe after the IP header: an echo header and the 8-byte mark ``tuitrace``; a UDP header
+and the two bytes that steer its checksum; a bare TCP SYN header (see ``probe/wire.py``; a test checks
+that the bytes built there are these lengths)."""
+
+
+def smallest_probe(protocol: Protocol, family: int) -> int:
+    """The length of the smallest probe, IP header included (36 bytes for ICMP over IPv4)."""
+    return _IP_HEADER.get(family, 20) + _SMALLEST_SEGMENT[protocol]
+
+
 @dataclass(frozen=True, slots=True)
 class TraceConfig:
     """Everything the engine needs to trace one target."""
@@ -99,5 +112,13 @@ class TraceConfig:
     source: str | None = None
     interface: str | None = None
     tos: int = defaults.TOS_VALUE
-    packet_size: int = defaults.PACKET_LEN_BYTES
-    """Extra payload bytes after the protocol header (0 = the smallest probe that carries our identity)."""
+    packet_len: int = defaults.PACKET_LEN_BYTES
+    """The probe's whole length in bytes, IP header included, as traceroute's ``packet_len``; a length
+    below the protocol's smallest probe (0, say) sends the smallest probe. Kept across protocol switches:
+    each protocol pads to the same length."""
+    payload_len: int = field(init=False, default=0)
+    """Filler bytes the current protocol needs to reach ``packet_len`` (set from the others)."""
+
+    def __post_init__(self) -> None:
+        smallest = smallest_probe(self.setting.protocol, self.family)
+        object.__setattr__(self, "payload_len", max(0, self.packet_len - smallest))

@@ -125,9 +125,9 @@ def test_negative_values_stay_with_their_option_and_flags_stay_flags() -> None:
 
 
 def test_packet_length_from_the_second_argument_or_the_option() -> None:
-    assert build("127.0.0.1", "100").trace.packet_size == 100
-    assert build("--packet-size", "100", "127.0.0.1").trace.packet_size == 100
-    assert build("127.0.0.1").trace.packet_size == defaults.PACKET_LEN_BYTES
+    assert build("127.0.0.1", "100").trace.packet_len == 100
+    assert build("--packet-size", "100", "127.0.0.1").trace.packet_len == 100
+    assert build("127.0.0.1").trace.packet_len == defaults.PACKET_LEN_BYTES
 
 
 def test_output_dir_must_be_writable_by_the_user_after_the_privilege_drop(tmp_path: Path) -> None:
