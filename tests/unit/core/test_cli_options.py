@@ -160,3 +160,11 @@ def test_below_the_cli_nothing_imports_argparse() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_readme_states_every_bound() -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Using it", 1)[1].split("```", 2)[1]
+    for bound in defaults.ALL_BOUNDS:
+        assert bound.range_text.removesuffix(bound.unit) in block, bound.name
+    assert "-f FIRST_TTL" in block and "--packet-size" in block
