@@ -15,9 +15,13 @@ def parse_port(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
+    bound = defaults.PORT
     if not (text.isascii() and text.isdecimal()):
-        raise ValueError(f"not a port number: {text!r} ({defaults.PORT.range_text})")
-    return int(defaults.PORT.parse(text, "port"))
+        raise ValueError(f"not a port number: {text!r} ({int(bound.low)}-{int(bound.high)})")
+    port = int(text)
+    if not bound.low <= port <= bound.high:
+        raise ValueError(f"port {port} is out of range ({int(bound.low)}-{int(bound.high)})")
+    return port
 
 
 def parse_sendwait_text(text: str) -> float:
