@@ -59,10 +59,11 @@ def run(invocation: Invocation) -> int:
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
     enricher = open_enricher(invocation.enrich, always=report is None)
-    ui = None if report is not None else import_module("tuitrace.ui.app")
+    if report is not None:
+        drop_privileges()
+        return run_report(engine, report, enricher)
+    ui = import_module("tuitrace.ui.app")
     drop_privileges()
-    if ui is None or report is not None:
-        return run_report(engine, report or ReportOptions(), enricher)
     with enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
