@@ -7,6 +7,7 @@ and compare them without caring who built them (the command line, a key press, a
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 
 from tuitrace import defaults
@@ -120,5 +121,13 @@ class TraceConfig:
     """Filler bytes the current protocol needs to reach ``packet_len`` (set from the others)."""
 
     def __post_init__(self) -> None:
+        # The user-facing bounds are checked where values are typed (tuitrace.defaults); here only what
+        # the tracer's arithmetic needs, so a nan from anywhere fails loudly at once, not in int(nan * NS).
+        if not (math.isfinite(self.interval) and self.interval > 0):
+            raise ValueError(f"interval must be a positive finite number of seconds, not {self.interval}")
+        if not (math.isfinite(self.wait) and self.wait > 0):
+            raise ValueError(f"wait must be a positive finite number of seconds, not {self.wait}")
+        if not (math.isfinite(self.sendwait) and self.sendwait >= 0):
+            raise ValueError(f"sendwait must be a finite number of seconds ≥ 0, not {self.sendwait}")
         smallest = smallest_probe(self.setting.protocol, self.family)
         object.__setattr__(self, "payload_len", max(0, self.packet_len - smallest))

@@ -16,7 +16,7 @@ from tests.enrich.geodb import Place, geolite2_city
 from tuitrace import defaults
 from tuitrace.arguments import build_parser
 from tuitrace.cli import invocation_from_args
-from tuitrace.config import Mode, Protocol, Setting, port_for
+from tuitrace.config import Mode, Protocol, Setting, TraceConfig, port_for
 from tuitrace.errors import TuitraceError, plain_os_error
 from tuitrace.invocation import Invocation, ReportFormat
 from tuitrace.targets import resolve
@@ -168,3 +168,10 @@ def test_the_readme_states_every_bound() -> None:
     for bound in defaults.ALL_BOUNDS:
         assert bound.range_text.removesuffix(bound.unit) in block, bound.name
     assert "-f FIRST_TTL" in block and "--packet-size" in block
+
+
+@pytest.mark.parametrize("changes", [{"interval": float("nan")}, {"wait": float("inf")}, {"wait": 0.0},
+                                     {"sendwait": float("nan")}, {"sendwait": -1.0}])
+def test_a_config_refuses_timings_the_tracer_cannot_compute_with(changes: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        TraceConfig(target="127.0.0.1", family=4, **changes)  # type: ignore[arg-type]
