@@ -202,3 +202,20 @@ def test_a_source_this_machine_does_not_have_is_named() -> None:
 def test_a_subnet_broadcast_is_named() -> None:
     line = one_line_error(in_namespace("$TUITRACE -n --no-lookups --report -c 1 -w 0.1 10.9.9.255"))
     assert line == "tuitrace: 10.9.9.255 is a broadcast address"
+
+
+def test_a_corrupt_geoip_file_in_the_environment_is_one_warning_and_the_run_goes_on(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.mmdb"
+    corrupt.write_bytes(b"\x00not a maxmind database" * 64)
+    scenario = Path(__file__).parents[2] / "scenarios" / "linear_v4.toml"
+    done = subprocess.run(
+        [sys.executable, "-m", "tuitrace", "--simulate", str(scenario), "-n", "--no-lookups", "--report",
+         "-c", "2", "-i", "0.05", "x"],
+        env={**os.environ, "TUITRACE_GEOIP_DB": str(corrupt)},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "198.51.100.9" in done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("tuitrace: skipping GeoIP database") and str(corrupt) in lines[0]
