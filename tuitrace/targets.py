@@ -17,6 +17,8 @@ from tuitrace.errors import TuitraceError
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 _LIMITED_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
+_V4_COMPATIBLE = ipaddress.ip_network("::/96")
+"""``::a.b.c.d``, deprecated since 2006 (RFC 4291) and routed nowhere."""
 _DISCARD_PORT = 9
 """Any port does for a UDP connect, which only asks the routing table."""
 
@@ -66,6 +68,9 @@ def unusable_reason(address: IpAddress) -> str | None:
         return "a broadcast address"
     if isinstance(address, ipaddress.IPv4Address) and address in _THIS_NETWORK:
         return "in 0.0.0.0/8, 'this network', which is never a destination"
+    if isinstance(address, ipaddress.IPv6Address) and address in _V4_COMPATIBLE and not address.is_loopback:
+        v4 = ipaddress.IPv4Address(int(address))
+        return f"a deprecated IPv4-compatible IPv6 address: trace {v4} instead"
     return None
 
 
@@ -99,7 +104,7 @@ def check_target(host: str, address: str, family: int) -> None:
     if reason is None and family == 4 and is_local_broadcast(address):
         reason = "a broadcast address"
     if reason is not None:
-        shown = address if host == address else f"{host} ({address})"
+        shown = host if _literal(host) == ip else f"{host} ({address})"
         raise TuitraceError(f"{shown} is {reason}")
 
 

@@ -78,6 +78,7 @@ def tuitrace(*argv: str) -> subprocess.CompletedProcess[str]:
         (["0.1.2.3"], "0.1.2.3 is in 0.0.0.0/8"),
         (["224.0.0.1"], "224.0.0.1 is a multicast address"),
         (["ff02::1"], "ff02::1 is a multicast address"),
+        (["::192.0.2.1"], "::192.0.2.1 is a deprecated IPv4-compatible IPv6 address: trace 192.0.2.1"),
         (["-6", "::ffff:127.0.0.1"], "::ffff:127.0.0.1 is the IPv4 address 127.0.0.1 written as IPv6"),
         # issue 9.10: say what is wrong, not "no route"
         (["255.255.255.255"], "255.255.255.255 is a broadcast address"),
