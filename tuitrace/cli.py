@@ -1,269 +1,237 @@
-"""Command-line parsing only: turns argv into a ``TraceConfig`` and hands it to the UI or a report.
+"""The command line: turns argv into typed options (an :class:`~tuitrace.invocation.Invocation`) and runs it.
 
-Every mistake (a bad option value, a host that does not resolve, missing privileges) ends in one line on
-stderr naming the problem and what to do, with exit status 2 — never a traceback.
+The grammar is in :mod:`tuitrace.arguments`, the checks of names and addresses in :mod:`tuitrace.targets`,
+the checks of named files in :mod:`tuitrace.userfiles`; here the parsed words become one frozen value per
+concern, and the ``Namespace`` goes no further. Every mistake (a bad option value, a host that does not
+resolve, a file that cannot be used, missing privileges) ends in one line on stderr naming the problem,
+with exit status 2 — never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import socket
+import os
+import shlex
 import sys
-from collections.abc import Callable, Sequence
-from typing import NoReturn
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
-from tuitrace import __version__
-from tuitrace.config import (
-    TCP_DEFAULT_PORT,
-    UDP_BASE_PORT,
-    UDP_FIXED_DEFAULT_PORT,
-    Protocol,
-    Setting,
-    TraceConfig,
-    parse_sendwait,
-)
-from tuitrace.enrich.options import add_arguments as add_enrich_arguments
-from tuitrace.enrich.options import geoip_help
-from tuitrace.errors import TuitraceError
+from tuitrace import defaults
+from tuitrace.arguments import EXIT_USAGE, build_parser
+from tuitrace.config import Mode, Protocol, Setting, TraceConfig, port_for
+from tuitrace.enrich.options import GEOIP_ENV, EnrichOptions, geoip_paths_from_env, parse_dns_server
+from tuitrace.errors import TuitraceError, plain_os_error
+from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions
+from tuitrace.privileges import sudo_user
+from tuitrace.probe.scenario import Scenario, ScenarioError, load_scenario
+from tuitrace.targets import check_interface, check_target, local_source, resolve
+from tuitrace.ui.options import UiOptions
+from tuitrace.userfiles import check_output_dir, geoip_file_problem
 
-EXIT_USAGE = 2
-DESCRIPTION = (
-    "A full-screen, mtr-style interactive traceroute. Probes every hop continuously and shows loss, RTT "
-    "statistics and every responder per hop (ECMP). Keys switch protocol, port and sendwait live."
-)
-REPORT_DEFAULT_ROUNDS = 10
+DEFAULT_OUTPUT_DIR = Path("screenshots")
+
+Warn = Callable[[str], None]
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (the full usage is one ``--help`` away)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"tuitrace: {message} (see tuitrace --help)\n")
-
-
-def _ranged(
-    kind: type[int] | type[float], low: float, high: float | None, what: str
-) -> Callable[[str], int | float]:
-    def convert(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, not {text!r}") from None
-        if value < low or (high is not None and value > high):
-            bounds = f"{low:g}..{high:g}" if high is not None else f">= {low:g}"
-            raise argparse.ArgumentTypeError(f"{what} must be {bounds}, not {text}")
-        return value
-
-    return convert
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(
-        prog="tuitrace",
-        description=DESCRIPTION,
-        epilog=geoip_help(),
-    )
-    parser.add_argument("host", help="name or address to trace")
-    proto = parser.add_argument_group("protocol (traceroute's letters)")
-    choice = proto.add_mutually_exclusive_group()
-    choice.add_argument(
-        "-I",
-        "--icmp",
-        dest="protocol",
-        action="store_const",
-        const="icmp",
-        help="ICMP echo probes (the default)",
-    )
-    choice.add_argument(
-        "-U",
-        "--udp",
-        dest="protocol",
-        action="store_const",
-        const="udp-fixed",
-        help=f"UDP to one fixed port ({UDP_FIXED_DEFAULT_PORT} unless -p): one ECMP path",
-    )
-    choice.add_argument(
-        "-T",
-        "--tcp",
-        dest="protocol",
-        action="store_const",
-        const="tcp",
-        help=f"TCP SYN to port {TCP_DEFAULT_PORT} unless -p; SYN-ACK or RST both mean reached",
-    )
-    choice.add_argument(
-        "-P",
-        "--protocol",
-        dest="protocol",
-        choices=["icmp", "udp", "tcp"],
-        help=f"udp without -p is classic traceroute: port {UDP_BASE_PORT}+n, one per probe, "
-        "so ECMP branches all show",
-    )
-    proto.add_argument("-p", "--port", type=_ranged(int, 1, 65535, "port"), help="destination port")
-    family = proto.add_mutually_exclusive_group()
-    family.add_argument("-4", dest="family", action="store_const", const=4, help="IPv4 only")
-    family.add_argument("-6", dest="family", action="store_const", const=6, help="IPv6 only")
-
-    timing = parser.add_argument_group("timing")
-    timing.add_argument(
-        "-z",
-        "--sendwait",
-        type=_ranged(float, 0, None, "sendwait"),
-        default=0.0,
-        metavar="SENDWAIT",
-        help="pause between probes: above 10 means ms, else seconds",
-    )
-    timing.add_argument(
-        "-w",
-        "--wait",
-        type=_ranged(float, 0.001, 3600, "wait"),
-        default=2.0,
-        help="seconds before an unanswered probe counts as lost (default 2)",
-    )
-    timing.add_argument(
-        "-i",
-        "--interval",
-        type=_ranged(float, 0.001, 3600, "interval"),
-        default=1.0,
-        help="seconds between rounds (default 1)",
-    )
-    timing.add_argument(
-        "-c",
-        "--count",
-        type=_ranged(int, 1, None, "count"),
-        help=f"rounds to run (default: forever; {REPORT_DEFAULT_ROUNDS} with --report)",
-    )
-
-    path = parser.add_argument_group("path")
-    path.add_argument(
-        "-m", "--max-hops", type=_ranged(int, 1, 255, "max hops"), default=30, metavar="MAX_HOPS"
-    )
-    path.add_argument(
-        "-f", "--first-hop", type=_ranged(int, 1, 255, "first hop"), default=1, metavar="FIRST_TTL"
-    )
-    path.add_argument("-s", "--source", metavar="SRC", help="source address")
-    path.add_argument("--interface", metavar="IFACE", help="send through this interface")
-    path.add_argument(
-        "-t", "--tos", type=_ranged(int, 0, 255, "TOS"), default=0, help="IP TOS / traffic class"
-    )
-    path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
-    sockets = path.add_mutually_exclusive_group()
-    sockets.add_argument("--raw", dest="socket_mode", action="store_const", const="raw",
-                         help="raw sockets (root or CAP_NET_RAW): the default when permitted")
-    sockets.add_argument("--unprivileged", dest="socket_mode", action="store_const", const="unprivileged",
-                         help="ordinary sockets, no root needed (ICMP needs net.ipv4.ping_group_range): "
-                         "the default when raw sockets are not permitted")
-
-    out = parser.add_argument_group("output")
-    out.add_argument(
-        "-r", "--report", action="store_true", help="no UI: print an mtr-style report after -c rounds"
-    )
-    out.add_argument("--json", action="store_true", help="report as JSON (implies --report)")
-    out.add_argument("--csv", action="store_true", help="report as CSV (implies --report)")
-    out.add_argument(
-        "--output-dir",
-        default="screenshots",
-        metavar="DIR",
-        help="where the screenshot key writes its SVG and Markdown report (default ./screenshots)",
-    )
-    out.add_argument("--report-on-exit", action="store_true", help="print the text report when the UI quits")
-    out.add_argument(
-        "--simulate",
-        metavar="SCENARIO",
-        help="trace a simulated path described by a TOML scenario file instead of the network "
-        "(a demo that needs no privileges; see tests/scenarios/)",
-    )
-    add_enrich_arguments(parser)
-    parser.add_argument("--version", action="version", version=f"tuitrace {__version__}")
-    return parser
-
-
-def resolve(host: str, family: int | None) -> tuple[str, int]:
-    af = {4: socket.AF_INET, 6: socket.AF_INET6}.get(family or 0, socket.AF_UNSPEC)
+def _number(text: str | None, bound: defaults.Bound) -> float | None:
+    """An option's value checked against its bound; ``None`` when the option was not given."""
+    if text is None:
+        return None
     try:
-        infos = socket.getaddrinfo(host, None, af, socket.SOCK_DGRAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        wanted = f" as IPv{family}" if family else ""
-        reason = exc.strerror if isinstance(exc, socket.gaierror) else str(exc)
-        raise TuitraceError(f"cannot resolve {host!r}{wanted}: {reason}") from None
-    for info in infos:
-        if info[0] in (socket.AF_INET, socket.AF_INET6):
-            address = str(info[4][0]).split("%", 1)[0]
-            return address, 4 if info[0] == socket.AF_INET else 6
-    raise TuitraceError(f"cannot resolve {host!r}: no IPv4 or IPv6 address")
+        return bound.parse(text)
+    except ValueError as exc:
+        raise TuitraceError(str(exc)) from None
+
+
+def _whole(text: str | None, bound: defaults.Bound, default: int) -> int:
+    value = _number(text, bound)
+    return default if value is None else int(value)
+
+
+def _real(text: str | None, bound: defaults.Bound, default: float) -> float:
+    value = _number(text, bound)
+    return default if value is None else float(value)
 
 
 def setting_from_args(ns: argparse.Namespace) -> Setting:
     kind = ns.protocol or "icmp"
+    value = _number(ns.port, defaults.PORT)
+    user_port = None if value is None else int(value)
     if kind == "icmp":
-        if ns.port is not None:
+        if user_port is not None:
             raise TuitraceError("-p needs a port-based protocol: add -U, -T or -P udp/tcp")
         return Setting(Protocol.ICMP, None)
-    if kind == "tcp":
-        return Setting(Protocol.TCP, ns.port or TCP_DEFAULT_PORT)
-    if kind == "udp-fixed":
-        return Setting(Protocol.UDP, ns.port or UDP_FIXED_DEFAULT_PORT)
-    return Setting(Protocol.UDP, ns.port)
+    protocol = Protocol.TCP if kind == "tcp" else Protocol.UDP
+    return Setting(protocol, port_for(protocol, user_port, fixed_udp=kind == "udp-fixed"))
+
+
+def report_format(ns: argparse.Namespace) -> ReportFormat | None:
+    """The headless report asked for, or ``None`` for the interactive screen."""
+    if ns.json:
+        return ReportFormat.JSON
+    if ns.csv:
+        return ReportFormat.CSV
+    return ReportFormat.TEXT if ns.report else None
 
 
 def rounds(ns: argparse.Namespace) -> int | None:
-    report = ns.report or ns.json or ns.csv
-    return ns.count if ns.count is not None else (REPORT_DEFAULT_ROUNDS if report else None)
+    value = _number(ns.count, defaults.COUNT)
+    if value is not None:
+        return int(value)
+    return defaults.REPORT_DEFAULT_ROUNDS if report_format(ns) is not None else None
 
 
-def simulated_target(path: str) -> tuple[str, int]:
-    """With ``--simulate`` the scenario names the target (HOST is only a label)."""
-    from tuitrace.probe.scenario import ScenarioError, load_scenario
+def packet_length(ns: argparse.Namespace) -> int:
+    """``--packet-size`` or traceroute's second positional argument (not both)."""
+    if ns.packet_len is not None and ns.packet_size is not None:
+        raise TuitraceError("give the packet length once: as the second argument or with --packet-size")
+    text = ns.packet_size if ns.packet_size is not None else ns.packet_len
+    return _whole(text, defaults.PACKET_LEN, defaults.PACKET_LEN_BYTES)
 
+
+def load_simulation(path: str) -> Scenario:
     try:
-        scenario = load_scenario(path)
+        return load_scenario(path)
     except ScenarioError as exc:
         raise TuitraceError(str(exc)) from None
-    return scenario.target, scenario.family
 
 
-def config_from_args(ns: argparse.Namespace) -> TraceConfig:
-    if ns.first_hop > ns.max_hops:
-        raise TuitraceError(f"first hop {ns.first_hop} is beyond max hops {ns.max_hops}")
+def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConfig:
+    """What to trace: the option values are checked first, then the target and source are resolved and
+    checked (a simulation's scenario names both: HOST is only a label there)."""
+    first = _whole(ns.first_hop, defaults.FIRST_HOP, defaults.FIRST_TTL)
+    last = _whole(ns.max_hops, defaults.MAX_HOPS, defaults.MAX_TTL)
+    if first > last:
+        raise TuitraceError(f"first hop {first} is beyond max hops {last}")
     setting = setting_from_args(ns)
-    address, family = simulated_target(ns.simulate) if ns.simulate else resolve(ns.host, ns.family)
-    if ns.source and not ns.simulate:
-        try:
-            source, source_family = resolve(ns.source, family)
-        except TuitraceError:
-            raise TuitraceError(f"source {ns.source!r} is not an IPv{family} address of this host") from None
-        if source_family != family:
-            raise TuitraceError(f"source {ns.source} is not IPv{family} like the target")
-        ns.source = source
+    sendwait = defaults.sendwait_seconds(_real(ns.sendwait, defaults.SENDWAIT, defaults.SENDWAIT_S))
+    interval = _real(ns.interval, defaults.INTERVAL, defaults.INTERVAL_S)
+    wait = _real(ns.wait, defaults.WAIT, defaults.WAIT_S)
+    count = rounds(ns)
+    tos = _whole(ns.tos, defaults.TOS, defaults.TOS_VALUE)
+    size = packet_length(ns)
+    source = interface = None
+    if scenario is not None:
+        address, family = scenario.target, scenario.family
+    else:
+        address, family = resolve(ns.host, ns.family)
+        check_target(ns.host, address, family)
+        source = local_source(ns.source, family) if ns.source else None
+        if ns.interface:
+            check_interface(ns.interface)
+            interface = ns.interface
     return TraceConfig(
         target=address,
         family=family,
         host=ns.host,
         setting=setting,
-        first_ttl=ns.first_hop,
-        max_ttl=ns.max_hops,
-        interval=ns.interval,
-        sendwait=parse_sendwait(ns.sendwait),
-        wait=ns.wait,
-        count=rounds(ns),
-        source=ns.source,
-        interface=ns.interface,
-        tos=ns.tos,
+        first_ttl=first,
+        max_ttl=last,
+        interval=interval,
+        sendwait=sendwait,
+        wait=wait,
+        count=count,
+        source=source,
+        interface=interface,
+        tos=tos,
+        packet_len=size,
     )
 
 
+def enrich_options(
+    ns: argparse.Namespace, *, simulated: bool, environ: Mapping[str, str], warn: Warn
+) -> EnrichOptions:
+    """The lookups asked for. GeoIP files named with ``--geoip-db`` must be usable (else an error); one in
+    ``$TUITRACE_GEOIP_DB`` that is not is skipped with one warning. A simulation sends no query unless
+    a resolver is named (``--dns-server``): its addresses are made up."""
+    server = ns.dns_server
+    if server is not None:
+        try:
+            parse_dns_server(server)
+        except ValueError as exc:
+            raise TuitraceError(f"--dns-server: {exc}") from None
+    for path in ns.geoip_db:
+        problem = geoip_file_problem(path)
+        if problem is not None:
+            raise TuitraceError(f"--geoip-db {path} {problem}")
+    from_env = []
+    for path in geoip_paths_from_env(environ):
+        problem = geoip_file_problem(path)
+        if problem is None:
+            from_env.append(path)
+        else:
+            warn(f"skipping GeoIP database {path} from ${GEOIP_ENV}: it {problem}")
+    return EnrichOptions(
+        dns=not ns.numeric,
+        asn=not ns.no_asn,
+        dns_server=None if server is None else server.strip(),
+        geoip_paths=(*ns.geoip_db, *from_env),
+        lookup_private=ns.lookup_private,
+        no_lookups=ns.no_lookups or (simulated and server is None),
+    )
+
+
+def network_choice(ns: argparse.Namespace, scenario: Scenario | None) -> NetworkChoice:
+    return NetworkChoice(mode=Mode(ns.socket_mode) if ns.socket_mode else None, scenario=scenario)
+
+
+def ui_options(ns: argparse.Namespace, command_line: Sequence[str], *, interactive: bool) -> UiOptions:
+    """The screen's options; an ``--output-dir`` given for the screen is checked now, not at the first
+    screenshot (the default directory is created when first used, wherever tuitrace was started)."""
+    output_dir = DEFAULT_OUTPUT_DIR if ns.output_dir is None else Path(ns.output_dir)
+    if interactive and ns.output_dir is not None:
+        check_output_dir(output_dir, sudo_user(os.environ) if os.geteuid() == 0 else None)
+    port = _number(ns.port, defaults.PORT)
+    return UiOptions(
+        output_dir=output_dir,
+        report_on_exit=ns.report_on_exit,
+        numeric=ns.numeric,
+        command_line=shlex.join(command_line),
+        user_port=None if port is None else int(port),
+    )
+
+
+def invocation_from_args(
+    ns: argparse.Namespace,
+    command_line: Sequence[str],
+    environ: Mapping[str, str] | None = None,
+    warn: Warn | None = None,
+) -> Invocation:
+    """Every typed option of one run; ``TuitraceError`` (one line) for the first thing that is wrong."""
+    env = os.environ if environ is None else environ
+    scenario = load_simulation(ns.simulate) if ns.simulate else None
+    fmt = report_format(ns)
+    trace = trace_config(ns, scenario)
+    enrich = enrich_options(ns, simulated=scenario is not None, environ=env, warn=warn or _warn)
+    report = None
+    if fmt is not None:
+        report = ReportOptions(format=fmt, numeric=ns.numeric, show_notices=bool(ns.geoip_db))
+    return Invocation(
+        trace=trace,
+        network=network_choice(ns, scenario),
+        enrich=enrich,
+        ui=ui_options(ns, command_line, interactive=fmt is None),
+        report=report,
+    )
+
+
+def _warn(text: str) -> None:
+    print(f"tuitrace: {text}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    ns = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    ns = build_parser().parse_words(words)
     try:
-        config = config_from_args(ns)
+        invocation = invocation_from_args(ns, ["tuitrace", *words])
         from tuitrace.run import run  # keeps --help fast
 
-        return run(config, ns, ["tuitrace", *(sys.argv[1:] if argv is None else argv)])
+        return run(invocation)
     except TuitraceError as exc:
         print(f"tuitrace: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except OSError as exc:  # the network refused something: say what, in one line
-        print(f"tuitrace: {exc.strerror or exc}", file=sys.stderr)
+    except OSError as exc:  # the network or a file refused something: say what, in one line
+        print(f"tuitrace: {plain_os_error(exc) if exc.filename else exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,12 +7,23 @@ and compare them without caring who built them (the command line, a key press, a
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+import math
+from dataclasses import dataclass, field
 
-UDP_BASE_PORT = 33434
-"""Classic traceroute: UDP probes go to 33434 + n, one port per probe."""
-UDP_FIXED_DEFAULT_PORT = 53
-TCP_DEFAULT_PORT = 80
+from tuitrace import defaults
+from tuitrace.defaults import TCP_DEFAULT_PORT, UDP_BASE_PORT, UDP_FIXED_DEFAULT_PORT
+
+__all__ = [
+    "TCP_DEFAULT_PORT",
+    "UDP_BASE_PORT",
+    "UDP_FIXED_DEFAULT_PORT",
+    "Mode",
+    "Protocol",
+    "Setting",
+    "TraceConfig",
+    "port_for",
+    "smallest_probe",
+]
 
 
 class Protocol(enum.StrEnum):
@@ -27,13 +38,6 @@ class Mode(enum.StrEnum):
     RAW = "raw"
     UNPRIVILEGED = "unprivileged"
     SIMULATED = "simulated"
-
-
-def parse_sendwait(value: float) -> float:
-    """traceroute's ``-z``: a value above 10 means milliseconds, otherwise seconds. Returns seconds."""
-    if value < 0:
-        raise ValueError("sendwait must not be negative")
-    return value / 1000.0 if value > 10 else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +62,31 @@ class Setting:
         return self.protocol is not Protocol.UDP or self.port is not None
 
 
-def default_port(protocol: Protocol, *, fixed_udp: bool = False) -> int | None:
+def port_for(protocol: Protocol, user_port: int | None, *, fixed_udp: bool = False) -> int | None:
+    """The destination port a protocol uses, given the port the user chose (``-p`` or the port key).
+
+    The one port policy of tuitrace, for the command line and the app's protocol keys alike: ICMP has no
+    port; a port the user chose wins; else TCP goes to 80, UDP to 53 when a fixed port was asked for
+    (``-U``) and otherwise to 33434 + n, one port per probe (``None``: classic traceroute)."""
+    if protocol is Protocol.ICMP:
+        return None
+    if user_port is not None:
+        return user_port
     if protocol is Protocol.TCP:
         return TCP_DEFAULT_PORT
-    if protocol is Protocol.UDP and fixed_udp:
-        return UDP_FIXED_DEFAULT_PORT
-    return None
+    return UDP_FIXED_DEFAULT_PORT if fixed_udp else None
+
+
+_IP_HEADER = {4: 20, 6: 40}
+_SMALLEST_SEGMENT = {Protocol.ICMP: 8 + 8, Protocol.UDP: 8 + 2, Protocol.TCP: 20}
+"""The smallest probe after the IP header: an echo header and the 8-byte mark ``tuitrace``; a UDP header
+and the two bytes that steer its checksum; a bare TCP SYN header (see ``probe/wire.py``; a test checks
+that the bytes built there are these lengths)."""
+
+
+def smallest_probe(protocol: Protocol, family: int) -> int:
+    """The length of the smallest probe, IP header included (36 bytes for ICMP over IPv4)."""
+    return _IP_HEADER.get(family, 20) + _SMALLEST_SEGMENT[protocol]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +100,34 @@ class TraceConfig:
     host: str = ""
     """What the user typed (name or address), for display."""
     setting: Setting = field(default_factory=lambda: Setting(Protocol.ICMP, None))
-    first_ttl: int = 1
-    max_ttl: int = 30
-    interval: float = 1.0
+    first_ttl: int = defaults.FIRST_TTL
+    max_ttl: int = defaults.MAX_TTL
+    interval: float = defaults.INTERVAL_S
     """Seconds between the starts of two rounds."""
-    sendwait: float = 0.0
+    sendwait: float = defaults.SENDWAIT_S
     """Seconds between two probes of one round."""
-    wait: float = 2.0
+    wait: float = defaults.WAIT_S
     """Seconds after which an unanswered probe counts as lost."""
     count: int | None = None
     """Rounds to run; ``None`` runs until stopped."""
     source: str | None = None
     interface: str | None = None
-    tos: int = 0
-    packet_size: int = 0
-    """Extra payload bytes after the protocol header (0 = the smallest probe that carries our identity)."""
+    tos: int = defaults.TOS_VALUE
+    packet_len: int = defaults.PACKET_LEN_BYTES
+    """The probe's whole length in bytes, IP header included, as traceroute's ``packet_len``; a length
+    below the protocol's smallest probe (0, say) sends the smallest probe. Kept across protocol switches:
+    each protocol pads to the same length."""
+    payload_len: int = field(init=False, default=0)
+    """Filler bytes the current protocol needs to reach ``packet_len`` (set from the others)."""
 
-    def with_setting(self, protocol: Protocol, port: int | None) -> TraceConfig:
-        return replace(self, setting=Setting(protocol, port))
+    def __post_init__(self) -> None:
+        # The user-facing bounds are checked where values are typed (tuitrace.defaults); here only what
+        # the tracer's arithmetic needs, so a nan from anywhere fails loudly at once, not in int(nan * NS).
+        if not (math.isfinite(self.interval) and self.interval > 0):
+            raise ValueError(f"interval must be a positive finite number of seconds, not {self.interval}")
+        if not (math.isfinite(self.wait) and self.wait > 0):
+            raise ValueError(f"wait must be a positive finite number of seconds, not {self.wait}")
+        if not (math.isfinite(self.sendwait) and self.sendwait >= 0):
+            raise ValueError(f"sendwait must be a finite number of seconds ≥ 0, not {self.sendwait}")
+        smallest = smallest_probe(self.setting.protocol, self.family)
+        object.__setattr__(self, "payload_len", max(0, self.packet_len - smallest))

@@ -1,19 +1,21 @@
-"""Puts the pieces together for one invocation: network back-end, engine, enrichment, then UI or report."""
+"""Puts the pieces together for one invocation: network back-end, engine, enrichment, then UI or report.
+
+It takes the typed options the command line built (:class:`~tuitrace.invocation.Invocation`), never argparse.
+"""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import shlex
+import dataclasses
 import sys
 from collections.abc import Callable
 from importlib import import_module
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tuitrace.config import Mode, TraceConfig
+from tuitrace.config import TraceConfig
 from tuitrace.engine.engine import Engine
-from tuitrace.enrich.options import EnrichOptions, find_geoip_files, options_from_args
+from tuitrace.enrich.options import EnrichOptions, find_geoip_files
+from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions
 from tuitrace.lifecycle import (
     Interrupted,
     StopSignals,
@@ -25,7 +27,6 @@ from tuitrace.lifecycle import (
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol, open_probing_network
 from tuitrace.probe.network import Network
-from tuitrace.probe.scenario import load_scenario
 from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.report.csv import render_csv
@@ -39,11 +40,10 @@ ENRICH_GRACE = 3.0
 """Seconds a headless report waits at the end for lookups still in flight."""
 
 
-def open_network(config: TraceConfig, ns: argparse.Namespace) -> Network:
-    if ns.simulate:
-        return RealtimeSimNetwork(load_scenario(ns.simulate))
-    mode = getattr(ns, "socket_mode", None)
-    return open_probing_network(config, Mode(mode) if mode else None)
+def open_network(config: TraceConfig, choice: NetworkChoice) -> Network:
+    if choice.scenario is not None:
+        return RealtimeSimNetwork(choice.scenario)
+    return open_probing_network(config, choice.mode)
 
 
 def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
@@ -59,39 +59,28 @@ def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
     return listener
 
 
-def run(config: TraceConfig, ns: argparse.Namespace, argv: list[str]) -> int:
-    report = ns.report or ns.json or ns.csv
-    if not report:
+def run(invocation: Invocation) -> int:
+    report = invocation.report
+    if report is None:
         require_terminal()
-    network = open_network(config, ns)
-    engine = Engine(config, network)
+    network = open_network(invocation.trace, invocation.network)
+    engine = Engine(invocation.trace, network)
     open_every_protocol(network)
-    enrich_options = options_from_args(ns, numeric=ns.numeric)
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
-    enricher = open_enricher(enrich_options, always=not report)
-    ui = None if report else import_module("tuitrace.ui.app")
-    if ui is not None:
-        import_module("tuitrace.ui.preload").preload()
+    enricher = open_enricher(invocation.enrich, always=report is None)
     if enricher is not None:
         import_module("tuitrace.enrich.preload").preload_lookups()
+    if report is not None:
+        drop_privileges()
+        return run_report(engine, report, enricher)
+    ui = import_module("tuitrace.ui.app")
+    import_module("tuitrace.ui.preload").preload()
     drop_privileges()
-    if ui is None:
-        return run_report(engine, ns, enricher)
-    from tuitrace.ui.options import UiOptions
-
     with enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
-        options = UiOptions(
-            output_dir=Path(ns.output_dir),
-            report_on_exit=ns.report_on_exit,
-            numeric=ns.numeric,
-            command_line=shlex.join(argv),
-            enricher=enricher,
-            user_port=ns.port,
-        )
-        status: int = ui.run_tui(engine, options)
+        status: int = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
         return status
 
 
@@ -110,7 +99,7 @@ def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher |
     return Enricher(options)
 
 
-def run_report(engine: Engine, ns: argparse.Namespace, enricher: Enricher | None) -> int:
+def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None) -> int:
     with StopSignals() as signals, enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
@@ -125,18 +114,18 @@ def run_report(engine: Engine, ns: argparse.Namespace, enricher: Enricher | None
         lookup = None
         if enricher is not None:
             enricher.wait_idle(ENRICH_GRACE)
-            if ns.geoip_db:  # only problems with files the user named; --help tells the rest
+            if options.show_notices:  # only problems with files the user named; --help tells the rest
                 for notice in enricher.notices():
                     print(f"tuitrace: {notice}", file=sys.stderr)
             lookup = enricher.get
         note = signals.partial_note(snapshot.rounds)
-        if ns.json:
+        if options.format is ReportFormat.JSON:
             output = mark_partial_json(render_json(snapshot, lookup), signals)
-        elif ns.csv:
+        elif options.format is ReportFormat.CSV:
             output = render_csv(snapshot, lookup)
             if note:  # CSV has no place for it: the exit status and stderr say it
                 write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            output = mark_partial_text(render_text(snapshot, lookup, numeric=ns.numeric), note)
+            output = mark_partial_text(render_text(snapshot, lookup, numeric=options.numeric), note)
         write_out(output)
     return signals.status()

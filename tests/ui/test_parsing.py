@@ -56,3 +56,17 @@ def test_formats() -> None:
     assert fmt_seconds(2) == "2 s"
     assert fmt_duration(65) == "1:05"
     assert fmt_duration(3725) == "1:02:05"
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e9", "3601", "1e309"])
+def test_intervals_must_be_finite_and_bounded(text: str) -> None:
+    with pytest.raises(ValueError, match="interval must be"):
+        parse_interval(text)
+
+
+@pytest.mark.parametrize(("text", "message"), [("nan", "sendwait must be a finite number, not nan"),
+                                               ("1e9", "sendwait must be ≤ 10000, not 1e9"),
+                                               ("-1", "sendwait must be ≥ 0, not -1")])
+def test_sendwait_messages_match_the_command_line(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_sendwait_text(text)

@@ -1,12 +1,11 @@
-"""How the user configures enrichment: the command-line flags and the one value they turn into.
+"""How the user configures enrichment: the one value the command line turns into, and its parts.
 
-The lead's ``cli.py`` calls :func:`add_arguments` and :func:`options_from_args`; everything below the CLI sees
-only :class:`EnrichOptions`, so the lookups can be tested without argparse.
+The command line (``tuitrace.cli``) builds :class:`EnrichOptions`; everything below it sees only that value,
+so the lookups can be tested without argparse. No argparse here.
 """
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import os
 from collections.abc import Mapping, Sequence
@@ -90,64 +89,9 @@ def parse_dns_server(text: str) -> tuple[str, int]:
     return str(address), port
 
 
-def _dns_server_arg(text: str) -> str:
-    try:
-        parse_dns_server(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text.strip()
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the enrichment flags to the tuitrace command line."""
-    group = parser.add_argument_group("names, AS numbers and places")
-    group.add_argument(
-        "--dns-server", metavar="ADDR[:PORT]", type=_dns_server_arg,
-        help="resolver for reverse DNS and AS lookups (default: the system's); [IPV6]:PORT for a v6 port",
-    )
-    group.add_argument(
-        "--geoip-db", metavar="PATH", action="append", default=[],
-        help=f"MaxMind-format .mmdb file (GeoLite2, DB-IP Lite, IPinfo); repeatable; also ${GEOIP_ENV}",
-    )
-    group.add_argument(
-        "--no-asn", action="store_true",
-        help="do not look up AS numbers over DNS (local GeoIP ASN databases are still read)",
-    )
-    group.add_argument(
-        "--lookup-private", action="store_true",
-        help="also send private and special addresses to AS and RDAP lookups (for internal DNS with AS data)",
-    )
-    group.add_argument(
-        "--no-lookups", action="store_true",
-        help="send nothing but probes: no reverse DNS, AS or RDAP queries (local GeoIP files are still read)",
-    )
-
-
 def geoip_paths_from_env(environ: Mapping[str, str]) -> tuple[str, ...]:
     """The database paths in ``$TUITRACE_GEOIP_DB`` (``os.pathsep``-separated)."""
     return tuple(part for part in environ.get(GEOIP_ENV, "").split(os.pathsep) if part.strip())
-
-
-def options_from_args(
-    ns: argparse.Namespace, *, numeric: bool, environ: Mapping[str, str] | None = None,
-) -> EnrichOptions:
-    """The options the parsed command line asks for; ``numeric`` is ``-n`` (no reverse DNS)."""
-    env = os.environ if environ is None else environ
-    cli_paths: Sequence[str] = getattr(ns, "geoip_db", None) or ()
-    server = getattr(ns, "dns_server", None)
-    return EnrichOptions(
-        dns=not numeric,
-        asn=not getattr(ns, "no_asn", False),
-        dns_server=None if server is None else _checked_server(server),
-        geoip_paths=tuple(cli_paths) + geoip_paths_from_env(env),
-        lookup_private=bool(getattr(ns, "lookup_private", False)),
-        no_lookups=bool(getattr(ns, "no_lookups", False)),
-    )
-
-
-def _checked_server(text: str) -> str:
-    parse_dns_server(text)
-    return text
 
 
 def find_geoip_files(search_dirs: Sequence[str]) -> list[str]:

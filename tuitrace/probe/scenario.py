@@ -92,7 +92,10 @@ def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
         spec = table["reject"]
         if not isinstance(spec, dict):
             raise ScenarioError(f"{where}: reject must be a table")
-        reject = Reject(str(spec.get("protocol", "any")), spec.get("port"), int(spec.get("code", 13)))
+        port, code = spec.get("port"), spec.get("code", 13)
+        if not (port is None or isinstance(port, int)) or not isinstance(code, int):
+            raise ScenarioError(f"{where}: reject port and code must be whole numbers")
+        reject = Reject(str(spec.get("protocol", "any")), port, code)
     loss = _number(table, "loss", 0.0, where)
     if loss > 1:
         raise ScenarioError(f"{where}: loss is a probability (0..1)")
@@ -114,11 +117,14 @@ def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
     if family not in (4, 6):
         raise ScenarioError(f"{name}: family must be 4 or 6")
     hops = data.get("hop", [])
-    if not isinstance(hops, list):
+    if not isinstance(hops, list) or not all(isinstance(hop, dict) for hop in hops):
         raise ScenarioError(f"{name}: [[hop]] must be an array of tables")
     target = data.get("target", {})
     if not isinstance(target, dict):
         raise ScenarioError(f"{name}: [target] must be a table")
+    seed, run, expect = path.get("seed", 1), data.get("run", {}), data.get("expect", {})
+    if not isinstance(seed, int) or not isinstance(run, dict) or not isinstance(expect, dict):
+        raise ScenarioError(f"{name}: seed must be a whole number, [run] and [expect] tables")
     return Scenario(
         name=name,
         family=family,
@@ -133,18 +139,29 @@ def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
             udp=str(target.get("udp", "closed")),
             tcp=str(target.get("tcp", "closed")),
         ),
-        seed=int(path.get("seed", 1)),
-        run=dict(data.get("run", {})),
-        expect=dict(data.get("expect", {})),
+        seed=seed,
+        run=dict(run),
+        expect=dict(expect),
     )
 
 
 def load_scenario(path: str | Path) -> Scenario:
+    """The scenario in a TOML file; ``ScenarioError`` (one line) for a file that is missing, a directory,
+    not UTF-8 text, not TOML, or not a scenario."""
     file = Path(path)
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except IsADirectoryError:
+        raise ScenarioError(f"scenario {file} is a directory, not a TOML file") from None
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario {file} does not exist") from None
     except OSError as exc:
-        raise ScenarioError(f"cannot read scenario {file}: {exc.strerror}") from exc
+        reason = (exc.strerror or str(exc)).lower()
+        raise ScenarioError(f"cannot read scenario {file}: {reason}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"scenario {file} is not UTF-8 text (byte {exc.start}): not a TOML scenario file"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"scenario {file} is not valid TOML: {exc}") from exc
+        raise ScenarioError(f"scenario {file} is not valid TOML: {exc}") from None
     return parse_scenario(data, file.stem)

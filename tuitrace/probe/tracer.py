@@ -209,7 +209,7 @@ class Tracer:
             dport = UDP_BASE_PORT + key % UDP_PORT_WINDOW
         config = self._config
         return Probe(
-            key, ttl, setting, number, config.target, config.family, dport, config.tos, config.packet_size
+            key, ttl, setting, number, config.target, config.family, dport, config.tos, config.payload_len
         )
 
     # -- sending --------------------------------------------------------------------------------------

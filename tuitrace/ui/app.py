@@ -17,7 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Footer
 
-from tuitrace.config import TCP_DEFAULT_PORT, Protocol
+from tuitrace.config import Protocol, port_for
 from tuitrace.engine.control import EngineControl
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
@@ -121,11 +121,7 @@ class TraceApp(App[int]):
     # -- protocol and port ------------------------------------------------------------------------
 
     def _port_for(self, protocol: Protocol) -> int | None:
-        if protocol is Protocol.ICMP:
-            return None
-        if protocol is Protocol.TCP:
-            return self.user_port or TCP_DEFAULT_PORT
-        return self.user_port
+        return port_for(protocol, self.user_port)
 
     def action_protocol(self, name: str) -> None:
         protocol = Protocol(name)

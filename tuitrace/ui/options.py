@@ -1,6 +1,7 @@
 """What the command line tells the TUI beyond the engine's own configuration.
 
-Kept apart from the app so the CLI can build it without importing Textual.
+Kept apart from the app so the CLI can build it without importing Textual: ``tuitrace.cli`` fills in what
+the user asked for, and ``tuitrace.run`` adds the enricher it opened (``dataclasses.replace``).
 """
 
 from __future__ import annotations

@@ -1,19 +1,13 @@
 """Checking what the user types into the small input screens.
 
 Each parser returns the value the engine needs or raises ``ValueError`` with a one-line message that the
-input screen shows as is.
+input screen shows as is. The bounds are the command line's (:mod:`tuitrace.defaults`): ``-z`` and the
+sendwait screen refuse the same values with the same words.
 """
 
 from __future__ import annotations
 
-import math
-
-from tuitrace.config import parse_sendwait
-
-MAX_SENDWAIT_S = 10.0
-MIN_INTERVAL_S = 0.001
-"""The same bounds as the command line's ``-i``."""
-MAX_INTERVAL_S = 3600.0
+from tuitrace import defaults
 
 
 def parse_port(text: str) -> int | None:
@@ -21,41 +15,24 @@ def parse_port(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
+    bound = defaults.PORT
     if not (text.isascii() and text.isdecimal()):
-        raise ValueError(f"not a port number: {text!r} (1-65535)")
+        raise ValueError(f"not a port number: {text!r} ({int(bound.low)}-{int(bound.high)})")
     port = int(text)
-    if not 1 <= port <= 65535:
-        raise ValueError(f"port {port} is out of range (1-65535)")
+    if not bound.low <= port <= bound.high:
+        raise ValueError(f"port {port} is out of range ({int(bound.low)}-{int(bound.high)})")
     return port
-
-
-def _number(text: str, what: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise ValueError(f"not a number: {text.strip()!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number")
-    return value
 
 
 def parse_sendwait_text(text: str) -> float:
     """``-z`` as traceroute reads it: above 10 means milliseconds, otherwise seconds. Returns seconds."""
-    value = _number(text, "sendwait")
-    if value < 0:
-        raise ValueError("sendwait must not be negative")
-    seconds = parse_sendwait(value)
-    if seconds > MAX_SENDWAIT_S:
-        raise ValueError(f"sendwait of at most {MAX_SENDWAIT_S:g} s, please")
-    return seconds
+    value = defaults.SENDWAIT.parse(text, "sendwait")
+    return defaults.sendwait_seconds(value)
 
 
 def parse_interval(text: str) -> float:
     """Seconds between rounds."""
-    value = _number(text, "interval")
-    if not MIN_INTERVAL_S <= value <= MAX_INTERVAL_S:
-        raise ValueError(f"interval must be between {MIN_INTERVAL_S:g} and {MAX_INTERVAL_S:g} s")
-    return value
+    return defaults.INTERVAL.parse(text, "interval")
 
 
 SENDWAIT_STEPS = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 
 import pytest
 
-from tuitrace.enrich.options import (
-    DEFAULT_GEOIP_DIRS,
-    EnrichOptions,
-    add_arguments,
-    geoip_help,
-    options_from_args,
-    parse_dns_server,
-)
+from tests.enrich.geodb import Place, geolite2_city
+from tuitrace.arguments import build_parser
+from tuitrace.cli import enrich_options
+from tuitrace.enrich.options import DEFAULT_GEOIP_DIRS, EnrichOptions, geoip_help, parse_dns_server
+from tuitrace.errors import TuitraceError
 
 
 def parse(*argv: str, numeric: bool = False, env: dict[str, str] | None = None) -> EnrichOptions:
-    parser = argparse.ArgumentParser(prog="tuitrace")
-    add_arguments(parser)
-    return options_from_args(parser.parse_args(list(argv)), numeric=numeric, environ=env or {})
+    words = [*argv, "-n"] if numeric else list(argv)
+    ns = build_parser().parse_words([*words, "192.0.2.1"])
+    return enrich_options(ns, simulated=False, environ=env or {}, warn=print)
 
 
 @pytest.mark.parametrize(
@@ -42,12 +38,9 @@ def test_dns_server_forms(text: str, expected: tuple[str, int]) -> None:
 @pytest.mark.parametrize(
     "text", ["dns.example", "127.0.0.1:0", "127.0.0.1:70000", "127.0.0.1:x", "[::1", "[::1]x"],
 )
-def test_bad_dns_server_is_a_one_line_usage_error(text: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
+def test_bad_dns_server_is_a_one_line_usage_error(text: str) -> None:
+    with pytest.raises(TuitraceError, match=r"^--dns-server: bad DNS server"):
         parse("--dns-server", text)
-    assert exit_info.value.code == 2
-    error = capsys.readouterr().err.strip().splitlines()[-1]
-    assert error.startswith("tuitrace: error: argument --dns-server: bad DNS server")
     with pytest.raises(ValueError, match="bad DNS server"):
         EnrichOptions(dns_server=text)
 
@@ -74,10 +67,14 @@ def test_no_lookups_turns_off_every_query() -> None:
     assert (options.rdns_enabled, options.asn_enabled, options.rdap_enabled) == (False, False, False)
 
 
-def test_geoip_paths_from_flags_then_environment() -> None:
-    env = {"TUITRACE_GEOIP_DB": os.pathsep.join(["/env/a.mmdb", "", "/env/b.mmdb"])}
-    options = parse("--geoip-db", "/x/city.mmdb", "--geoip-db", "/x/asn.mmdb", env=env)
-    assert options.geoip_paths == ("/x/city.mmdb", "/x/asn.mmdb", "/env/a.mmdb", "/env/b.mmdb")
+def test_geoip_paths_from_flags_then_environment(tmp_path: Path) -> None:
+    city, asn, env_a, env_b = (
+        str(geolite2_city(tmp_path / f"{name}.mmdb", {"192.0.2.0/24": Place("DE", "Germany")}))
+        for name in ("city", "asn", "a", "b")
+    )
+    env = {"TUITRACE_GEOIP_DB": os.pathsep.join([env_a, "", env_b])}
+    options = parse("--geoip-db", city, "--geoip-db", asn, env=env)
+    assert options.geoip_paths == (city, asn, env_a, env_b)
 
 
 @pytest.mark.parametrize("changes", [{"timeout": 0.0}, {"concurrency": 0}])
@@ -99,10 +96,7 @@ def test_help_names_the_databases_it_found(tmp_path: Path) -> None:
     assert "GeoIP databases from $TUITRACE_GEOIP_DB: /env/a.mmdb" in geoip_help(env, [str(tmp_path)])
 
 
-def test_help_epilog_fits_argparse() -> None:
-    parser = argparse.ArgumentParser(prog="tuitrace", epilog=geoip_help({}, ["/nonexistent-geoip-dir"]))
-    add_arguments(parser)
-    text = parser.format_help()
+def test_help_lists_the_enrichment_flags() -> None:
+    text = build_parser().format_help()
     for flag in ("--dns-server", "--geoip-db", "--no-asn", "--lookup-private", "--no-lookups"):
         assert flag in text
-    assert "No GeoIP database found" in text

@@ -1,0 +1,169 @@
+"""The command line's grammar: argparse, and nothing after it.
+
+Kept apart from :mod:`tuitrace.cli` (which turns the parsed words into typed options) so that the
+``Namespace`` never leaves the CLI layer. Numbers are taken as text here and checked against
+:mod:`tuitrace.defaults` when the options are built, so every range error reads the same way
+("-z must be ≥ 0, not -1") whether it came from the command line or an input screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+from typing import NoReturn
+
+from tuitrace import __version__, defaults
+from tuitrace.defaults import TCP_DEFAULT_PORT, UDP_BASE_PORT, UDP_FIXED_DEFAULT_PORT
+from tuitrace.enrich.options import GEOIP_ENV, geoip_help
+
+EXIT_USAGE = 2
+DESCRIPTION = (
+    "A full-screen, mtr-style interactive traceroute. Probes every hop continuously and shows loss, RTT "
+    "statistics and every responder per hop (ECMP). Keys switch protocol, port and sendwait live."
+)
+_LOOKS_NEGATIVE = re.compile(r"-(?:\d|\.\d|inf|nan)", re.IGNORECASE)
+"""A value such as ``-1``, ``-.5``, ``-inf``: argparse would take it for an option, because ``-4`` and
+``-6`` are options that look like negative numbers."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the full usage is one ``--help`` away), and a negative
+    number after an option that takes a value is that option's value (so the range check can say
+    "-z must be ≥ 0" instead of argparse's "expected one argument")."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"tuitrace: {message} (see tuitrace --help)\n")
+
+    def parse_words(self, words: Sequence[str]) -> argparse.Namespace:
+        """``parse_args``, with negative values kept with their option."""
+        return self.parse_args(self.attach_negative_values(words))
+
+    def attach_negative_values(self, words: Sequence[str]) -> list[str]:
+        """``-z -1`` as ``-z=-1``, which argparse reads as the option's value."""
+        takes_value = {
+            flag for flag, action in self._option_string_actions.items() if action.nargs != 0
+        }
+        out: list[str] = []
+        index = 0
+        while index < len(words):
+            word = words[index]
+            if word == "--":
+                out.extend(words[index:])
+                break
+            if word in takes_value and index + 1 < len(words):
+                value = words[index + 1]
+                out.extend([f"{word}={value}"] if _LOOKS_NEGATIVE.match(value) else [word, value])
+                index += 2
+                continue
+            out.append(word)
+            index += 1
+        return out
+
+
+def _bounds(bound: defaults.Bound, default: str | None = None) -> str:
+    """``(1..255, default 30)`` for a help line."""
+    extra = f", default {default}" if default is not None else ""
+    return f"({bound.range_text}{extra})"
+
+
+def _protocol_arguments(parser: argparse.ArgumentParser) -> None:
+    proto = parser.add_argument_group("protocol (traceroute's letters)")
+    choice = proto.add_mutually_exclusive_group()
+    choice.add_argument("-I", "--icmp", dest="protocol", action="store_const", const="icmp",
+                        help="ICMP echo probes (the default)")
+    choice.add_argument("-U", "--udp", dest="protocol", action="store_const", const="udp-fixed",
+                        help=f"UDP to one fixed port ({UDP_FIXED_DEFAULT_PORT} unless -p): one ECMP path")
+    choice.add_argument("-T", "--tcp", dest="protocol", action="store_const", const="tcp",
+                        help=f"TCP SYN to port {TCP_DEFAULT_PORT} unless -p; SYN-ACK or RST both mean "
+                        "reached")
+    choice.add_argument("-P", "--protocol", dest="protocol", choices=["icmp", "udp", "tcp"],
+                        help=f"udp without -p is classic traceroute: port {UDP_BASE_PORT}+n, one per "
+                        "probe, so ECMP branches all show")
+    proto.add_argument("-p", "--port", help=f"destination port {_bounds(defaults.PORT)}")
+    family = proto.add_mutually_exclusive_group()
+    family.add_argument("-4", dest="family", action="store_const", const=4, help="IPv4 only")
+    family.add_argument("-6", dest="family", action="store_const", const=6, help="IPv6 only")
+
+
+def _timing_arguments(parser: argparse.ArgumentParser) -> None:
+    timing = parser.add_argument_group("timing")
+    timing.add_argument("-z", "--sendwait", metavar="SENDWAIT",
+                        help="pause between probes: above 10 means ms, else seconds "
+                        f"({defaults.SENDWAIT.range_text}: at most {defaults.MAX_SENDWAIT_S:g} s; default 0)")
+    timing.add_argument("-w", "--wait", help="seconds before an unanswered probe counts as lost "
+                        f"{_bounds(defaults.WAIT, f'{defaults.WAIT_S:g}')}")
+    interval = _bounds(defaults.INTERVAL, f"{defaults.INTERVAL_S:g}")
+    timing.add_argument("-i", "--interval", help=f"seconds between rounds {interval}")
+    timing.add_argument("-c", "--count", help=f"rounds to run ({defaults.COUNT.range_text}; default: "
+                        f"forever, {defaults.REPORT_DEFAULT_ROUNDS} with --report)")
+
+
+def _path_arguments(parser: argparse.ArgumentParser) -> None:
+    path = parser.add_argument_group("path")
+    path.add_argument("-m", "--max-hops", metavar="MAX_HOPS",
+                      help=f"largest TTL probed {_bounds(defaults.MAX_HOPS, str(defaults.MAX_TTL))}")
+    path.add_argument("-f", "--first-hop", metavar="FIRST_TTL",
+                      help=f"first TTL probed {_bounds(defaults.FIRST_HOP, str(defaults.FIRST_TTL))}")
+    path.add_argument("-s", "--source", metavar="SRC", help="source address (one of this machine's)")
+    path.add_argument("--interface", metavar="IFACE", help="send through this interface")
+    path.add_argument("-t", "--tos", help=f"IP TOS / traffic class {_bounds(defaults.TOS, '0')}")
+    path.add_argument("--packet-size", metavar="BYTES",
+                      help="whole probe length in bytes, IP header included, as traceroute's packet_len "
+                      f"({defaults.PACKET_LEN.range_text}; default and minimum: the smallest probe, "
+                      "e.g. 36 for ICMP over IPv4)")
+    path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
+    sockets = path.add_mutually_exclusive_group()
+    sockets.add_argument("--raw", dest="socket_mode", action="store_const", const="raw",
+                         help="raw sockets (root or CAP_NET_RAW): the default when permitted")
+    sockets.add_argument("--unprivileged", dest="socket_mode", action="store_const", const="unprivileged",
+                         help="ordinary sockets, no root needed (ICMP needs net.ipv4.ping_group_range): "
+                         "the default when raw sockets are not permitted")
+
+
+def _output_arguments(parser: argparse.ArgumentParser) -> None:
+    out = parser.add_argument_group("output")
+    out.add_argument("-r", "--report", action="store_true",
+                     help="no UI: print an mtr-style report after -c rounds")
+    out.add_argument("--json", action="store_true", help="report as JSON (implies --report)")
+    out.add_argument("--csv", action="store_true", help="report as CSV (implies --report)")
+    out.add_argument("--output-dir", metavar="DIR",
+                     help="where the screenshot key writes its SVG and Markdown report (default "
+                     "./screenshots); checked at start when given")
+    out.add_argument("--report-on-exit", action="store_true", help="print the text report when the UI quits")
+    out.add_argument("--simulate", metavar="SCENARIO",
+                     help="trace a simulated path described by a TOML scenario file instead of the network "
+                     "(a demo that needs no privileges and sends nothing: no lookups unless --dns-server; "
+                     "see tests/scenarios/)")
+
+
+def _enrich_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("names, AS numbers and places")
+    group.add_argument("--dns-server", metavar="ADDR[:PORT]",
+                       help="resolver for reverse DNS and AS lookups (default: the system's); "
+                       "[IPV6]:PORT for a v6 port")
+    group.add_argument("--geoip-db", metavar="PATH", action="append", default=[],
+                       help="MaxMind-format .mmdb file (GeoLite2, DB-IP Lite, IPinfo); repeatable; also "
+                       f"${GEOIP_ENV}. A file named here that cannot be read is an error")
+    group.add_argument("--no-asn", action="store_true",
+                       help="do not look up AS numbers over DNS (local GeoIP ASN databases are still read)")
+    group.add_argument("--lookup-private", action="store_true",
+                       help="also send private and special addresses to AS and RDAP lookups "
+                       "(for internal DNS with AS data)")
+    group.add_argument("--no-lookups", action="store_true",
+                       help="send nothing but probes: no reverse DNS, AS or RDAP queries "
+                       "(local GeoIP files are still read)")
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="tuitrace", description=DESCRIPTION, epilog=geoip_help())
+    parser.add_argument("host", help="name or address to trace")
+    parser.add_argument("packet_len", nargs="?",
+                        help="whole probe length in bytes, as traceroute's second argument (= --packet-size)")
+    _protocol_arguments(parser)
+    _timing_arguments(parser)
+    _path_arguments(parser)
+    _output_arguments(parser)
+    _enrich_arguments(parser)
+    parser.add_argument("--version", action="version", version=f"tuitrace {__version__}")
+    return parser
