@@ -8,7 +8,6 @@ become engine commands. Nothing here waits on the network: the engine probes in 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
@@ -26,7 +25,7 @@ from tuitrace.ui.report import text_report
 from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
-from tuitrace.ui.screenshot import ScreenshotPaths, file_stem, save_screenshot, screenshot_markdown
+from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
@@ -223,17 +222,12 @@ class TraceApp(App[int]):
 
     def action_ticket_screenshot(self) -> None:
         snapshot = self.snapshot
-        when = datetime.now().astimezone()
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
         report = text_report(snapshot, self.options.enricher, numeric=not self.view.names)
-
-        def markdown(svg_name: str) -> str:
-            return screenshot_markdown(snapshot, when=when, command_line=self.options.command_line,
-                                       mode_label=self.options.mode_label, svg_name=svg_name, report=report)
-
         try:
-            stem = file_stem(snapshot.host or snapshot.target, when)
-            paths = save_screenshot(self.options.output_dir, stem, svg, markdown)
+            paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
+                                           command_line=self.options.command_line,
+                                           mode_label=self.options.mode_label)
         except OSError as error:
             self.notify(f"Screenshot not saved: {error}", severity="error")
             return
