@@ -186,7 +186,7 @@ class TraceApp(App[int]):
         self.refresh_view()
 
     def action_toggle_as(self) -> None:
-        self.view = replace(self.view, show_as=not self.view.show_as)
+        self.view = replace(self.view, show_as=not self.query_one(HopTable).as_column)
         self.refresh_view()
 
     def action_toggle_ecmp(self) -> None:

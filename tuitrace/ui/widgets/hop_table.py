@@ -27,18 +27,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuitrace.stats.snapshot import TraceSnapshot
-from tuitrace.ui.widgets.hop_rows import (
-    Column,
-    LazyRow,
-    Lookup,
-    Row,
-    RowMemo,
-    View,
-    hop_key,
-    parse_hop_key,
-    plan_columns,
-    plan_rows,
-)
+from tuitrace.ui.widgets.hop_columns import Column, as_column_wanted, plan_columns
+from tuitrace.ui.widgets.hop_rows import HopRowMemo, Lookup, Row, View, hop_key, parse_hop_key, plan_rows
+from tuitrace.ui.widgets.row_memo import LazyRow
 
 HEADER = "hop-table--header"
 CURSOR = "hop-table--cursor"
@@ -71,8 +62,9 @@ class HopTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._columns: tuple[Column, ...] = ()
-        self._rows: list[LazyRow] = []
-        self._memo = RowMemo()
+        self._rows: list[LazyRow[Row]] = []
+        self._memo: HopRowMemo = HopRowMemo()
+        self._as_column = False
         self._latest: tuple[TraceSnapshot, View, Lookup | None] | None = None
         self._strips: dict[str, tuple[Row, Strip]] = {}
         """Each row as last drawn (with ``_drawn_with``), by key; redrawn when its text changes."""
@@ -101,10 +93,16 @@ class HopTable(ScrollView, can_focus=True):
         """The key of the selected row (``hop-4``, ``hop-2-10.0.2.1``), or ``None``."""
         return self._cursor_key
 
+    @property
+    def as_column(self) -> bool:
+        """Whether the AS / place column is wanted now (by ``z``, or because it fits)."""
+        return self._as_column
+
     def show(self, snapshot: TraceSnapshot, view: View, lookup: Lookup | None) -> None:
         self._latest = (snapshot, view, lookup)
         width = self.size.width or self.app.size.width
-        columns = plan_columns(width, view.show_as)
+        self._as_column = as_column_wanted(view.show_as, width, lookups=lookup is not None)
+        columns = plan_columns(width, self._as_column)
         if columns != self._columns:
             self._set_columns(columns)
         self._apply(plan_rows(snapshot, columns, view, lookup, self._memo))
@@ -118,7 +116,7 @@ class HopTable(ScrollView, can_focus=True):
         self._header = None
         self._replace([], to_top=True)
 
-    def _replace(self, rows: list[LazyRow], *, to_top: bool) -> None:
+    def _replace(self, rows: list[LazyRow[Row]], *, to_top: bool) -> None:
         """Take ``rows`` and redraw everything; ``to_top`` when they are a different table (a rebuild
         starts at the top left, where a new protocol's or view's first hops are)."""
         if to_top:
@@ -130,7 +128,7 @@ class HopTable(ScrollView, can_focus=True):
         self._follow_cursor()
         self.refresh()
 
-    def _apply(self, rows: list[LazyRow]) -> None:
+    def _apply(self, rows: list[LazyRow[Row]]) -> None:
         """Take the new rows; redraw the lines on screen whose text changed, and only those."""
         old = self._rows
         if len(rows) < len(old) or any(new.key != before.key for new, before in zip(rows, old, strict=False)):
@@ -148,7 +146,7 @@ class HopTable(ScrollView, can_focus=True):
             first, last = changed[0], changed[-1]
             self.refresh(Region(0, 1 + first - top, self.size.width, last - first + 1))
 
-    def _changed(self, new: LazyRow, before: LazyRow) -> bool:
+    def _changed(self, new: LazyRow[Row], before: LazyRow[Row]) -> bool:
         if new is before:
             return False
         shown = before.formatted
