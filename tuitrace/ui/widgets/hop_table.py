@@ -238,13 +238,27 @@ class HopTable(ScrollView, can_focus=True):
         segments.append(Segment(" " * max(0, width - used), extend))
         return Strip(segments, max(width, used))
 
-    # -- scrolling keys (as the DataTable had them) -------------------------------------------------
+    # -- scrolling keys (as the DataTable had them), without animation ---------------------------------
+    # A scroll takes effect at once, as in mtr: an animated one redraws the table on every frame for a
+    # second, and anything that reads the screen meanwhile (a user's eye, a test) sees it half-way.
 
     def action_scroll_left_edge(self) -> None:
         self.scroll_to(x=0, animate=False)
 
     def action_scroll_right_edge(self) -> None:
         self.scroll_to(x=self.max_scroll_x, animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_to(x=0 if self.scroll_y == 0 else None, y=0, animate=False, immediate=True)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def action_page_up(self) -> None:
+        self.scroll_to(y=self.scroll_y - self._visible_rows, animate=False, immediate=True)
+
+    def action_page_down(self) -> None:
+        self.scroll_to(y=self.scroll_y + self._visible_rows, animate=False, immediate=True)
 
     # -- the row cursor -----------------------------------------------------------------------------
 
