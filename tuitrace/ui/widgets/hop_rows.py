@@ -21,6 +21,7 @@ from tuitrace.ui.widgets.row_memo import LazyRow, RowMemo
 
 Lookup = Callable[[str], EnrichInfo | None]
 
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     text: str
