@@ -14,10 +14,10 @@ round count, so switching back shows the earlier numbers again.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.stats.rtt import RttAccumulator
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, RunState, TraceSnapshot
 
 TARGET = "10.0.9.2"
@@ -26,13 +26,11 @@ _OFFSET = {Protocol.ICMP: 0.0, Protocol.UDP: 0.3, Protocol.TCP: 0.6}
 
 
 def summary(values: list[float]) -> RttSummary:
-    if not values:
-        return RttSummary()
-    avg = sum(values) / len(values)
-    stdev = math.sqrt(sum((v - avg) ** 2 for v in values) / len(values))
-    jitter = abs(values[-1] - values[-2]) if len(values) > 1 else None
-    return RttSummary(count=len(values), last_ms=values[-1], avg_ms=avg, best_ms=min(values),
-                      worst_ms=max(values), stdev_ms=stdev, jitter_ms=jitter)
+    """The statistics the real engine keeps for these RTTs (sample stdev, mtr's jitter), from its own code."""
+    accumulator = RttAccumulator()
+    for value in values:
+        accumulator.add(value)
+    return accumulator.summary()
 
 
 @dataclass

@@ -158,7 +158,7 @@ async def test_pause_resume_and_reset(engine: FakeEngine) -> None:
         assert "round 0" in header(app)
 
 
-async def test_names_toggle_and_as_column(engine: FakeEngine) -> None:
+async def test_names_toggle(engine: FakeEngine) -> None:
     enricher = FakeEnricher({"10.0.1.1": Info(hostname="gw.lab", asn=64500, as_name="LAB")})
     app = TraceApp(engine, UiOptions(enricher=enricher))
     async with app.run_test(size=(120, 30)) as pilot:
@@ -166,11 +166,38 @@ async def test_names_toggle_and_as_column(engine: FakeEngine) -> None:
         assert cells(app, "hop-1")["host"].startswith("gw.lab")
         await pilot.press("n")
         assert cells(app, "hop-1")["host"] == "10.0.1.1"
-        assert "as" not in cells(app, "hop-1")
+        await pilot.press("n")
+        assert cells(app, "hop-1")["host"].startswith("gw.lab")
+
+
+@pytest.mark.parametrize(("width", "shown"), [(200, True), (80, False)])
+async def test_the_as_column_shows_when_it_fits_and_z_toggles_it(engine: FakeEngine, width: int,
+                                                                   shown: bool) -> None:
+    enricher = FakeEnricher({"10.0.1.1": Info(hostname="gw.lab", asn=64500, as_name="LAB", country="NL")})
+    app = TraceApp(engine, UiOptions(enricher=enricher))
+    async with app.run_test(size=(width, 30)) as pilot:
+        assert ("as" in cells(app, "hop-1")) is shown
         await pilot.press("z")
+        assert cells(app, "hop-1").get("as") == (None if shown else "AS64500 LAB NL")
+        await pilot.press("z")
+        assert ("as" in cells(app, "hop-1")) is shown
+        assert "jttr" in cells(app, "hop-1"), "shown by itself, the AS column never pushes an RTT out"
+
+
+async def test_the_as_column_appears_when_the_window_grows_and_not_without_lookups(
+        engine: FakeEngine) -> None:
+    enricher = FakeEnricher({"10.0.1.1": Info(asn=64500, as_name="LAB")})
+    app = TraceApp(engine, UiOptions(enricher=enricher))
+    async with app.run_test(size=(80, 30)) as pilot:
+        assert "as" not in cells(app, "hop-1")
+        await pilot.resize_terminal(200, 30)
+        await pilot.pause()
         assert cells(app, "hop-1")["as"] == "AS64500 LAB"
+    bare = TraceApp(engine)
+    async with bare.run_test(size=(200, 30)) as pilot:
+        assert "as" not in cells(bare, "hop-1"), "without lookups nothing could fill it"
         await pilot.press("z")
-        assert "as" not in cells(app, "hop-1")
+        assert cells(bare, "hop-1")["as"] == ""
 
 
 async def test_numeric_option_starts_with_addresses(engine: FakeEngine) -> None:

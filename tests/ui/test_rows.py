@@ -8,7 +8,8 @@ import pytest
 
 from tuitrace.config import Protocol
 from tuitrace.ui.format import SPARK_LOST, sparkline
-from tuitrace.ui.widgets.hop_rows import Row, RowMemo, View, build_rows, plan_columns, plan_rows
+from tuitrace.ui.widgets.hop_columns import as_column_wanted, plan_columns
+from tuitrace.ui.widgets.hop_rows import HopRowMemo, Row, View, build_rows, plan_rows
 
 from .fake_engine import FakeEngine
 from .fakes import FakeEnricher, Info
@@ -38,6 +39,18 @@ def test_narrow_terminal_keeps_the_mtr_columns_and_wide_one_adds_history() -> No
     wide = [c.key for c in plan_columns(120, False)]
     assert "hist" in wide
     assert "jttr" in wide
+
+
+def test_the_as_column_shows_by_itself_only_where_every_other_column_fits_too() -> None:
+    assert not as_column_wanted(None, 80, lookups=True)
+    assert as_column_wanted(None, 200, lookups=True)
+    assert not as_column_wanted(None, 200, lookups=False), "nothing could fill it"
+    assert as_column_wanted(True, 80, lookups=False), "z shows it anyway"
+    assert not as_column_wanted(False, 200, lookups=True), "z hides it anyway"
+    narrowest = next(w for w in range(80, 300) if as_column_wanted(None, w, lookups=True))
+    every = ["ttl", "host", "loss", "snt", "last", "avg", "best", "wrst", "stdev", "jttr", "as", "hist"]
+    assert [c.key for c in plan_columns(narrowest, True)] == every
+    assert "hist" not in [c.key for c in plan_columns(narrowest - 1, True)]
 
 
 def test_silent_hop_shows_question_marks_and_trace_continues() -> None:
@@ -125,7 +138,7 @@ def test_rows_kept_from_the_previous_refresh_are_the_rows_a_fresh_build_shows() 
     """The table reuses rows whose inputs did not change; what it shows must not depend on that."""
     engine = FakeEngine()
     enricher = FakeEnricher({})
-    memo = RowMemo()
+    memo = HopRowMemo()
     columns = plan_columns(120, False)
     steps: list[tuple[str, object]] = [
         ("advance", 1), ("same", None), ("advance", 1), ("name", "r4.lab"), ("advance", 3),
@@ -159,7 +172,7 @@ def test_a_new_ecmp_responder_takes_the_last_branch_mark_on_the_next_refresh() -
     engine.advance(4)
     columns = plan_columns(120, False)
     keys = tuple(c.key for c in columns)
-    memo = RowMemo()
+    memo = HopRowMemo()
     before = engine.snapshot()
     plan_rows(before, columns, View(), None, memo)
     hop = before.hops[1]

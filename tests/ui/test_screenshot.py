@@ -11,7 +11,7 @@ import pytest
 
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.options import UiOptions
-from tuitrace.ui.screenshot import file_stem, save_screenshot, write_atomic
+from tuitrace.ui.screenshot import file_stem, save_screenshot, save_ticket_screenshot, write_atomic
 
 from .fake_engine import FakeEngine
 
@@ -74,14 +74,18 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pyte
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand files to another user")
-def test_files_belong_to_the_user_behind_sudo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUDO_UID", "4242")
-    monkeypatch.setenv("SUDO_GID", "4343")
-    paths = save_screenshot(tmp_path / "new", "shot", "<svg/>", lambda _: "md")
-    for path in (paths.svg, paths.markdown, tmp_path / "new"):
-        assert (path.stat().st_uid, path.stat().st_gid) == (4242, 4343)
+def test_a_ticket_screenshot_is_named_for_the_target_and_time_and_its_page_names_the_svg(
+        engine: FakeEngine, tmp_path: Path) -> None:
+    when = datetime(2024, 5, 6, 7, 8, 9).astimezone()
+    paths = save_ticket_screenshot(engine.snapshot(), "<svg/>", "the table", directory=tmp_path / "new",
+                                   command_line="tuitrace lab-dst", mode_label="raw", when=when)
+    assert paths.svg == tmp_path / "new" / "tuitrace-lab-dst-20240506-070809.svg"
+    assert paths.svg.read_text() == "<svg/>"
     assert paths.svg.stat().st_mode & 0o777 == 0o644
+    page = paths.markdown.read_text()
+    assert f"- Time: {when.isoformat(timespec='seconds')}" in page
+    assert "- Screenshot: tuitrace-lab-dst-20240506-070809.svg" in page
+    assert "```text\nthe table\n```" in page
 
 
 async def test_unwritable_directory_is_reported_not_raised(engine: FakeEngine, tmp_path: Path) -> None:
@@ -92,4 +96,7 @@ async def test_unwritable_directory_is_reported_not_raised(engine: FakeEngine, t
         await pilot.press("s")
         await pilot.pause()
         assert app.is_running
-        assert any("Screenshot not saved" in n.message for n in app._notifications)
+        messages = [n.message for n in app._notifications if "Screenshot not saved" in n.message]
+        assert len(messages) == 1, messages
+        assert messages[0].startswith(f"Screenshot not saved: cannot write {blocker}"), messages
+        assert "Errno" not in messages[0]

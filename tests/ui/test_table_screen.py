@@ -7,6 +7,8 @@ header (redrawn without a layout while its height stays) must make room when its
 
 from __future__ import annotations
 
+from functools import partial
+
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.widgets.header import header_text
 from tuitrace.ui.widgets.hop_rows import build_rows
@@ -90,6 +92,24 @@ async def test_scrolling_keys_move_the_table(engine: FakeEngine) -> None:
         await pilot.pause()
         assert table_lines(app)[1].startswith("  2.")
         assert line_of(app, 4) is not None
+
+
+async def test_scrolling_keys_take_effect_at_once_without_animation(engine: FakeEngine) -> None:
+    """What a scroll key does is on screen at once: no frames of an animation in between (which Pilot
+    could not reliably wait for: an animation that starts after the next refresh was not there yet)."""
+    app = TraceApp(engine)
+    async with app.run_test(size=SMALL) as pilot:
+        hop_table = table(app)
+        bottom = hop_table.max_scroll_y
+        assert bottom > 0
+        keys = (("ctrl+end", hop_table.action_last_row, bottom), ("ctrl+home", hop_table.action_first_row, 0),
+                ("pagedown", partial(hop_table.action_page, 1), bottom),
+                ("pageup", partial(hop_table.action_page, -1), 0))
+        for key, action, where in keys:
+            action()  # what the key runs; no await, no pause: it must have taken effect already
+            assert (hop_table.scroll_y, hop_table.scroll_target_y) == (where, where), key
+            assert not app.animator.is_being_animated(hop_table, "scroll_y"), key
+        await pilot.pause()
 
 
 async def test_a_narrow_window_scrolls_sideways_with_end_and_home(engine: FakeEngine) -> None:

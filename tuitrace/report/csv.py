@@ -1,60 +1,78 @@
-"""``--csv``: one row per responder (hop columns repeated), one row with an empty address per silent hop."""
+"""``--csv``: one row per responder, one row with empty responder columns per silent hop.
+
+The columns are the JSON's fields, flattened: the run's fields first (a nested record's as
+``target_host``), then the hop's, then the responder's as ``responder_<field>``. They are read off the
+report records, so a field added to the model is a column at once. Lists (annotations) are joined with
+spaces; unknown values are empty.
+"""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import typing
+from functools import cache
 
-from tuitrace.report.model import Lookup, report_dict
+from tuitrace.report.model import ROWS, HopReport, Lookup, ResponderReport, TraceReport, build_report
 from tuitrace.stats.snapshot import TraceSnapshot
 
-HOP_COLUMNS = (
-    "ttl",
-    "sent",
-    "received",
-    "loss_pct",
-    "last_ms",
-    "avg_ms",
-    "best_ms",
-    "worst_ms",
-    "stdev_ms",
-    "jitter_ms",
-)
-RESPONDER_COLUMNS = (
-    "address",
-    "received",
-    "share_pct",
-    "avg_ms",
-    "best_ms",
-    "worst_ms",
-    "annotations",
-    "is_target",
-    "hostname",
-    "asn",
-    "as_name",
-    "prefix",
-    "country",
-    "city",
-)
+if typing.TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+RESPONDER_PREFIX = "responder_"
+
+
+@cache
+def columns(record_type: type, prefix: str = "") -> tuple[str, ...]:
+    """The flat column names of ``record_type``: its own fields, a nested record's as ``<name>_<field>``;
+    its children (the fields marked ``ROWS``) are rows of their own, not columns."""
+    hints = typing.get_type_hints(record_type)
+    names: list[str] = []
+    for spec in dataclasses.fields(record_type):
+        if spec.metadata.get(ROWS):
+            continue
+        hint = hints[spec.name]
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            names.extend(columns(hint, f"{prefix}{spec.name}_"))
+        else:
+            names.append(prefix + spec.name)
+    return tuple(names)
+
+
+def cells(record: DataclassInstance) -> list[object]:
+    """``record``'s values in the order of ``columns(type(record))``."""
+    values: list[object] = []
+    for spec in dataclasses.fields(record):
+        if spec.metadata.get(ROWS):
+            continue
+        value = getattr(record, spec.name)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            values.extend(cells(value))
+        elif isinstance(value, tuple):
+            values.append(" ".join(str(v) for v in value))
+        else:
+            values.append("" if value is None else value)
+    return values
+
+
+def header() -> list[str]:
+    return [*columns(TraceReport), *columns(HopReport),
+            *(RESPONDER_PREFIX + name for name in columns(ResponderReport))]
+
+
+def report_csv(report: TraceReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header())
+    run = cells(report)
+    silent = [""] * len(columns(ResponderReport))
+    for hop in report.hops:
+        hop_cells = cells(hop)
+        for responder in hop.responders or (None,):
+            writer.writerow([*run, *hop_cells, *(silent if responder is None else cells(responder))])
+    return out.getvalue()
 
 
 def render_csv(snapshot: TraceSnapshot, lookup: Lookup | None = None) -> str:
-    report = report_dict(snapshot, lookup)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["target", "protocol", "port", *HOP_COLUMNS, *(f"responder_{c}" for c in RESPONDER_COLUMNS)]
-    )
-    head = [report["target"]["address"], report["protocol"], report["port"]]
-    for hop in report["hops"]:
-        hop_cells = [hop[c] for c in HOP_COLUMNS]
-        responders = hop["responders"] or [None]
-        for responder in responders:
-            if responder is None:
-                cells = [""] * len(RESPONDER_COLUMNS)
-            else:
-                cells = [
-                    " ".join(responder[c]) if c == "annotations" else responder[c] for c in RESPONDER_COLUMNS
-                ]
-            writer.writerow([*head, *hop_cells, *("" if v is None else v for v in cells)])
-    return out.getvalue()
+    return report_csv(build_report(snapshot, lookup))

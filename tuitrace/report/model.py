@@ -1,14 +1,26 @@
-"""One flat view of a snapshot shared by every renderer, so text, JSON and CSV never disagree."""
+"""The report of one snapshot as typed values, shared by every renderer, so text, JSON and CSV never disagree.
+
+Each record is a frozen dataclass whose fields are exactly what a report carries: the JSON writes the
+records as they are (nested), the CSV flattens the same fields into columns, and the text table prints the
+same numbers. A field added here therefore reaches both machine formats, and neither can carry one the
+other lacks. Times are milliseconds rounded to the microsecond, percentages to a tenth; ``None`` is
+"unknown". Findings and events of a run will join ``TraceReport`` as further fields.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TypedDict
 
+from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
-from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, TraceSnapshot
+from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 
 Lookup = Callable[[str], EnrichInfo | None]
+
+ROWS = "rows"
+"""Field metadata key of a record's children (a trace's hops, a hop's responders): rows, not columns."""
 
 
 def info_for(lookup: Lookup | None, address: str) -> EnrichInfo:
@@ -21,38 +33,129 @@ def _ms(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def responder_dict(responder: ResponderSnapshot, lookup: Lookup | None) -> dict[str, Any]:
-    info = info_for(lookup, responder.address)
-    rtt = responder.rtt
-    return {
-        "address": responder.address,
-        "received": responder.received,
-        "share_pct": round(responder.share_pct, 1),
-        "last_ms": _ms(rtt.last_ms),
-        "avg_ms": _ms(rtt.avg_ms),
-        "best_ms": _ms(rtt.best_ms),
-        "worst_ms": _ms(rtt.worst_ms),
-        "stdev_ms": _ms(rtt.stdev_ms),
-        "annotations": list(responder.annotations),
-        "is_target": responder.is_target,
-        "reply_ttl": responder.reply_ttl,
-        "hostname": info.hostname,
-        "asn": info.asn,
-        "as_name": info.as_name,
-        "prefix": info.prefix,
-        "country": info.country,
-        "city": info.city,
-        "label": info.label,
-    }
+@dataclass(frozen=True, slots=True)
+class Target:
+    host: str
+    """What the user typed."""
+    address: str
 
 
-def hop_dict(hop: HopSnapshot, lookup: Lookup | None) -> dict[str, Any]:
-    rtt = hop.rtt
+@dataclass(frozen=True, slots=True)
+class ResponderReport:
+    """One address that answered at a hop, with its own RTTs and what is known about it."""
+
+    address: str
+    received: int
+    share_pct: float
+    last_ms: float | None
+    avg_ms: float | None
+    best_ms: float | None
+    worst_ms: float | None
+    stdev_ms: float | None
+    jitter_ms: float | None
+    jitter_avg_ms: float | None
+    jitter_max_ms: float | None
+    annotations: tuple[str, ...]
+    is_target: bool
+    reply_ttl: int | None
+    hostname: str | None
+    asn: int | None
+    as_name: str | None
+    prefix: str | None
+    country: str | None
+    city: str | None
+    label: str | None
+
+    @staticmethod
+    def of(responder: ResponderSnapshot, lookup: Lookup | None) -> ResponderReport:
+        info = info_for(lookup, responder.address)
+        rtt = responder.rtt
+        return ResponderReport(
+            address=responder.address,
+            received=responder.received,
+            share_pct=round(responder.share_pct, 1),
+            **_rtt_fields(rtt),
+            annotations=tuple(responder.annotations),
+            is_target=responder.is_target,
+            reply_ttl=responder.reply_ttl,
+            hostname=info.hostname,
+            asn=info.asn,
+            as_name=info.as_name,
+            prefix=info.prefix,
+            country=info.country,
+            city=info.city,
+            label=info.label,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HopReport:
+    """One TTL: the totals of every responder, then each responder (none for a silent hop)."""
+
+    ttl: int
+    sent: int
+    received: int
+    loss_pct: float
+    last_ms: float | None
+    avg_ms: float | None
+    best_ms: float | None
+    worst_ms: float | None
+    stdev_ms: float | None
+    jitter_ms: float | None
+    jitter_avg_ms: float | None
+    jitter_max_ms: float | None
+    responders: tuple[ResponderReport, ...] = field(metadata={ROWS: True})
+
+    @staticmethod
+    def of(hop: HopSnapshot, lookup: Lookup | None) -> HopReport:
+        return HopReport(
+            ttl=hop.ttl,
+            sent=hop.sent,
+            received=hop.received,
+            loss_pct=round(hop.loss_pct, 1),
+            **_rtt_fields(hop.rtt),
+            responders=tuple(ResponderReport.of(r, lookup) for r in hop.responders),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TraceReport:
+    """The run: where to, how, how far it got, and its hops in TTL order."""
+
+    target: Target
+    family: int
+    protocol: Protocol
+    port: int | None
+    mode: Mode
+    rounds: int
+    interval_s: float
+    sendwait_s: float
+    reached: bool
+    path_length: int | None
+    probes_sent: int
+    dropped: int
+    hops: tuple[HopReport, ...] = field(metadata={ROWS: True})
+
+    @property
+    def setting(self) -> Setting:
+        return Setting(self.protocol, self.port)
+
+
+class _RttFields(TypedDict):
+    """The RTT fields that a hop and a responder both carry, in their order."""
+
+    last_ms: float | None
+    avg_ms: float | None
+    best_ms: float | None
+    worst_ms: float | None
+    stdev_ms: float | None
+    jitter_ms: float | None
+    jitter_avg_ms: float | None
+    jitter_max_ms: float | None
+
+
+def _rtt_fields(rtt: RttSummary) -> _RttFields:
     return {
-        "ttl": hop.ttl,
-        "sent": hop.sent,
-        "received": hop.received,
-        "loss_pct": round(hop.loss_pct, 1),
         "last_ms": _ms(rtt.last_ms),
         "avg_ms": _ms(rtt.avg_ms),
         "best_ms": _ms(rtt.best_ms),
@@ -61,23 +164,22 @@ def hop_dict(hop: HopSnapshot, lookup: Lookup | None) -> dict[str, Any]:
         "jitter_ms": _ms(rtt.jitter_ms),
         "jitter_avg_ms": _ms(rtt.jitter_avg_ms),
         "jitter_max_ms": _ms(rtt.jitter_max_ms),
-        "responders": [responder_dict(r, lookup) for r in hop.responders],
     }
 
 
-def report_dict(snapshot: TraceSnapshot, lookup: Lookup | None = None) -> dict[str, Any]:
-    return {
-        "target": {"host": snapshot.host, "address": snapshot.target},
-        "family": snapshot.family,
-        "protocol": snapshot.setting.protocol.value,
-        "port": snapshot.setting.port,
-        "mode": snapshot.mode.value,
-        "rounds": snapshot.rounds,
-        "interval_s": snapshot.interval,
-        "sendwait_s": snapshot.sendwait,
-        "reached": snapshot.reached,
-        "path_length": snapshot.path_length,
-        "probes_sent": snapshot.probes_sent,
-        "dropped": snapshot.dropped,
-        "hops": [hop_dict(h, lookup) for h in snapshot.hops],
-    }
+def build_report(snapshot: TraceSnapshot, lookup: Lookup | None = None) -> TraceReport:
+    return TraceReport(
+        target=Target(host=snapshot.host, address=snapshot.target),
+        family=snapshot.family,
+        protocol=snapshot.setting.protocol,
+        port=snapshot.setting.port,
+        mode=snapshot.mode,
+        rounds=snapshot.rounds,
+        interval_s=snapshot.interval,
+        sendwait_s=snapshot.sendwait,
+        reached=snapshot.reached,
+        path_length=snapshot.path_length,
+        probes_sent=snapshot.probes_sent,
+        dropped=snapshot.dropped,
+        hops=tuple(HopReport.of(h, lookup) for h in snapshot.hops),
+    )

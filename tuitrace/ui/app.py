@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +18,7 @@ from textual.widgets import Footer
 
 from tuitrace.config import Protocol, port_for
 from tuitrace.engine.control import EngineControl
+from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.ui.enrichment import EnrichInfo
@@ -29,7 +29,7 @@ from tuitrace.ui.report import text_report
 from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
-from tuitrace.ui.screenshot import ScreenshotPaths, file_stem, save_screenshot, screenshot_markdown
+from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.terminal import honour_no_colour_terminal
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
@@ -190,7 +190,7 @@ class TraceApp(App[int]):
         self.refresh_view()
 
     def action_toggle_as(self) -> None:
-        self.view = replace(self.view, show_as=not self.view.show_as)
+        self.view = replace(self.view, show_as=not self.query_one(HopTable).as_column)
         self.refresh_view()
 
     def action_toggle_ecmp(self) -> None:
@@ -226,22 +226,18 @@ class TraceApp(App[int]):
 
     def action_ticket_screenshot(self) -> None:
         snapshot = self.snapshot
-        when = datetime.now().astimezone()
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
         report = text_report(snapshot, self.options.enricher, numeric=not self.view.names)
-
-        def markdown(svg_name: str) -> str:
-            return screenshot_markdown(snapshot, when=when, command_line=self.options.command_line,
-                                       mode_label=self.options.mode_label, svg_name=svg_name, report=report)
-
         try:
-            stem = file_stem(snapshot.host or snapshot.target, when)
-            paths = save_screenshot(self.options.output_dir, stem, svg, markdown)
+            paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
+                                           command_line=self.options.command_line,
+                                           mode_label=self.options.mode_label)
         except OSError as error:
-            self.notify(f"Screenshot not saved: {error}", severity="error")
+            self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
+                        markup=False)
             return
         self.last_screenshot = paths
-        self.notify(f"{paths.svg}\n{paths.markdown}", title="Screenshot saved", timeout=8)
+        self.notify(f"{paths.svg}\n{paths.markdown}", title="Screenshot saved", timeout=8, markup=False)
 
 
 def run_tui(engine: EngineControl, options: UiOptions) -> int:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, TraceSnapshot
 from tuitrace.ui.enrichment import EnrichInfo
 from tuitrace.ui.format import fmt_ms, fmt_pct
+
+if TYPE_CHECKING:  # rdap imports urllib and a thread pool; only its result type is needed here
+    from tuitrace.enrich.rdap import DetailResult
 
 LOOKING_UP = "looking up…"
 MAX_ENTITIES = 8
@@ -56,7 +59,7 @@ def find_hop(snapshot: TraceSnapshot, ttl: int) -> HopSnapshot | None:
 
 
 def details(snapshot: TraceSnapshot, ttl: int, address: str | None,
-            lookup: Callable[[str], EnrichInfo | None] | None, rdap: Mapping[str, object]) -> Details:
+            lookup: Callable[[str], EnrichInfo | None] | None, rdap: Mapping[str, DetailResult]) -> Details:
     """The view of hop ``ttl`` (every responder) or of one responder at it (``address``).
 
     ``rdap`` holds the RDAP answers that arrived, by address; a missing address is still being looked up.
@@ -213,7 +216,7 @@ def _entity_facts(handles: Iterable[Any], objects: Mapping[str, Any]) -> list[Fa
     return facts
 
 
-def rdap_facts(result: object | None) -> list[Fact]:
+def rdap_facts(result: DetailResult | None) -> list[Fact]:
     """RDAP's answer as lines: ``None`` while it is on its way, a reason (``str``), or ipwhois's dict."""
     if result is None:
         return [Fact("Status", LOOKING_UP, "italic")]

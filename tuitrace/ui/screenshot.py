@@ -1,7 +1,9 @@
 """Screenshots for tickets: an SVG of the screen and a Markdown report of the same table.
 
-Files are written whole (a temporary file in the same directory, then an atomic rename), so a reader
-never sees half a file; under sudo they are handed to the invoking user, who has to attach them.
+The app hands over what only it has (the SVG of the screen and the text report of what it shows); naming,
+the Markdown and the files are done here, so ``app.py`` stays wiring. Files are written whole (a temporary
+file in the same directory, then an atomic rename), so a reader never sees half a file. Under sudo they
+belong to the invoking user without any help from here: tuitrace becomes that user before the UI starts.
 """
 
 from __future__ import annotations
@@ -26,22 +28,6 @@ class ScreenshotPaths:
     markdown: Path
 
 
-def _invoking_user() -> tuple[int, int] | None:
-    """The user behind ``sudo`` when running as root, else ``None`` (files stay with whoever runs us)."""
-    if os.geteuid() != 0:
-        return None
-    uid, gid = os.environ.get("SUDO_UID", ""), os.environ.get("SUDO_GID", "")
-    if uid.isdecimal() and gid.isdecimal():
-        return int(uid), int(gid)
-    return None
-
-
-def _hand_over(path: Path) -> None:
-    owner = _invoking_user()
-    if owner is not None:
-        os.chown(path, *owner)
-
-
 def write_atomic(path: Path, data: str) -> None:
     """Write ``data`` to ``path`` so that ``path`` is either absent, the old file, or the whole new one."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -52,7 +38,6 @@ def write_atomic(path: Path, data: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         tmp.chmod(0o644)
-        _hand_over(tmp)
         tmp.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -97,10 +82,7 @@ def save_screenshot(directory: Path, stem: str, svg: str, markdown: Callable[[st
 
     ``markdown`` gets the SVG's file name (which may carry a ``-2`` suffix) and returns the report.
     """
-    created = not directory.exists()
     directory.mkdir(parents=True, exist_ok=True)
-    if created:
-        _hand_over(directory)
     candidate, n = stem, 1
     while (directory / f"{candidate}.svg").exists() or (directory / f"{candidate}.md").exists():
         n += 1
@@ -109,3 +91,18 @@ def save_screenshot(directory: Path, stem: str, svg: str, markdown: Callable[[st
     write_atomic(paths.svg, svg)
     write_atomic(paths.markdown, markdown(paths.svg.name))
     return paths
+
+
+def save_ticket_screenshot(snapshot: TraceSnapshot, svg: str, report: str, *, directory: Path,
+                           command_line: str, mode_label: str,
+                           when: datetime | None = None) -> ScreenshotPaths:
+    """Save the screen ``svg`` and a Markdown page with the settings and ``report`` for a ticket, named
+    after the target and the time (``when``, now by default). Raises ``OSError`` when they cannot be
+    written."""
+    when = when or datetime.now().astimezone()
+
+    def markdown(svg_name: str) -> str:
+        return screenshot_markdown(snapshot, when=when, command_line=command_line, mode_label=mode_label,
+                                   svg_name=svg_name, report=report)
+
+    return save_screenshot(directory, file_stem(snapshot.host or snapshot.target, when), svg, markdown)

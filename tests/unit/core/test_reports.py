@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from pathlib import Path
+from typing import Any
 
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.enrich.info import EnrichInfo
@@ -13,9 +16,12 @@ from tuitrace.report.json import render_json
 from tuitrace.report.text import render_text
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, RunState, TraceSnapshot
 
+README = Path(__file__).parents[3] / "README.md"
+
 
 def rtt(avg: float) -> RttSummary:
-    return RttSummary(count=4, last_ms=avg, avg_ms=avg, best_ms=avg - 0.5, worst_ms=avg + 0.5, stdev_ms=0.2)
+    return RttSummary(count=4, last_ms=avg, avg_ms=avg, best_ms=avg - 0.5, worst_ms=avg + 0.5, stdev_ms=0.2,
+                      jitter_ms=0.1, jitter_avg_ms=0.15, jitter_max_ms=0.3)
 
 
 def responder(
@@ -55,7 +61,31 @@ SNAPSHOT = TraceSnapshot(
 def lookup(address: str) -> EnrichInfo | None:
     if address == "10.201.0.1":
         return EnrichInfo(hostname="r1.lab", asn=64500, as_name="LAB", country="ZZ")
+    if address == "10.201.2.2":
+        return EnrichInfo(hostname="r2b.lab", asn=64501, as_name="EDGE", prefix="10.201.0.0/16", country="ZZ",
+                          city="Testville", label="private (RFC 1918)")
     return None
+
+
+def flat(prefix: str, record: dict[str, Any], skip: str) -> dict[str, Any]:
+    """``record``'s fields as CSV columns: nested objects as ``<name>_<field>``, ``skip`` left out."""
+    out: dict[str, Any] = {}
+    for name, value in record.items():
+        if name == skip:
+            continue
+        if isinstance(value, dict):
+            out |= flat(f"{prefix}{name}_", value, skip)
+        else:
+            out[prefix + name] = value
+    return out
+
+
+def as_csv(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(value)
+    return str(value)
 
 
 def test_json_has_the_documented_shape() -> None:
@@ -94,3 +124,37 @@ def test_csv_has_a_row_per_responder_and_per_silent_hop() -> None:
     ]
     assert rows[4]["responder_annotations"] == "!X"
     assert rows[0]["responder_asn"] == "64500"
+
+
+def test_json_and_csv_carry_the_same_fields_with_the_same_values() -> None:
+    report = json.loads(render_json(SNAPSHOT, lookup))
+    reader = csv.DictReader(io.StringIO(render_csv(SNAPSHOT, lookup)))
+    rows = list(reader)
+    expected: list[dict[str, str]] = []
+    run = flat("", report, skip="hops")
+    for hop in report["hops"]:
+        fields = run | flat("", hop, skip="responders")
+        responders = hop["responders"] or [None]
+        for responder in responders:
+            blank = {f"responder_{k}": None for k in report["hops"][0]["responders"][0]}
+            own = blank if responder is None else flat("responder_", responder, skip="")
+            expected.append({k: as_csv(v) for k, v in (fields | own).items()})
+    assert list(reader.fieldnames or []) == list(expected[0])
+    assert rows == expected
+    for name in ("responder_label", "responder_reply_ttl", "responder_last_ms", "responder_stdev_ms",
+                 "jitter_avg_ms", "jitter_max_ms", "rounds", "reached", "probes_sent", "dropped", "mode"):
+        assert name in rows[0], name
+    assert rows[2]["responder_label"] == "private (RFC 1918)"
+    assert rows[2]["responder_city"] == "Testville"
+
+
+def test_the_readme_schema_lists_exactly_the_fields_of_the_json() -> None:
+    block = re.search(r"JSON schema.*?```json\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    documented = json.loads(block.group(1))
+    report = json.loads(render_json(SNAPSHOT, lookup))
+    assert list(documented) == list(report)
+    assert list(documented["target"]) == list(report["target"])
+    hop, documented_hop = report["hops"][0], documented["hops"][0]
+    assert list(documented_hop) == list(hop)
+    assert list(documented_hop["responders"][0]) == list(hop["responders"][0])

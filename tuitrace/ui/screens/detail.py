@@ -42,10 +42,10 @@ HINT = "↑ ↓ PgUp PgDn scroll   Esc closes   (owner details come from RDAP, a
 class RdapArrived(Message):
     """An RDAP answer (dict) or a reason (str) for ``address``, posted from the enricher's thread."""
 
-    def __init__(self, address: str, result: object) -> None:
+    def __init__(self, address: str, result: DetailResult) -> None:
         super().__init__()
         self.address = address
-        self.result = result
+        self.result: DetailResult = result
 
 
 def render_details(shown: Details) -> Group:
@@ -92,7 +92,7 @@ class ResponderDetailScreen(ModalScreen[None]):
         self._source = source
         self._lookup = lookup
         self._detail = detail
-        self._rdap: dict[str, object] = {}
+        self._rdap: dict[str, DetailResult] = {}
         self._asked: set[str] = set()
         self._shown: object = None
         self._plain = ""
@@ -145,7 +145,7 @@ class ResponderDetailScreen(ModalScreen[None]):
     def _answered(self, address: str, future: Future[DetailResult]) -> None:
         """Runs in the enricher's thread (or here, when the answer was cached): hand it to the event loop."""
         if future.cancelled():
-            result: object = "RDAP lookup cancelled"
+            result: DetailResult = "RDAP lookup cancelled"
         else:
             error = future.exception()
             result = future.result() if error is None else f"RDAP lookup failed: {error}"

@@ -1,37 +1,25 @@
-"""What the hop table shows, computed from a snapshot without Textual.
+"""What the hop table shows, computed from a snapshot without Textual: one row per hop, and one per
+responder under an ECMP hop, as padded text per column.
 
-The table widget plans one row per hop and responder on every refresh, but formats a row (padded text
-per column) only when it is read, and reuses the previous refresh's row when nothing it is computed from
-changed; so a refresh several times a second costs about a screenful of rows, however long the path.
-Keeping this pure also lets the screenshot report and the tests read exactly what the user sees.
+Rows are planned on every refresh but formatted only when read, and the previous refresh's row is reused
+when nothing it is computed from changed (``row_memo``); so a refresh several times a second costs about a
+screenful of rows, however long the path. Which columns there are comes from ``hop_columns``. Keeping
+this pure also lets the screenshot report and the tests read exactly what the user sees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 from tuitrace.ui.enrichment import EnrichInfo
 from tuitrace.ui.format import fit, fmt_ms, fmt_pct, sparkline
+from tuitrace.ui.widgets.hop_columns import HOST_MIN, Column
+from tuitrace.ui.widgets.row_memo import LazyRow, RowMemo
 
 Lookup = Callable[[str], EnrichInfo | None]
-
-SCROLLBAR = 1
-HOST_MIN = 17
-HOST_MAX = 44
-HIST_MAX = 40
-AS_MAX = 34
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    label: str
-    width: int
-    """Cells, including the one blank that separates it from its left neighbour."""
-    right: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,47 +39,9 @@ class View:
     """The display toggles: names (``n``), AS / place (``z``), ECMP sub-rows (``e``)."""
 
     names: bool = True
-    show_as: bool = False
+    show_as: bool | None = None
+    """``None``: the AS / place column shows when it fits (``hop_columns.as_column_wanted``)."""
     expand_ecmp: bool = True
-
-
-# (key, label, minimum width, right-aligned), most wanted first: at 80 columns the first ones win.
-_CANDIDATES: tuple[tuple[str, str, int, bool], ...] = (
-    ("ttl", "", 4, True),
-    ("host", "Host", HOST_MIN, False),
-    ("loss", "Loss%", 7, True),
-    ("snt", "Snt", 6, True),
-    ("last", "Last", 7, True),
-    ("avg", "Avg", 7, True),
-    ("as", "AS / place", 19, False),
-    ("best", "Best", 7, True),
-    ("wrst", "Wrst", 7, True),
-    ("stdev", "StDev", 7, True),
-    ("jttr", "Jttr", 7, True),
-    ("hist", "History", 11, False),
-)
-_ORDER = ("ttl", "host", "loss", "snt", "last", "avg", "best", "wrst", "stdev", "jttr", "as", "hist")
-
-
-def plan_columns(width: int, show_as: bool) -> tuple[Column, ...]:
-    """The columns that fit in ``width`` terminal cells, widened to use the space that is left."""
-    budget = width - SCROLLBAR
-    chosen: dict[str, Column] = {}
-    used = 0
-    for key, label, minimum, right in _CANDIDATES:
-        if key == "as" and not show_as:
-            continue
-        if key in ("ttl", "host") or used + minimum <= budget:
-            chosen[key] = Column(key, label, minimum, right)
-            used += minimum
-    spare = budget - used
-    for key, limit in (("host", 28), ("as", AS_MAX), ("host", HOST_MAX), ("hist", HIST_MAX)):
-        if key in chosen and spare > 0:
-            grow = min(spare, limit - chosen[key].width)
-            col = chosen[key]
-            chosen[key] = Column(col.key, col.label, col.width + grow, col.right)
-            spare -= grow
-    return tuple(chosen[key] for key in _ORDER if key in chosen)
 
 
 def _host_label(address: str, info: EnrichInfo | None, view: View, room: int) -> str:
@@ -146,70 +96,13 @@ def primary(hop: HopSnapshot) -> ResponderSnapshot | None:
     return best
 
 
-class LazyRow:
-    """One row of the table, formatted the first time it is read.
-
-    The table reads only the rows on screen, so on a long path a refresh formats a screenful of rows,
-    not all of them; a row scrolled into view later is formatted then, from the same snapshot.
-    """
-
-    __slots__ = ("_make", "_row", "inputs", "key")
-
-    def __init__(self, key: str, inputs: object, make: Callable[[], Row]) -> None:
-        self.key = key
-        self.inputs = inputs
-        """Everything the row is computed from: equal inputs make an equal row."""
-        self._make: Callable[[], Row] | None = make
-        self._row: Row | None = None
-
-    @property
-    def formatted(self) -> Row | None:
-        """The row if it was read already (without formatting it now)."""
-        return self._row
-
-    @property
-    def row(self) -> Row:
-        if self._row is None:
-            assert self._make is not None
-            self._row = self._make()
-            self._make = None
-        return self._row
-
-
-class RowMemo:
-    """Rows from the previous plan, reused when everything a row is computed from compares equal.
-
-    Between two refresh ticks most hops and most ECMP responders have not changed (a round sends one probe
-    per TTL), so only the rows that did are planned again; a reused row is the very row a fresh build
-    would produce. The padded cells are shared too: every ``Loss%`` of ``0.0%`` is one ``Cell``.
-    """
-
-    __slots__ = ("_cells", "_context", "_rows")
-
-    MAX_CELLS = 8192
-    """Distinct cells kept between builds; beyond this the cache starts again (a long run's old RTTs)."""
-
-    def __init__(self) -> None:
-        self._context: object = None
-        self._rows: dict[str, LazyRow] = {}
-        self._cells: dict[tuple[str, str, str], Cell] = {}
-
-    def begin(self, context: object) -> tuple[dict[str, LazyRow], dict[tuple[str, str, str], Cell]]:
-        """The previous rows and the cell cache, both emptied when the columns or the view changed."""
-        if context != self._context or len(self._cells) > self.MAX_CELLS:
-            self._context = context
-            self._rows = {}
-            self._cells = {}
-        return self._rows, self._cells
-
-    def keep(self, rows: dict[str, LazyRow]) -> None:
-        """Remember this plan's rows (only those: rows that left the table are forgotten)."""
-        self._rows = rows
+HopRowMemo = RowMemo[Row, Cell]
+"""The memo the table keeps between refreshes."""
 
 
 class _Builder:
     def __init__(self, columns: Sequence[Column], view: View, lookup: Lookup | None, top_ms: float,
-                 memo: RowMemo | None) -> None:
+                 memo: HopRowMemo | None) -> None:
         self.layout = tuple((c.key, c.width, c.width - 1, c.right) for c in columns)
         self.top_ms = top_ms
         self.view = view
@@ -217,16 +110,16 @@ class _Builder:
         widths = {c.key: c.width - 1 for c in columns}
         self.host_room = widths.get("host", HOST_MIN)
         self.hist_room = widths.get("hist", 0)
-        self.before: dict[str, LazyRow] = {}
-        self.cells: dict[tuple[str, str, str], Cell] = {}
+        self.before: dict[str, LazyRow[Row]] = {}
+        self.cells: dict[Hashable, Cell] = {}
         if memo is not None:
             self.before, self.cells = memo.begin((self.layout, view))
-        self.planned: dict[str, LazyRow] = {}
+        self.planned: dict[str, LazyRow[Row]] = {}
 
     def info(self, address: str) -> EnrichInfo | None:
         return self.lookup(address) if self.lookup is not None else None
 
-    def plan(self, key: str, inputs: object, make: Callable[[], Row]) -> LazyRow:
+    def plan(self, key: str, inputs: object, make: Callable[[], Row]) -> LazyRow[Row]:
         """The previous plan's row for ``key`` when it was made from equal ``inputs``, else a new one."""
         previous = self.before.get(key)
         lazy = previous if previous is not None and previous.inputs == inputs else LazyRow(key, inputs, make)
@@ -247,7 +140,7 @@ class _Builder:
             cells.append(cell)
         return Row(key, tuple(cells))
 
-    def hop_rows(self, hop: HopSnapshot) -> list[LazyRow]:
+    def hop_rows(self, hop: HopSnapshot) -> list[LazyRow[Row]]:
         top = primary(hop)
         expand = len(hop.responders) > 1 and self.view.expand_ecmp
         info = self.info(top.address) if top is not None and not expand else None
@@ -304,7 +197,7 @@ class _Builder:
 
 
 def plan_rows(snapshot: TraceSnapshot, columns: Sequence[Column], view: View, lookup: Lookup | None = None,
-              memo: RowMemo | None = None) -> list[LazyRow]:
+              memo: HopRowMemo | None = None) -> list[LazyRow[Row]]:
     """The rows of ``build_rows``, each formatted only when read.
 
     With a ``memo`` (the table keeps one), a row whose inputs did not change since the previous call is
@@ -312,7 +205,7 @@ def plan_rows(snapshot: TraceSnapshot, columns: Sequence[Column], view: View, lo
     """
     top_ms = max((v for hop in snapshot.hops for v in hop.history if v is not None), default=0.0)
     builder = _Builder(columns, view, lookup, top_ms, memo)
-    rows: list[LazyRow] = []
+    rows: list[LazyRow[Row]] = []
     for hop in snapshot.hops:
         rows.extend(builder.hop_rows(hop))
     if memo is not None:
