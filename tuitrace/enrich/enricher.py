@@ -105,7 +105,7 @@ class Enricher:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._tasks: set[asyncio.Task[None]] = set()
-        self._as_tasks: dict[int, asyncio.Task[tuple[AsDescription | None, Any]]] = {}
+        self._as_tasks: dict[int, asyncio.Task[AsDescription | None]] = {}
         self._as_cache: TtlCache[AsDescription | None] = TtlCache(clock=clock)
         self._semaphore = asyncio.Semaphore(options.concurrency)
         self._resolver: dns.asyncresolver.Resolver | None = None
@@ -324,14 +324,24 @@ class Enricher:
             return cached
         task = self._as_tasks.get(asn)
         if task is None:
-            task = asyncio.get_running_loop().create_task(
-                lookup_as_description(resolver, asn, self._options.timeout)
-            )
+            task = asyncio.get_running_loop().create_task(self._fetch_description(resolver, asn))
             self._as_tasks[asn] = task
-            task.add_done_callback(lambda _task: self._as_tasks.pop(asn, None))
-        description, result = await asyncio.shield(task)
-        self._as_cache.put(str(asn), description, result.ttl)
-        return description
+        return await asyncio.shield(task)
+
+    async def _fetch_description(
+        self, resolver: dns.asyncresolver.Resolver, asn: int,
+    ) -> AsDescription | None:
+        """Ask for AS ``asn``'s name once for every address that shares it.
+
+        The answer goes into the cache in the same step that retires the task, so a caller arriving later
+        finds one or the other: never neither, which would send the question again.
+        """
+        try:
+            description, result = await lookup_as_description(resolver, asn, self._options.timeout)
+            self._as_cache.put(str(asn), description, result.ttl)
+            return description
+        finally:
+            self._as_tasks.pop(asn, None)
 
 
 def lookup_sync(

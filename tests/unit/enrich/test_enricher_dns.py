@@ -3,17 +3,21 @@ of resolver failure leaves a clean "unknown", and the privacy flags decide what 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.enrich import geodb
 from tests.enrich.dnsserver import DnsTestServer, Mode, cymru_origin_name
 from tests.unit.enrich.conftest import MakeOptions
+from tuitrace.enrich.asn import AsDescription
+from tuitrace.enrich.dnsquery import DnsResult
 from tuitrace.enrich.enricher import Enricher, lookup_sync
 from tuitrace.enrich.info import EnrichInfo
 from tuitrace.enrich.options import EnrichOptions
@@ -212,6 +216,32 @@ def test_a_flood_of_requests_asks_each_name_once(lab_server: DnsTestServer, make
     assert len(counts) == 2 * 61 + 1  # PTR and origin per address, one AS name for the shared AS64500
     assert set(counts.values()) == {1}
     assert enricher.get("10.9.0.2").as_text == "AS64500 LAB-AS"
+
+
+def test_an_as_name_asked_as_its_answer_lands_is_not_asked_again(
+    make_options: MakeOptions, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The window behind the flood test's rare failure, opened on purpose: a second address needs AS64500's
+    name just as the first answer finishes, before the first waiter has resumed."""
+    enricher = Enricher(make_options())
+    asked: list[int] = []
+    late: list[asyncio.Task[AsDescription | None]] = []
+
+    async def answer(_resolver: object, asn: int, _timeout: float) -> tuple[AsDescription, DnsResult]:
+        asked.append(asn)
+        loop = asyncio.get_running_loop()
+        loop.call_soon(lambda: late.append(loop.create_task(enricher._describe(resolver, asn))))
+        return AsDescription(asn, "LAB-AS", None, None), DnsResult((AS_TXT,), 300.0)
+
+    async def two_addresses() -> list[AsDescription | None]:
+        first = await enricher._describe(resolver, 64500)
+        return [first, await late[0]]
+
+    resolver: Any = None
+    monkeypatch.setattr("tuitrace.enrich.enricher.lookup_as_description", answer)
+    described = asyncio.run(two_addresses())
+    assert [d.name if d else None for d in described] == ["LAB-AS", "LAB-AS"]
+    assert asked == [64500]
 
 
 def test_tracked_addresses_are_bounded(lab_server: DnsTestServer, make_options: MakeOptions,
