@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Final
@@ -343,21 +343,3 @@ class Enricher:
         finally:
             self._as_tasks.pop(asn, None)
 
-
-def lookup_sync(
-    addresses: Iterable[str],
-    options: EnrichOptions,
-    timeout: float,
-    *,
-    on_notice: Callable[[str], None] | None = None,
-) -> dict[str, EnrichInfo]:
-    """Look all ``addresses`` up; wait until every answer is in or ``timeout`` passed (headless reports)."""
-    wanted = list(dict.fromkeys(addresses))
-    with Enricher(options) as enricher:
-        for address in wanted:
-            enricher.request(address)
-        enricher.wait_idle(timeout)
-        for text in enricher.notices():
-            if on_notice is not None:
-                on_notice(text)
-        return {address: enricher.get(address) for address in wanted}

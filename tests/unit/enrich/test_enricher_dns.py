@@ -18,7 +18,7 @@ from tests.enrich.dnsserver import DnsTestServer, Mode, cymru_origin_name
 from tests.unit.enrich.conftest import MakeOptions
 from tuitrace.enrich.asn import AsDescription
 from tuitrace.enrich.dnsquery import DnsResult
-from tuitrace.enrich.enricher import Enricher, lookup_sync
+from tuitrace.enrich.enricher import Enricher
 from tuitrace.enrich.info import EnrichInfo
 from tuitrace.enrich.options import EnrichOptions
 
@@ -34,6 +34,8 @@ ROUTER_INFO = EnrichInfo(
     hostname="r1.lab.test", asn=64500, as_name="LAB-AS", prefix="10.9.0.0/16", registry="private",
     label="private (RFC 1918)",
 )
+PUBLIC_INFO = EnrichInfo(hostname="edge.public.test", asn=64502, as_name="EDGE-NET", prefix="11.0.0.0/8",
+                         registry="arin", country="US")
 
 
 class FakeClock:
@@ -105,9 +107,7 @@ def test_answers_give_name_as_and_prefix(lab_server: DnsTestServer, make_options
 
 def test_public_address_uses_the_registry_country(lab_server: DnsTestServer, make_options: MakeOptions,
                                                    enricher_for: MakeEnricher) -> None:
-    [info] = look_up(enricher_for(make_options()), PUBLIC)
-    assert info == EnrichInfo(hostname="edge.public.test", asn=64502, as_name="EDGE-NET", prefix="11.0.0.0/8",
-                              registry="arin", country="US")
+    assert look_up(enricher_for(make_options()), PUBLIC) == [PUBLIC_INFO]
 
 
 def test_ipv6_server_and_ipv6_names(make_options: MakeOptions, enricher_for: MakeEnricher) -> None:
@@ -369,26 +369,35 @@ def test_requests_before_start_are_kept(lab_server: DnsTestServer, make_options:
         enricher.close()
 
 
-def test_lookup_sync_returns_every_answer(lab_server: DnsTestServer, make_options: MakeOptions) -> None:
-    notices: list[str] = []
-    options = make_options(lookup_private=True)
-    result = lookup_sync([ROUTER, PUBLIC, ROUTER], options, 30, on_notice=notices.append)
-    assert result == {ROUTER: ROUTER_INFO, PUBLIC: result[PUBLIC]}
-    assert result[PUBLIC].as_text == "AS64502 EDGE-NET"
-    assert [n.split(" (")[0] for n in notices] == ["no GeoIP database found"]
+def test_a_headless_report_gets_every_answer_and_the_notices(lab_server: DnsTestServer,
+                                                               make_options: MakeOptions,
+                                                               enricher_for: MakeEnricher) -> None:
+    enricher = enricher_for(make_options(lookup_private=True))
+    assert look_up(enricher, ROUTER, PUBLIC, ROUTER) == [ROUTER_INFO, PUBLIC_INFO, ROUTER_INFO]
+    assert names(lab_server)[ROUTER_PTR] == 1
+    assert [n.split(" (")[0] for n in enricher.notices()] == ["no GeoIP database found"]
 
 
-def test_lookup_sync_gives_up_at_the_timeout(lab_server: DnsTestServer, make_options: MakeOptions) -> None:
+def test_waiting_for_answers_gives_up_at_the_timeout(lab_server: DnsTestServer, make_options: MakeOptions,
+                                                     enricher_for: MakeEnricher) -> None:
     lab_server.mode = Mode.SILENT
-    result = lookup_sync([ROUTER], make_options(timeout=5.0), 0.2)
-    assert result == {ROUTER: EnrichInfo(label="private (RFC 1918)")}
+    enricher = enricher_for(make_options(timeout=5.0))
+    enricher.request(ROUTER)
+    assert wait_for(lambda: ROUTER_PTR in lab_server.names_asked())
+    assert not enricher.wait_idle(0.2)
+    assert enricher.get(ROUTER) == EnrichInfo(label="private (RFC 1918)")
+
+
+def lookup_threads() -> int:
+    return sum(thread.name == "tuitrace-enrich" for thread in threading.enumerate())
 
 
 def test_close_stops_the_thread(lab_server: DnsTestServer, make_options: MakeOptions) -> None:
-    before = {t.name for t in threading.enumerate()}
+    before = lookup_threads()  # counted, not compared as names: another test's thread must not hide ours
     enricher = Enricher(make_options())
     enricher.start()
     look_up(enricher, PUBLIC)
+    assert lookup_threads() == before + 1
     enricher.close()
     enricher.close()
-    assert "tuitrace-enrich" not in {t.name for t in threading.enumerate()} - before
+    assert lookup_threads() == before
