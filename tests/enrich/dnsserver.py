@@ -15,6 +15,7 @@ import ipaddress
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -52,7 +53,8 @@ def cymru_origin_name(address: str) -> str:
 class DnsTestServer:
     """Serves PTR and Cymru TXT records on ``host`` (loopback) and a random port, UDP and TCP."""
 
-    def __init__(self, host: str = "127.0.0.1", *, ttl: int = 300) -> None:
+    def __init__(self, host: str = "127.0.0.1", *, ttl: int = 300, port: int = 0,
+                 on_answer: Callable[[Query], None] | None = None) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the test DNS server only listens on loopback, not {host}")
         self.host = host
@@ -60,13 +62,14 @@ class DnsTestServer:
         self.mode = Mode.ANSWER
         self.mode_for: dict[str, Mode] = {}  # per query name (lower case, no final dot)
         self.truncate_udp = False  # answer every UDP question "truncated": the client must retry over TCP
+        self.on_answer = on_answer  # called after each answer has been sent
         self._records: dict[tuple[str, str], list[str]] = {}
         self._queries: list[Query] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self._udp, self._tcp = self._bind(family)
+        self._udp, self._tcp = self._bind(family, port)
         self.port: int = self._udp.getsockname()[1]
 
     # -- records
@@ -101,11 +104,12 @@ class DnsTestServer:
 
     # -- life cycle
 
-    def _bind(self, family: socket.AddressFamily) -> tuple[socket.socket, socket.socket]:
-        for _attempt in range(50):
+    def _bind(self, family: socket.AddressFamily, port: int) -> tuple[socket.socket, socket.socket]:
+        for _attempt in range(50 if port == 0 else 1):
             udp = socket.socket(family, socket.SOCK_DGRAM)
-            udp.bind((self.host, 0))
+            udp.bind((self.host, port))
             tcp = socket.socket(family, socket.SOCK_STREAM)
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 tcp.bind((self.host, udp.getsockname()[1]))
             except OSError:
@@ -148,10 +152,11 @@ class DnsTestServer:
                 data, peer = self._udp.recvfrom(4096)
             except (TimeoutError, OSError):
                 continue
-            reply = self._reply(data, "udp")
+            reply, query = self._reply(data, "udp")
             if reply is not None:
                 with contextlib.suppress(OSError):
                     self._udp.sendto(reply, peer)
+                self._answered(query)
 
     def _serve_tcp(self) -> None:
         while not self._stop.is_set():
@@ -180,25 +185,31 @@ class DnsTestServer:
                     continue
                 except OSError:
                     return
-                reply = self._reply(data, "tcp")
+                reply, query = self._reply(data, "tcp")
                 if reply is not None:
                     with contextlib.suppress(OSError):
                         conn.sendall(struct.pack("!H", len(reply)) + reply)
+                    self._answered(query)
 
-    def _reply(self, data: bytes, transport: str) -> bytes | None:
+    def _answered(self, query: Query | None) -> None:
+        if self.on_answer is not None and query is not None:
+            self.on_answer(query)
+
+    def _reply(self, data: bytes, transport: str) -> tuple[bytes | None, Query | None]:
         try:
             request = DNSRecord.parse(data)
         except Exception:
-            return None
+            return None, None
         name = str(request.q.qname).rstrip(".").lower()
         qtype = QTYPE[request.q.qtype]
+        query = Query(name, qtype, transport)
         with self._lock:
-            self._queries.append(Query(name, qtype, transport))
+            self._queries.append(query)
         mode = self.mode_for.get(name, self.mode)
         if mode is Mode.SILENT:
-            return None
+            return None, query
         if mode is Mode.GARBAGE:
-            return data[:2] + b"\xff\x00 this is not DNS"
+            return data[:2] + b"\xff\x00 this is not DNS", query
         reply = request.reply()
         if transport == "udp" and self.truncate_udp:
             reply.header.tc = 1
@@ -211,7 +222,7 @@ class DnsTestServer:
         else:
             self._answer(reply, name, qtype)
         packed: bytes = reply.pack()
-        return packed
+        return packed, query
 
     def _answer(self, reply: DNSRecord, name: str, qtype: str) -> None:
         texts = self._records.get((name, qtype))

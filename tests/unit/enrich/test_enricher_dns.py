@@ -17,8 +17,8 @@ from tests.enrich import geodb
 from tests.enrich.dnsserver import DnsTestServer, Mode, cymru_origin_name
 from tests.unit.enrich.conftest import MakeOptions
 from tuitrace.enrich.asn import AsDescription
-from tuitrace.enrich.dnsquery import DnsResult
-from tuitrace.enrich.enricher import Enricher
+from tuitrace.enrich.dnsquery import FAILURE_TTL, DnsResult
+from tuitrace.enrich.enricher import FIRST_RETRY, Enricher
 from tuitrace.enrich.info import EnrichInfo
 from tuitrace.enrich.options import EnrichOptions
 
@@ -189,6 +189,28 @@ def test_answers_are_kept_for_their_ttl_then_refreshed(
     assert look_up(enricher, ROUTER)[0].hostname == "renamed.lab.test"
     assert names(lab_server)[ROUTER_PTR] == 2
     assert enricher.generation > generation
+
+
+def test_a_resolver_down_at_start_is_retried_sooner_then_less_often(
+    lab_server: DnsTestServer, make_options: MakeOptions, enricher_for: MakeEnricher,
+) -> None:
+    clock = FakeClock()
+    enricher = enricher_for(make_options(), clock=clock)
+    lab_server.mode = Mode.SERVFAIL
+    assert look_up(enricher, ROUTER)[0].hostname is None
+    for wait in (FIRST_RETRY, 2 * FIRST_RETRY):  # each failure doubles the wait before the next try
+        clock.now += wait - 0.5
+        look_up(enricher, ROUTER)
+        asked = names(lab_server)[ROUTER_PTR]
+        clock.now += 1
+        look_up(enricher, ROUTER)
+        assert names(lab_server)[ROUTER_PTR] == asked + 1
+    lab_server.mode = Mode.ANSWER
+    clock.now += FAILURE_TTL  # the wait never grows beyond the failure TTL
+    assert look_up(enricher, ROUTER)[0].hostname == "r1.lab.test"
+    clock.now += lab_server.ttl - 1  # and once answered, the record's own TTL counts again
+    look_up(enricher, ROUTER)
+    assert names(lab_server)[ROUTER_PTR] == 4
 
 
 def test_missing_names_are_cached_too(lab_server: DnsTestServer, make_options: MakeOptions,
