@@ -19,7 +19,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
-from dnslib import PTR, QTYPE, RCODE, RR, TXT, DNSRecord
+from dnslib import PTR, QTYPE, RCODE, RR, TXT, DNSLabel, DNSRecord
+
+Text = str | bytes | tuple[bytes, ...]
+"""A record's content: text, raw bytes (TXT), or raw labels (PTR)."""
+
+
+def _ptr(name: Text) -> PTR:
+    if isinstance(name, tuple):
+        return PTR(DNSLabel(list(name)))
+    return PTR(name.decode() if isinstance(name, bytes) else name)
+
+
+def _txt(text: Text) -> TXT:
+    data = text.encode() if isinstance(text, str) else b"".join(text) if isinstance(text, tuple) else text
+    return TXT([data[start:start + 255] for start in range(0, max(len(data), 1), 255)])
 
 
 class Mode(enum.Enum):
@@ -63,7 +77,7 @@ class DnsTestServer:
         self.mode_for: dict[str, Mode] = {}  # per query name (lower case, no final dot)
         self.truncate_udp = False  # answer every UDP question "truncated": the client must retry over TCP
         self.on_answer = on_answer  # called after each answer has been sent
-        self._records: dict[tuple[str, str], list[str]] = {}
+        self._records: dict[tuple[str, str], list[Text]] = {}
         self._queries: list[Query] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -74,13 +88,15 @@ class DnsTestServer:
 
     # -- records
 
-    def add_ptr(self, address: str, hostname: str) -> None:
+    def add_ptr(self, address: str, hostname: Text) -> None:
+        """A PTR record: a name, or raw labels (bytes, a hostile server may put anything in them)."""
         self._records[(ipaddress.ip_address(address).reverse_pointer, "PTR")] = [hostname]
 
-    def add_origin(self, address: str, *texts: str) -> None:
+    def add_origin(self, address: str, *texts: Text) -> None:
         self._records[(cymru_origin_name(address), "TXT")] = list(texts)
 
-    def add_as(self, asn: int, text: str) -> None:
+    def add_as(self, asn: int, text: Text) -> None:
+        """A TXT record: text, or raw bytes of any length (sent as as many 255-byte strings as it takes)."""
         self._records[(f"as{asn}.asn.cymru.com", "TXT")] = [text]
 
     # -- what was asked
@@ -230,5 +246,5 @@ class DnsTestServer:
             reply.header.rcode = RCODE.NXDOMAIN
             return
         for text in texts:
-            rdata = PTR(text) if qtype == "PTR" else TXT(text)
+            rdata = _ptr(text) if qtype == "PTR" else _txt(text)
             reply.add_answer(RR(reply.q.qname, getattr(QTYPE, qtype), rdata=rdata, ttl=self.ttl))

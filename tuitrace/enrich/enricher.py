@@ -28,6 +28,7 @@ from tuitrace.enrich.asn import AsDescription, Origin, lookup_as_description, lo
 from tuitrace.enrich.cache import Clock, TtlCache
 from tuitrace.enrich.dnsquery import FAILURE_TTL, DnsResult, make_resolver
 from tuitrace.enrich.geoip import NO_FACTS, GeoFacts, GeoIpDatabases
+from tuitrace.enrich.inert import inert_name
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
 from tuitrace.enrich.options import EnrichOptions
 from tuitrace.enrich.rdap import DetailResult, RdapDetails, RdapFetch, ipwhois_fetch, resolved
@@ -51,18 +52,19 @@ class _Parts:
     description: AsDescription | None = None
 
     def info(self) -> EnrichInfo:
+        """The combined view, every text made inert: this is where names from servers and files enter."""
         geo, origin, desc = self.geo, self.origin, self.description
         asn = origin.asn if origin else geo.asn
         same_as_geo = geo.asn is not None and geo.asn == asn
         as_name = desc.name if desc and desc.asn == asn else None
         return EnrichInfo(
-            hostname=self.hostname,
+            hostname=inert_name(self.hostname),
             asn=asn,
-            as_name=as_name or (geo.as_name if same_as_geo else None),
-            prefix=(origin.prefix if origin else None) or (geo.prefix if same_as_geo else None),
-            registry=(origin.registry if origin else None) or (desc.registry if desc else None),
-            country=geo.country or (origin.country if origin else None),
-            city=geo.city,
+            as_name=inert_name(as_name or (geo.as_name if same_as_geo else None)),
+            prefix=inert_name((origin.prefix if origin else None) or (geo.prefix if same_as_geo else None)),
+            registry=inert_name((origin.registry if origin else None) or (desc.registry if desc else None)),
+            country=inert_name(geo.country or (origin.country if origin else None)),
+            city=inert_name(geo.city),
             label=self.label,
         )
 
