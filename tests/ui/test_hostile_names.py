@@ -35,6 +35,7 @@ from tuitrace.ui.options import UiOptions
 from tuitrace.ui.screens.detail import ResponderDetailScreen
 
 from .fake_engine import FakeEngine
+from .fakes import FakeEnricher
 from .helpers import table
 
 R = REPLACEMENT
@@ -198,3 +199,14 @@ def test_the_reports_carry_the_same_inert_names(engine: FakeEngine, enricher: En
     [row] = [r for r in rows if r["responder_address"] == GW]
     assert (row["responder_hostname"], row["responder_as_name"]) == (GW_NAME, enricher.get(GW).as_name)
     assert all(safe(value) for r in rows for value in r.values())
+
+
+async def test_a_notice_naming_a_hostile_file_is_shown_as_text(engine: FakeEngine) -> None:
+    """Notices quote file names and errors; a '[/]' in one used to end the app with a MarkupError."""
+    notice = "GeoIP database /srv/[/][bold]geo.mmdb not found"
+    app = TraceApp(engine, UiOptions(enricher=FakeEnricher({}, pending_notices=[notice])))
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [notice]
+        await pilot.pause()
+        assert app.is_running
