@@ -192,11 +192,11 @@ class Enricher:
     def request(self, address: str) -> None:
         """Look ``address`` up in the background unless known and fresh; returns at once, never raises.
 
-        Cheap enough to call for every probe result: a fresh answer costs one dictionary look-up.
+        Cheap enough to call for every probe result: a fresh answer costs one dictionary look-up, read without
+        the lock (a single ``dict.get`` is atomic; a stale read only means taking the locked path below).
         """
-        with self._lock:
-            if self._expires.get(address, 0.0) > self._clock():
-                return
+        if self._expires.get(address, 0.0) > self._clock():
+            return
         key = _key(address)
         if key is None:
             return
