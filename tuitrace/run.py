@@ -47,14 +47,12 @@ def open_network(config: TraceConfig, choice: NetworkChoice) -> Network:
 
 
 def request_responders(enricher: Enricher) -> Callable[[ProbeResult], None]:
-    """An engine listener that asks for enrichment once per new responder address."""
-    seen: set[str] = set()
+    """An engine listener that keeps asking for enrichment: cheap while an answer is fresh, and how an expired
+    name is refreshed or a failed lookup retried."""
 
     def listener(result: ProbeResult) -> None:
-        address = result.responder
-        if address is not None and address not in seen:
-            seen.add(address)
-            enricher.request(address)
+        if result.responder is not None:
+            enricher.request(result.responder)
 
     return listener
 

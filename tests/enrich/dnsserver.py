@@ -15,10 +15,25 @@ import ipaddress
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
-from dnslib import PTR, QTYPE, RCODE, RR, TXT, DNSRecord
+from dnslib import PTR, QTYPE, RCODE, RR, TXT, DNSLabel, DNSRecord
+
+Text = str | bytes | tuple[bytes, ...]
+"""A record's content: text, raw bytes (TXT), or raw labels (PTR)."""
+
+
+def _ptr(name: Text) -> PTR:
+    if isinstance(name, tuple):
+        return PTR(DNSLabel(list(name)))
+    return PTR(name.decode() if isinstance(name, bytes) else name)
+
+
+def _txt(text: Text) -> TXT:
+    data = text.encode() if isinstance(text, str) else b"".join(text) if isinstance(text, tuple) else text
+    return TXT([data[start:start + 255] for start in range(0, max(len(data), 1), 255)])
 
 
 class Mode(enum.Enum):
@@ -52,7 +67,8 @@ def cymru_origin_name(address: str) -> str:
 class DnsTestServer:
     """Serves PTR and Cymru TXT records on ``host`` (loopback) and a random port, UDP and TCP."""
 
-    def __init__(self, host: str = "127.0.0.1", *, ttl: int = 300) -> None:
+    def __init__(self, host: str = "127.0.0.1", *, ttl: int = 300, port: int = 0,
+                 on_answer: Callable[[Query], None] | None = None) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the test DNS server only listens on loopback, not {host}")
         self.host = host
@@ -60,24 +76,27 @@ class DnsTestServer:
         self.mode = Mode.ANSWER
         self.mode_for: dict[str, Mode] = {}  # per query name (lower case, no final dot)
         self.truncate_udp = False  # answer every UDP question "truncated": the client must retry over TCP
-        self._records: dict[tuple[str, str], list[str]] = {}
+        self.on_answer = on_answer  # called after each answer has been sent
+        self._records: dict[tuple[str, str], list[Text]] = {}
         self._queries: list[Query] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self._udp, self._tcp = self._bind(family)
+        self._udp, self._tcp = self._bind(family, port)
         self.port: int = self._udp.getsockname()[1]
 
     # -- records
 
-    def add_ptr(self, address: str, hostname: str) -> None:
+    def add_ptr(self, address: str, hostname: Text) -> None:
+        """A PTR record: a name, or raw labels (bytes, a hostile server may put anything in them)."""
         self._records[(ipaddress.ip_address(address).reverse_pointer, "PTR")] = [hostname]
 
-    def add_origin(self, address: str, *texts: str) -> None:
+    def add_origin(self, address: str, *texts: Text) -> None:
         self._records[(cymru_origin_name(address), "TXT")] = list(texts)
 
-    def add_as(self, asn: int, text: str) -> None:
+    def add_as(self, asn: int, text: Text) -> None:
+        """A TXT record: text, or raw bytes of any length (sent as as many 255-byte strings as it takes)."""
         self._records[(f"as{asn}.asn.cymru.com", "TXT")] = [text]
 
     # -- what was asked
@@ -101,11 +120,12 @@ class DnsTestServer:
 
     # -- life cycle
 
-    def _bind(self, family: socket.AddressFamily) -> tuple[socket.socket, socket.socket]:
-        for _attempt in range(50):
+    def _bind(self, family: socket.AddressFamily, port: int) -> tuple[socket.socket, socket.socket]:
+        for _attempt in range(50 if port == 0 else 1):
             udp = socket.socket(family, socket.SOCK_DGRAM)
-            udp.bind((self.host, 0))
+            udp.bind((self.host, port))
             tcp = socket.socket(family, socket.SOCK_STREAM)
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 tcp.bind((self.host, udp.getsockname()[1]))
             except OSError:
@@ -148,10 +168,11 @@ class DnsTestServer:
                 data, peer = self._udp.recvfrom(4096)
             except (TimeoutError, OSError):
                 continue
-            reply = self._reply(data, "udp")
+            reply, query = self._reply(data, "udp")
             if reply is not None:
                 with contextlib.suppress(OSError):
                     self._udp.sendto(reply, peer)
+                self._answered(query)
 
     def _serve_tcp(self) -> None:
         while not self._stop.is_set():
@@ -180,25 +201,31 @@ class DnsTestServer:
                     continue
                 except OSError:
                     return
-                reply = self._reply(data, "tcp")
+                reply, query = self._reply(data, "tcp")
                 if reply is not None:
                     with contextlib.suppress(OSError):
                         conn.sendall(struct.pack("!H", len(reply)) + reply)
+                    self._answered(query)
 
-    def _reply(self, data: bytes, transport: str) -> bytes | None:
+    def _answered(self, query: Query | None) -> None:
+        if self.on_answer is not None and query is not None:
+            self.on_answer(query)
+
+    def _reply(self, data: bytes, transport: str) -> tuple[bytes | None, Query | None]:
         try:
             request = DNSRecord.parse(data)
         except Exception:
-            return None
+            return None, None
         name = str(request.q.qname).rstrip(".").lower()
         qtype = QTYPE[request.q.qtype]
+        query = Query(name, qtype, transport)
         with self._lock:
-            self._queries.append(Query(name, qtype, transport))
+            self._queries.append(query)
         mode = self.mode_for.get(name, self.mode)
         if mode is Mode.SILENT:
-            return None
+            return None, query
         if mode is Mode.GARBAGE:
-            return data[:2] + b"\xff\x00 this is not DNS"
+            return data[:2] + b"\xff\x00 this is not DNS", query
         reply = request.reply()
         if transport == "udp" and self.truncate_udp:
             reply.header.tc = 1
@@ -211,7 +238,7 @@ class DnsTestServer:
         else:
             self._answer(reply, name, qtype)
         packed: bytes = reply.pack()
-        return packed
+        return packed, query
 
     def _answer(self, reply: DNSRecord, name: str, qtype: str) -> None:
         texts = self._records.get((name, qtype))
@@ -219,5 +246,5 @@ class DnsTestServer:
             reply.header.rcode = RCODE.NXDOMAIN
             return
         for text in texts:
-            rdata = PTR(text) if qtype == "PTR" else TXT(text)
+            rdata = _ptr(text) if qtype == "PTR" else _txt(text)
             reply.add_answer(RR(reply.q.qname, getattr(QTYPE, qtype), rdata=rdata, ttl=self.ttl))

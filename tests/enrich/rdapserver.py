@@ -38,10 +38,11 @@ def rdap_network(handle: str, name: str, cidr: str, country: str, org: str) -> d
 
 
 class RdapTestServer:
-    """Serves ``networks`` (address -> RDAP JSON) on 127.0.0.1; unknown addresses get HTTP 404."""
+    """Serves ``networks`` (address -> RDAP JSON) or ``raw`` bodies on 127.0.0.1; others get HTTP 404."""
 
     def __init__(self) -> None:
         self.networks: dict[str, dict[str, Any]] = {}
+        self.raw: dict[str, bytes] = {}  # address -> body sent as it is (not UTF-8, not JSON, ...)
         self.paths: list[str] = []
         outer = self
 
@@ -50,10 +51,10 @@ class RdapTestServer:
                 outer.paths.append(self.path)
                 address = self.path.rsplit("/ip/", 1)[-1]
                 body = outer.networks.get(address)
-                if body is None:
+                data = json.dumps(body).encode() if body is not None else outer.raw.get(address)
+                if data is None:
                     self.send_error(404, "not found")
                     return
-                data = json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/rdap+json")
                 self.send_header("Content-Length", str(len(data)))

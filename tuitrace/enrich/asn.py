@@ -3,7 +3,8 @@
 One TXT query per address (``origin.asn.cymru.com`` / ``origin6.asn.cymru.com``) gives the origin AS, the
 announced prefix and the registry; one more per AS (``AS<n>.asn.cymru.com``) gives its name. DNS keeps this
 cheap, cacheable and answerable by a corporate resolver that carries its own AS data (``--lookup-private``).
-The parsers take the TXT strings apart defensively: anything malformed is "unknown", never an error.
+The parsers take the TXT strings apart defensively: anything malformed is "unknown", never an error; the AS
+name is kept as the registry wrote it, and the enricher makes it inert before anyone shows it.
 """
 
 from __future__ import annotations
@@ -112,8 +113,7 @@ def parse_as_description(text: str) -> AsDescription | None:
     head, sep, tail = name.rpartition(",")
     if sep and len(tail.strip()) == 2 and tail.strip().isalpha():
         name = head.strip()
-    clean = name if name and name.isprintable() else None
-    return AsDescription(asn, clean, country, _registry(fields[2]))
+    return AsDescription(asn, name or None, country, _registry(fields[2]))
 
 
 def best_origin(texts: tuple[str, ...]) -> Origin | None:

@@ -4,7 +4,11 @@ The trace must never wait for a lookup: the UI and the engine only call :meth:`E
 address, returns at once) and :meth:`Enricher.get` (what is known now). All lookups run on one asyncio loop in
 a daemon thread, at most ``concurrency`` addresses at a time, each question with its own deadline, so a dead
 resolver only leaves cells empty. Answers are kept until their DNS TTL runs out; a failed refresh keeps the
-older answer. :attr:`Enricher.generation` grows whenever something new arrived, so the UI can poll cheaply.
+older answer. Callers simply keep asking: :meth:`Enricher.request` costs a dictionary look-up while an
+answer is fresh and starts a new lookup once it has expired, so names are refreshed after their TTL and a
+resolver that was down is tried again, sooner at first (``FIRST_RETRY``, doubling up to ``FAILURE_TTL``),
+without any caller keeping time. :attr:`Enricher.generation` grows whenever something new arrived, so the UI
+can poll cheaply.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Final
@@ -22,8 +26,9 @@ import dns.asyncresolver
 
 from tuitrace.enrich.asn import AsDescription, Origin, lookup_as_description, lookup_origin
 from tuitrace.enrich.cache import Clock, TtlCache
-from tuitrace.enrich.dnsquery import FAILURE_TTL, make_resolver
+from tuitrace.enrich.dnsquery import FAILURE_TTL, DnsResult, make_resolver
 from tuitrace.enrich.geoip import NO_FACTS, GeoFacts, GeoIpDatabases
+from tuitrace.enrich.inert import inert_name
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
 from tuitrace.enrich.options import EnrichOptions
 from tuitrace.enrich.rdap import DetailResult, RdapDetails, RdapFetch, ipwhois_fetch, resolved
@@ -31,6 +36,8 @@ from tuitrace.enrich.rdns import reverse_lookup
 from tuitrace.enrich.special import parse_address, special_label
 
 LOCAL_TTL: Final = 3600.0
+FIRST_RETRY: Final = 5.0
+"""Seconds before the first retry of an address whose lookup failed; each further failure doubles it."""
 MAX_TRACKED: Final = 4096
 
 
@@ -45,18 +52,19 @@ class _Parts:
     description: AsDescription | None = None
 
     def info(self) -> EnrichInfo:
+        """The combined view, every text made inert: this is where names from servers and files enter."""
         geo, origin, desc = self.geo, self.origin, self.description
         asn = origin.asn if origin else geo.asn
         same_as_geo = geo.asn is not None and geo.asn == asn
         as_name = desc.name if desc and desc.asn == asn else None
         return EnrichInfo(
-            hostname=self.hostname,
+            hostname=inert_name(self.hostname),
             asn=asn,
-            as_name=as_name or (geo.as_name if same_as_geo else None),
-            prefix=(origin.prefix if origin else None) or (geo.prefix if same_as_geo else None),
-            registry=(origin.registry if origin else None) or (desc.registry if desc else None),
-            country=geo.country or (origin.country if origin else None),
-            city=geo.city,
+            as_name=inert_name(as_name or (geo.as_name if same_as_geo else None)),
+            prefix=inert_name((origin.prefix if origin else None) or (geo.prefix if same_as_geo else None)),
+            registry=inert_name((origin.registry if origin else None) or (desc.registry if desc else None)),
+            country=inert_name(geo.country or (origin.country if origin else None)),
+            city=inert_name(geo.city),
             label=self.label,
         )
 
@@ -97,6 +105,7 @@ class Enricher:
         self._parts: dict[str, _Parts] = {}
         self._infos: dict[str, EnrichInfo] = {}
         self._expires: dict[str, float] = {}
+        self._failures: dict[str, int] = {}
         self._in_flight: set[str] = set()
         self._backlog: list[str] = []
         self._generation = 0
@@ -105,7 +114,7 @@ class Enricher:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._tasks: set[asyncio.Task[None]] = set()
-        self._as_tasks: dict[int, asyncio.Task[tuple[AsDescription | None, Any]]] = {}
+        self._as_tasks: dict[int, asyncio.Task[AsDescription | None]] = {}
         self._as_cache: TtlCache[AsDescription | None] = TtlCache(clock=clock)
         self._semaphore = asyncio.Semaphore(options.concurrency)
         self._resolver: dns.asyncresolver.Resolver | None = None
@@ -181,7 +190,13 @@ class Enricher:
             return self._generation
 
     def request(self, address: str) -> None:
-        """Look ``address`` up in the background unless known and fresh; returns at once, never raises."""
+        """Look ``address`` up in the background unless known and fresh; returns at once, never raises.
+
+        Cheap enough to call for every probe result: a fresh answer costs one dictionary look-up, read without
+        the lock (a single ``dict.get`` is atomic; a stale read only means taking the locked path below).
+        """
+        if self._expires.get(address, 0.0) > self._clock():
+            return
         key = _key(address)
         if key is None:
             return
@@ -256,19 +271,30 @@ class Enricher:
                 self._generation += 1
 
     async def _lookup(self, key: str) -> None:
-        ttl = FAILURE_TTL
+        ttl, failed = FAILURE_TTL, True
         try:
-            ttl = await self._lookup_all(key)
+            ttl, failed = await self._lookup_all(key)
         except Exception as exc:  # a bug in one lookup must not end the others
             self._notice(f"lookup of {key} failed unexpectedly: {exc!r}")
         finally:
             with self._lock:
                 self._in_flight.discard(key)
-                self._expires[key] = self._clock() + ttl
+                self._expires[key] = self._clock() + self._keep_for(key, ttl, failed=failed)
                 if not self._in_flight:
                     self._idle.notify_all()
 
-    async def _lookup_all(self, key: str) -> float:
+    def _keep_for(self, key: str, ttl: float, *, failed: bool) -> float:
+        """Seconds until ``key`` is looked up again: its TTL, or sooner after a failure (called locked)."""
+        if not failed:
+            self._failures.pop(key, None)
+            return ttl
+        failures = self._failures.get(key, 0)
+        self._failures[key] = failures + 1
+        backoff: float = FIRST_RETRY * 2.0 ** min(failures, 16)
+        return min(ttl, backoff, FAILURE_TTL)
+
+    async def _lookup_all(self, key: str) -> tuple[float, bool]:
+        """Every lookup of ``key``: how long the answers may be kept, and whether any question failed."""
         label = special_label(key)
         geo = self._geo.lookup(key) if self._geo is not None else NO_FACTS
 
@@ -278,17 +304,17 @@ class Enricher:
         self._publish(key, local)
         options, resolver = self._options, self._resolver
         if resolver is None:
-            return LOCAL_TTL
-        jobs: list[Coroutine[Any, Any, float]] = []
+            return LOCAL_TTL, False
+        jobs: list[Coroutine[Any, Any, DnsResult]] = []
         if options.rdns_enabled:
             jobs.append(self._reverse(resolver, key))
         if options.asn_enabled and (label is None or options.lookup_private):
             jobs.append(self._origin(resolver, key))
         async with self._semaphore:
-            ttls = await asyncio.gather(*jobs)
-        return min((LOCAL_TTL, *ttls))
+            results = await asyncio.gather(*jobs)
+        return min((LOCAL_TTL, *(r.ttl for r in results))), any(r.failed for r in results)
 
-    async def _reverse(self, resolver: dns.asyncresolver.Resolver, key: str) -> float:
+    async def _reverse(self, resolver: dns.asyncresolver.Resolver, key: str) -> DnsResult:
         result = await reverse_lookup(resolver, key, self._options.timeout)
         if not result.failed:
             hostname = result.texts[0] if result.texts else None
@@ -297,12 +323,12 @@ class Enricher:
                 parts.hostname = hostname
 
             self._publish(key, update)
-        return result.ttl
+        return result
 
-    async def _origin(self, resolver: dns.asyncresolver.Resolver, key: str) -> float:
+    async def _origin(self, resolver: dns.asyncresolver.Resolver, key: str) -> DnsResult:
         origin, result = await lookup_origin(resolver, key, self._options.timeout)
         if result.failed:
-            return result.ttl
+            return result
 
         def set_origin(parts: _Parts) -> None:
             parts.origin = origin
@@ -316,7 +342,7 @@ class Enricher:
                     parts.description = description
 
             self._publish(key, set_description)
-        return result.ttl
+        return result
 
     async def _describe(self, resolver: dns.asyncresolver.Resolver, asn: int) -> AsDescription | None:
         hit, cached = self._as_cache.lookup(str(asn))
@@ -324,30 +350,22 @@ class Enricher:
             return cached
         task = self._as_tasks.get(asn)
         if task is None:
-            task = asyncio.get_running_loop().create_task(
-                lookup_as_description(resolver, asn, self._options.timeout)
-            )
+            task = asyncio.get_running_loop().create_task(self._fetch_description(resolver, asn))
             self._as_tasks[asn] = task
-            task.add_done_callback(lambda _task: self._as_tasks.pop(asn, None))
-        description, result = await asyncio.shield(task)
-        self._as_cache.put(str(asn), description, result.ttl)
-        return description
+        return await asyncio.shield(task)
 
+    async def _fetch_description(
+        self, resolver: dns.asyncresolver.Resolver, asn: int,
+    ) -> AsDescription | None:
+        """Ask for AS ``asn``'s name once for every address that shares it.
 
-def lookup_sync(
-    addresses: Iterable[str],
-    options: EnrichOptions,
-    timeout: float,
-    *,
-    on_notice: Callable[[str], None] | None = None,
-) -> dict[str, EnrichInfo]:
-    """Look all ``addresses`` up; wait until every answer is in or ``timeout`` passed (headless reports)."""
-    wanted = list(dict.fromkeys(addresses))
-    with Enricher(options) as enricher:
-        for address in wanted:
-            enricher.request(address)
-        enricher.wait_idle(timeout)
-        for text in enricher.notices():
-            if on_notice is not None:
-                on_notice(text)
-        return {address: enricher.get(address) for address in wanted}
+        The answer goes into the cache in the same step that retires the task, so a caller arriving later
+        finds one or the other: never neither, which would send the question again.
+        """
+        try:
+            description, result = await lookup_as_description(resolver, asn, self._options.timeout)
+            self._as_cache.put(str(asn), description, result.ttl)
+            return description
+        finally:
+            self._as_tasks.pop(asn, None)
+

@@ -48,7 +48,8 @@ NO_FACTS: Final = GeoFacts()
 
 
 def _text(value: object) -> str | None:
-    if isinstance(value, str) and value.strip() and value.isprintable():
+    """A non-blank string (the enricher makes it inert before anyone shows it)."""
+    if isinstance(value, str) and value.strip():
         return value.strip()
     return None
 

@@ -18,6 +18,7 @@ from typing import Any, Final
 from urllib.request import OpenerDirector
 
 from tuitrace.enrich.cache import Clock
+from tuitrace.enrich.inert import inert_text, inert_tree
 
 DetailResult = dict[str, Any] | str
 RdapFetch = Callable[[str], dict[str, Any]]
@@ -26,6 +27,7 @@ Sleep = Callable[[float], None]
 CACHE_TTL: Final = 3600.0
 FAILURE_TTL: Final = 60.0
 MAX_QUEUED: Final = 32
+MAX_REASON: Final = 300
 
 
 def ipwhois_fetch(base_url: str, timeout: float, opener: OpenerDirector | None = None) -> RdapFetch:
@@ -61,6 +63,12 @@ def resolved(result: DetailResult) -> Future[DetailResult]:
     future: Future[DetailResult] = Future()
     future.set_result(result)
     return future
+
+
+def inert_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """The registry's answer with every string made inert (it is shown in the detail view)."""
+    clean = inert_tree(answer)
+    return clean if isinstance(clean, dict) else {}
 
 
 def _one_line(exc: BaseException) -> str:
@@ -123,10 +131,10 @@ class RdapDetails:
         result: DetailResult
         try:
             self.fetch_count += 1
-            result = self._fetch(address)
+            result = inert_answer(self._fetch(address))
             ttl = self._cache_ttl
         except Exception as exc:  # ipwhois raises many types; all mean "no details"
-            result = f"RDAP lookup for {address} failed: {_one_line(exc)}"
+            result = inert_text(f"RDAP lookup for {address} failed: {_one_line(exc)}", MAX_REASON)
             ttl = self._failure_ttl
         with self._lock:
             self._expires[address] = self._clock() + ttl

@@ -22,10 +22,10 @@ def ptr_name(address: str) -> str | None:
 
 
 def _clean_hostname(text: str) -> str | None:
+    """The name without its final dot; dnspython already escapes unprintable bytes (``\\027``), and the
+    enricher makes whatever is left inert (``tuitrace.enrich.inert``)."""
     name = text.rstrip(".").strip()
-    if not name or len(name) > 253 or not name.isprintable():
-        return None
-    return name
+    return name or None
 
 
 async def reverse_lookup(resolver: dns.asyncresolver.Resolver, address: str, timeout: float) -> DnsResult:

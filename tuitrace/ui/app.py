@@ -93,7 +93,7 @@ class TraceApp(App[int]):
         for notice in enricher.notices():
             if notice not in self._notices:
                 self._notices.add(notice)
-                self.notify(notice, severity="warning")
+                self.notify(notice, severity="warning", markup=False)  # file names and errors, not markup
         return enricher.generation
 
     def _check_engine(self) -> None:

@@ -58,10 +58,10 @@ def render_details(shown: Details) -> Group:
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         for fact in section.facts:
-            grid.add_row(" " + fact.label, Text(fact.value, style=fact.style))
+            grid.add_row(Text(" " + fact.label), Text(fact.value, style=fact.style))  # text, never markup
         grid.add_row(Text(" Owner (RDAP)", style="italic"), "")
         for fact in section.owner:
-            grid.add_row(" " + fact.label, Text(fact.value, style=fact.style))
+            grid.add_row(Text(" " + fact.label), Text(fact.value, style=fact.style))
         parts.append(grid)
     return Group(*parts)
 
