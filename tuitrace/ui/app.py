@@ -100,11 +100,11 @@ class TraceApp(App[int]):
         """Show what the engine has to tell (a refused protocol switch), and say so, once, when its thread
         died."""
         for message in self.engine.take_messages():
-            self.notify(message, severity="warning", timeout=10)
+            self.notify(message, severity="warning", timeout=10, markup=False)
         error = self.engine.error
         if error is not None and not self._problem:
             self._problem = str(error) or type(error).__name__
-            self.notify(f"Probing stopped: {self._problem}", severity="error", timeout=30)
+            self.notify(f"Probing stopped: {self._problem}", severity="error", timeout=30, markup=False)
 
     def refresh_view(self) -> None:
         """Pull a snapshot and show it; does nothing visible when nothing changed."""
