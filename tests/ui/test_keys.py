@@ -286,3 +286,16 @@ async def test_a_refused_protocol_switch_is_shown_once(engine: FakeEngine) -> No
         texts = [n.message for n in app._notifications]
         assert texts == ["cannot trace ICMP: ping sockets are not allowed"]
         assert "probing stopped" not in header(app)
+
+
+async def test_engine_texts_with_markup_characters_are_shown_as_they_are(engine: FakeEngine) -> None:
+    app = TraceApp(engine)
+    async with app.run_test(notifications=True) as pilot:
+        engine.messages.append("cannot trace TCP/80: [/] no [bold]route[/bold]")
+        engine.error = OSError("socket [/] closed")
+        app.refresh_view()
+        await pilot.pause()
+        assert app.is_running
+        texts = [n.message for n in app._notifications]
+        assert texts == ["cannot trace TCP/80: [/] no [bold]route[/bold]",
+                         "Probing stopped: socket [/] closed"]
