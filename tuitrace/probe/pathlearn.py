@@ -41,7 +41,8 @@ class Fate(enum.IntEnum):
     KEEP = 1
     """A hop result."""
     KEEP_AND_TRIM = 2
-    """A hop result that set or lowered the end: rows beyond its TTL hold no hop and must be cleared."""
+    """A hop result that found the end: rows beyond its TTL were recorded while looking for it (losses
+    past the end, the destination answering a farther probe of the same round first) and hold no hop."""
 
 
 @dataclass(slots=True)
@@ -63,6 +64,8 @@ class PathState:
     """Unanswered probes in a row at the end."""
     horizon_finals: int = 0
     """Final answers in a row at a horizon beyond the end (the path may have grown behind a silent hop)."""
+    end_round: int = 0
+    """The round whose result set the end."""
 
     def last_shown(self, first_ttl: int, max_ttl: int) -> int:
         """Up to the end when known; otherwise one TTL past the highest that answered (that ``*`` is where
@@ -72,13 +75,13 @@ class PathState:
         return min(max_ttl, max(first_ttl, self.highest_answer + 1))
 
 
-def learn(state: PathState, ttl: int, outcome: Outcome, max_ttl: int) -> Fate:
-    """Update ``state`` with one result and say whether it is a hop."""
+def learn(state: PathState, ttl: int, outcome: Outcome, max_ttl: int, number: int) -> Fate:
+    """Update ``state`` with one result (of round ``number``) and say whether it is a hop."""
     if outcome is _TIME_EXCEEDED:
         return _router_answered(state, ttl)
     if outcome is _LOST:
         return _lost(state, ttl, max_ttl)
-    return _final(state, ttl, outcome)
+    return _final(state, ttl, outcome, number)
 
 
 def _router_answered(state: PathState, ttl: int) -> Fate:
@@ -115,7 +118,7 @@ def _lost(state: PathState, ttl: int, max_ttl: int) -> Fate:
     return _KEEP
 
 
-def _final(state: PathState, ttl: int, outcome: Outcome) -> Fate:
+def _final(state: PathState, ttl: int, outcome: Outcome, number: int) -> Fate:
     horizon, end = state.horizon, state.end
     if horizon is None or ttl < horizon:
         state.horizon = ttl
@@ -133,7 +136,13 @@ def _final(state: PathState, ttl: int, outcome: Outcome) -> Fate:
         return _KEEP
     state.end = ttl
     state.highest_answer = min(state.highest_answer, ttl)
-    return _KEEP_AND_TRIM
+    if end is None or number == state.end_round:
+        state.end_round = number
+        return _KEEP_AND_TRIM
+    # A later round ends the path lower (a shorter route, a local !H in an outage): the rows beyond were
+    # real hops; they are hidden, and show again with their history if the path comes back.
+    state.end_round = number
+    return _KEEP
 
 
 # Enum members are properties of their class in Python 3.11: plain names are cheaper on the hot path.

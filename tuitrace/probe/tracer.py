@@ -343,7 +343,7 @@ class Tracer:
                 mark,
                 reply.reply_ttl,
             )
-        fate = learn(self._state(probe.setting), probe.ttl, outcome, self._config.max_ttl)
+        fate = learn(self._state(probe.setting), probe.ttl, outcome, self._config.max_ttl, probe.round)
         if fate is _DROP:
             return
         self._results.append(result)

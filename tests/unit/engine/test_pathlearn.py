@@ -18,8 +18,9 @@ def known_path(end: int = 5) -> PathState:
     return PathState(horizon=end, end=end, reached=True, highest_answer=end)
 
 
-def feed(state: PathState, *events: tuple[int, Outcome]) -> list[Fate]:
-    return [learn(state, ttl, outcome, MAX_TTL) for ttl, outcome in events]
+def feed(state: PathState, *events: tuple[int, Outcome], number: int = 0) -> list[Fate]:
+    """The results of round ``number``, in the order given."""
+    return [learn(state, ttl, outcome, MAX_TTL, number) for ttl, outcome in events]
 
 
 def test_first_final_answer_sets_end_and_horizon() -> None:
@@ -103,10 +104,18 @@ def test_after_growing_the_new_end_is_the_lowest_final_answer() -> None:
     assert (state.horizon, state.end) == (6, 6)
 
 
-def test_a_shorter_path_lowers_the_end() -> None:
+def test_a_shorter_path_lowers_the_end_and_hides_the_rows_beyond() -> None:
     state = known_path()
-    assert feed(state, (4, REACHED)) == [Fate.KEEP_AND_TRIM]
-    assert (state.horizon, state.end, state.highest_answer) == (4, 4, 4)
+    assert feed(state, (4, REACHED), number=9) == [Fate.KEEP]
+    assert (state.horizon, state.end, state.highest_answer, state.last_shown(1, MAX_TTL)) == (4, 4, 4, 4)
+
+
+def test_a_local_unreachable_in_an_outage_ends_the_path_and_a_router_brings_it_back() -> None:
+    state = known_path()
+    assert feed(state, (1, UNREACHABLE), number=9) == [Fate.KEEP]
+    assert (state.end, state.reached) == (1, False)
+    assert feed(state, (1, TE), (5, REACHED), number=20) == [Fate.KEEP, Fate.KEEP_AND_TRIM]
+    assert (state.end, state.reached) == (5, True)
 
 
 def test_growth_behind_a_silent_router_moves_the_end_after_enough_rounds() -> None:
