@@ -22,7 +22,8 @@ from tuitrace.errors import TuitraceError
 from tuitrace.packet.errors import PacketError
 from tuitrace.probe.network import Network, Received, decode
 from tuitrace.probe.prefilter import foreign
-from tuitrace.probe.tracer import NS, Tracer
+from tuitrace.probe.rounds import NS
+from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import ProbeResult, Reply
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.stats.trace import StatsBook

@@ -4,14 +4,14 @@ No sockets, no clock, no sleep: the driver passes the time in, sends what ``poll
 send with ``sent`` and each decoded packet with ``on_reply``, and collects ``ProbeResult`` values. The same
 object runs against raw sockets, unprivileged sockets and the simulated network of the tests.
 
-Rounds: a round puts every TTL from ``first_ttl`` to the horizon in flight at once (spaced by sendwait).
-What a result means for the path (how far to probe, where the path ends, whether the destination answers,
-whether the result is a hop at all) is decided in :mod:`tuitrace.probe.pathlearn`.
+Rounds: a round puts every TTL from ``first_ttl`` to the horizon in flight at once (spaced by sendwait);
+when rounds start and probes leave is :mod:`tuitrace.probe.rounds`. What a result means for the path (how
+far to probe, where the path ends, whether the destination answers, whether the result is a hop at all) is
+decided in :mod:`tuitrace.probe.pathlearn`.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, replace
 
 from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig
@@ -20,9 +20,9 @@ from tuitrace.packet.quote import Quote
 from tuitrace.packet.tcp import ACK, RST, SYN
 from tuitrace.probe.annotate import annotation, is_time_exceeded
 from tuitrace.probe.pathlearn import Fate, PathState, learn
+from tuitrace.probe.rounds import NS, RoundClock
 from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Outcome, Probe, ProbeResult, Reply
 
-NS = 1_000_000_000
 UDP_PORT_WINDOW = 100
 """Classic UDP cycles through 33434..33533, the range firewalls commonly open for traceroute."""
 _ICMP_ECHO_REQUEST = {4: 8, 6: 128}
@@ -50,16 +50,13 @@ class Tracer:
         self._setting = config.setting
         self._paths: dict[Setting, PathState] = {}
         self._in_flight: dict[int, _InFlight] = {}
-        self._queue: deque[Probe] = deque()
+        self._clock = RoundClock(config.interval, config.sendwait)
         self._results: list[ProbeResult] = []
         self._trims: list[tuple[int, Setting, int]] = []
         """(position in ``_results``, setting, TTL): rows beyond TTL hold no hop from that result on."""
         self._void: set[int] = set()
         """Keys of probes in flight when their setting was reset: they resolve without a result."""
         self._next_key = 0
-        self._next_round_ns: int | None = None
-        self._next_send_ns = 0
-        self._paused = False
         self.counters = _Counters()
         self._active = self._paths[self._setting] = PathState()
         self._icmp_protocol = _IPPROTO[Protocol.ICMP][config.family]
@@ -76,7 +73,7 @@ class Tracer:
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self._clock.paused
 
     def path(self, setting: Setting | None = None) -> PathState:
         return self._state(setting)
@@ -95,30 +92,22 @@ class Tracer:
             return
         self._setting = setting
         self._config = replace(self._config, setting=setting)
-        self._queue.clear()
         self._active = self._paths.setdefault(setting, PathState())
-        if self._next_round_ns is not None:
-            self._next_round_ns = now_ns
+        self._clock.restart(now_ns)
 
     def set_sendwait(self, seconds: float) -> None:
+        self._clock.set_sendwait(seconds)
         self._config = replace(self._config, sendwait=max(0.0, seconds))
 
     def set_interval(self, seconds: float, now_ns: int) -> None:
-        if seconds <= 0:
-            raise ValueError("interval must be positive")
+        self._clock.set_interval(seconds, now_ns)
         self._config = replace(self._config, interval=seconds)
-        if self._next_round_ns is not None:
-            self._next_round_ns = min(self._next_round_ns, now_ns + int(seconds * NS))
 
     def pause(self) -> None:
-        self._paused = True
-        self._queue.clear()
+        self._clock.pause()
 
     def resume(self, now_ns: int) -> None:
-        if self._paused:
-            self._paused = False
-            if self._next_round_ns is not None:
-                self._next_round_ns = now_ns
+        self._clock.resume(now_ns)
 
     def forget(self, setting: Setting, now_ns: int) -> None:
         """Start the path knowledge of a setting afresh (with a statistics reset).
@@ -132,69 +121,49 @@ class Tracer:
             self._trims = [trim for trim in self._trims if trim[1] != setting]
         if setting == self._setting:
             self._active = self._paths[setting]
-            self._queue.clear()
-            if self._next_round_ns is not None:
-                self._next_round_ns = now_ns
+            self._clock.restart(now_ns)
 
     # -- time -----------------------------------------------------------------------------------------
     def start(self, now_ns: int) -> None:
-        if self._next_round_ns is None:
-            self._next_round_ns = now_ns
+        self._clock.start(now_ns)
 
     @property
     def finished(self) -> bool:
         """All requested rounds sent and every probe resolved (only with a round count)."""
-        count = self._config.count
-        return count is not None and self._state().rounds >= count and not self._queue and not self._in_flight
+        return not self._more_rounds() and not self._clock.queue and not self._in_flight
 
     def next_deadline(self) -> int | None:
         """The next time ``poll`` has something to do, or ``None`` when only a reply can change things."""
-        times: list[int] = []
-        if self._queue:
-            times.append(self._next_send_ns)
-        elif self._round_allowed() and self._next_round_ns is not None:
-            times.append(self._next_round_ns)
+        due = self._clock.deadline(self._more_rounds())
         if self._in_flight:
-            first = next(iter(self._in_flight.values()))
-            times.append(first.sent_ns + self._wait_ns)
-        return min(times) if times else None
+            first = next(iter(self._in_flight.values())).sent_ns + self._wait_ns
+            return first if due is None else min(due, first)
+        return due
 
     @property
     def _wait_ns(self) -> int:
         return int(self._config.wait * NS)
 
-    def _round_allowed(self) -> bool:
+    def _more_rounds(self) -> bool:
         count = self._config.count
-        return not self._paused and (count is None or self._state().rounds < count)
+        return count is None or self._active.rounds < count
 
     def poll(self, now_ns: int) -> list[Probe]:
         """Expire overdue probes and return the probes due to be sent now."""
         self._expire(now_ns)
-        if (
-            not self._queue
-            and self._round_allowed()
-            and self._next_round_ns is not None
-            and now_ns >= self._next_round_ns
-        ):
+        clock = self._clock
+        if clock.round_due(now_ns) and self._more_rounds():
             self._launch_round(now_ns)
-        due: list[Probe] = []
-        gap = int(self._config.sendwait * NS)
-        while self._queue and now_ns >= self._next_send_ns:
-            due.append(self._queue.popleft())
-            if gap:  # sendwait: at most one probe per gap
-                self._next_send_ns = now_ns + gap
-                break
-        return due
+        return clock.due(now_ns)
 
     def _launch_round(self, now_ns: int) -> None:
-        state = self._state()
+        state = self._active
         last = state.horizon or self._config.max_ttl
         number = state.rounds
         state.rounds += 1
-        self._next_round_ns = now_ns + int(self._config.interval * NS)
-        self._next_send_ns = now_ns
-        for ttl in range(self._config.first_ttl, last + 1):
-            self._queue.append(self._make_probe(ttl, number))
+        make = self._make_probe
+        probes = [make(ttl, number) for ttl in range(self._config.first_ttl, last + 1)]
+        self._clock.begin_round(now_ns, probes)
 
     def _make_probe(self, ttl: int, number: int) -> Probe:
         key = self._next_key

@@ -15,9 +15,10 @@ from tuitrace.packet.icmp import build_echo, build_icmp_error
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.tcp import ACK, RST, build_tcp
 from tuitrace.probe.network import Layer, Received
+from tuitrace.probe.rounds import NS
 from tuitrace.probe.scenario import parse_scenario
 from tuitrace.probe.simnet import SimNetwork
-from tuitrace.probe.tracer import NS, Tracer
+from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Outcome, Probe
 from tuitrace.probe.wire import ip_packet
 

@@ -14,7 +14,8 @@ from tuitrace.config import TraceConfig
 from tuitrace.packet.incoming import EchoReply, IcmpError
 from tuitrace.packet.quote import Quote
 from tuitrace.probe.pathlearn import SILENT_ROUNDS
-from tuitrace.probe.tracer import NS, Tracer
+from tuitrace.probe.rounds import NS
+from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import LocalIdentity, Outcome, Probe, Reply
 
 SOURCE, TARGET, ROUTER = "192.0.2.1", "198.51.100.9", "203.0.113.1"
