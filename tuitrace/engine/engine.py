@@ -81,8 +81,9 @@ class Engine:
                 deadline = tracer.next_deadline()
             timeout = IDLE_WAIT if deadline is None else max(0.0, (deadline - network.now_ns()) / NS)
             packets = network.receive(min(timeout, IDLE_WAIT))
-            with lock:
-                self._absorb(packets)
+            if packets:
+                with lock:
+                    self._absorb(packets)
         with lock:
             self._collect()
 

@@ -117,11 +117,24 @@ class Tracer:
         self._paths[setting] = PathState()
         self._void.update(key for key, flight in self._in_flight.items() if flight.probe.setting == setting)
         if self._results:
-            self._results = [result for result in self._results if result.setting != setting]
-            self._trims = [trim for trim in self._trims if trim[1] != setting]
+            self._drop_pending(setting)
         if setting == self._setting:
             self._active = self._paths[setting]
             self._clock.restart(now_ns)
+
+    def _drop_pending(self, setting: Setting) -> None:
+        """Drop the untaken results of ``setting``, keeping the trims of the others at their places."""
+        results, trims = self._results, self._trims
+        self._results, self._trims = [], []
+        at: dict[int, list[tuple[Setting, int]]] = {}
+        for position, other, ttl in trims:
+            at.setdefault(position, []).append((other, ttl))
+        for position, result in enumerate(results, start=1):
+            if result.setting != setting:
+                self._results.append(result)
+            for other, ttl in at.get(position, ()):
+                if other != setting:
+                    self._trims.append((len(self._results), other, ttl))
 
     # -- time -----------------------------------------------------------------------------------------
     def start(self, now_ns: int) -> None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from tuitrace.config import TraceConfig
+from tuitrace.config import Protocol, Setting, TraceConfig
 from tuitrace.packet.incoming import EchoReply, IcmpError
 from tuitrace.packet.quote import Quote
 from tuitrace.probe.pathlearn import SILENT_ROUNDS
@@ -20,6 +20,7 @@ from tuitrace.probe.types import LocalIdentity, Outcome, Probe, Reply
 
 SOURCE, TARGET, ROUTER = "192.0.2.1", "198.51.100.9", "203.0.113.1"
 IDENTITY = LocalIdentity(icmp_id=7, udp_port=40001, tcp_port=40002, source=SOURCE)
+ICMP = Setting(Protocol.ICMP, None)
 
 
 def tracer(**config: object) -> Tracer:
@@ -43,6 +44,12 @@ def echo(probe: Probe, at: int) -> Reply:
 def expired(probe: Probe, at: int) -> Reply:
     quote = Quote(4, 1, SOURCE, TARGET, 1, 0, icmp_type=8, icmp_id=IDENTITY.icmp_id, icmp_seq=probe.key)
     return Reply(ROUTER, at, 62, IcmpError(11, 0, None, quote))
+
+
+def udp_quote(probe: Probe) -> Quote:
+    """A router's quote of a UDP probe: UDP checksum = key + 1."""
+    return Quote(4, 17, SOURCE, TARGET, 1, 0, sport=IDENTITY.udp_port, dport=probe.dport,
+                 checksum=probe.key + 1)
 
 
 def outcomes(t: Tracer) -> list[tuple[int, Outcome]]:
@@ -160,3 +167,16 @@ def test_probes_sent_after_a_reset_count() -> None:
     t.forget(t.setting, 1000)
     answer_path(t, send_round(t, 1000), end=2, at=2000)
     assert outcomes(t) == [(1, Outcome.TIME_EXCEEDED), (2, Outcome.REACHED)]
+
+
+def test_a_reset_drops_untaken_results_of_its_setting_only() -> None:
+    t = tracer()
+    icmp = send_round(t, 0)
+    t.on_reply(echo(icmp[4], 1000))
+    udp_setting = Setting(Protocol.UDP, 53)
+    t.set_setting(udp_setting, 1500)
+    udp = send_round(t, 2000)
+    t.on_reply(Reply(TARGET, 2500, 62, IcmpError(3, 3, None, udp_quote(udp[1]))))  # port unreachable
+    t.forget(ICMP, 4000)
+    assert [(r.setting, r.ttl, r.outcome) for r in t.take_results()] == [(udp_setting, 2, Outcome.REACHED)]
+    assert t.take_trims() == [(1, udp_setting, 2)]
