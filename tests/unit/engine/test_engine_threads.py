@@ -65,7 +65,7 @@ def test_readers_see_consistent_snapshots_and_every_message_once() -> None:
         "hop": [{"responders": [r], "loss": 0.2} for r in ROUTERS],
         "target": {"loss": 0.7, "udp": "closed"},
     })
-    config = TraceConfig(target=TARGET, family=4, setting=Setting(Protocol.UDP, None), count=3000,
+    config = TraceConfig(target=TARGET, family=4, setting=Setting(Protocol.UDP, None), count=1500,
                          interval=0.001, wait=0.05, max_ttl=12)
     engine = Engine(config, NoIcmp(scenario))
     errors: list[str] = []
@@ -101,4 +101,4 @@ def test_readers_see_consistent_snapshots_and_every_message_once() -> None:
     assert errors == []
     assert messages == ["cannot trace ICMP: ping sockets are not allowed"] * SWITCHES
     final = engine.snapshot()
-    assert final.rounds == 3000 and final.setting == Setting(Protocol.UDP, None)
+    assert final.rounds == 1500 and final.setting == Setting(Protocol.UDP, None)
