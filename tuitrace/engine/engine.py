@@ -7,7 +7,9 @@ keep RTTs true even when Python is late to read them.
 The lock covers every change to the tracer, the statistics and the messages: the engine thread holds it
 while it works and lets go only while it waits for packets, so ``snapshot`` sees one consistent instant
 (rows, path end, counters) and ``take_messages`` never loses a message appended while it swaps the list.
-It is re-entrant because the receive path (``_absorb``) collects results under it too.
+Everything the loop calls (commands, ``_absorb``, ``_collect``) runs with the lock already held, so the
+loop takes it once per pass, not once per step. It is re-entrant so that a listener, called in the loop,
+may take a snapshot.
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ class Engine:
         self._collect()
 
     def _collect(self) -> None:
+        """Hand the tracer's results to the statistics and the listeners (the lock is held)."""
         tracer = self._tracer
         results = tracer.take_results()
         if not results:
@@ -116,16 +119,14 @@ class Engine:
         now = self._network.now_ns()
         book = self._book
         add = book.add
-        trims = tracer.take_trims()
-        with self._lock:
-            done = 0
-            for position, setting, ttl in trims:  # rare: the path turned out to end below some rows
-                for result in results[done:position]:
-                    add(result, now)
-                book.trim(setting, ttl, now)
-                done = position
-            for result in results[done:]:
+        done = 0
+        for position, setting, ttl in tracer.take_trims():  # rare: the path turned out to end lower
+            for result in results[done:position]:
                 add(result, now)
+            book.trim(setting, ttl, now)
+            done = position
+        for result in results[done:]:
+            add(result, now)
         for listener in self._listeners:
             for result in results:
                 listener(result)
@@ -152,7 +153,7 @@ class Engine:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    # -- commands (any thread) ------------------------------------------------------------------------
+    # -- commands (any thread; they run in the engine thread, with the lock held) ----------------------
     def _submit(self, command: Command) -> None:
         self._commands.put(command)
         self._network.wake()
@@ -174,12 +175,10 @@ class Engine:
             try:
                 self._network.prepare(setting)
             except TuitraceError as exc:  # e.g. no ping sockets for ICMP: keep tracing what works
-                with self._lock:
-                    self._messages.append(f"cannot trace {setting.label}: {exc}")
+                self._messages.append(f"cannot trace {setting.label}: {exc}")
                 return
-            with self._lock:
-                self._book.get(setting, now)
-                self._tracer.set_setting(setting, now)
+            self._book.get(setting, now)
+            self._tracer.set_setting(setting, now)
 
         self._submit(apply)
 
@@ -197,10 +196,9 @@ class Engine:
 
     def reset(self) -> None:
         def apply(now: int) -> None:
-            with self._lock:
-                setting = self._tracer.setting
-                self._book.reset(setting, now)
-                self._tracer.forget(setting, now)
+            setting = self._tracer.setting
+            self._book.reset(setting, now)
+            self._tracer.forget(setting, now)
 
         self._submit(apply)
 
