@@ -47,7 +47,8 @@ port per probe and need ``--sport=N`` to be one flow.
 Routers forward both families, IPv6 addresses are ``nodad``, ICMP rate limits are off on every node so the
 kernel never fakes loss (:meth:`Lab.default_icmp_ratelimit` puts the defaults back for a block). Toggles
 (:meth:`Lab.silence`, :meth:`Lab.loss`, :meth:`Lab.reject_tcp_port`) are context managers that remove
-exactly the iptables rules they added.
+exactly the iptables rules they added; :meth:`Lab.link_down` takes a link down for a block (an outage) and
+puts its addresses and routes back afterwards.
 """
 
 from __future__ import annotations
@@ -329,6 +330,34 @@ class Lab:
             ("iptables", ["FORWARD", "-d", self.target(4), *tcp, "--reject-with", "icmp-admin-prohibited"]),
             ("ip6tables", ["FORWARD", "-d", self.target(6), *tcp, "--reject-with", "icmp6-adm-prohibited"]),
         ])
+
+    @contextlib.contextmanager
+    def link_down(self, node: str, peer: str) -> Iterator[None]:
+        """``node``'s interface towards ``peer`` is down (``ip link set ... down``) for the block: an outage.
+
+        The peer's end loses its carrier. Afterwards the interface comes back up with its addresses (IPv6
+        keeps them across the down: ``keep_addr_on_down``), every route of both nodes is put back (a down
+        interface takes the routes through it along) and one ping each way proves the segment carries
+        traffic again before the block's caller goes on."""
+        shared = topology.segment(node, peer)
+        dev = shared.dev(node)
+        self.sysctl(node, {f"net.ipv6.conf.{dev}.keep_addr_on_down": "1"})
+        self._ip_batch(node, [f"link set {dev} down"])
+        try:
+            yield
+        finally:
+            if not self._closed:
+                self._ip_batch(node, [f"link set {dev} up"])
+                for end in (node, peer):
+                    self._ip_batch(end, [f"route replace {route}" for family in FAMILIES
+                                         for route in topology.routes(end, family)])
+                self._await_segment(shared, node, peer)
+
+    def _await_segment(self, shared: topology.Segment, node: str, peer: str) -> None:
+        for family in FAMILIES:
+            argv = ["ping", f"-{family}", "-c", "1", "-w", "5", shared.address(peer, family)]
+            if self.run(node, argv, timeout=10).returncode != 0:
+                raise LabError(f"segment {node}-{peer} does not carry IPv{family} after the outage")
 
     @contextlib.contextmanager
     def default_icmp_ratelimit(self, router: str) -> Iterator[None]:

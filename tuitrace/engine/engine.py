@@ -3,6 +3,13 @@
 One thread owns the tracer and the sockets; the UI (another thread) only sends commands through a queue
 and reads snapshots under a short lock, so a busy UI never delays a probe, and kernel receive timestamps
 keep RTTs true even when Python is late to read them.
+
+The lock covers every change to the tracer, the statistics and the messages: the engine thread holds it
+while it works and lets go only while it waits for packets, so ``snapshot`` sees one consistent instant
+(rows, path end, counters) and ``take_messages`` never loses a message appended while it swaps the list.
+Everything the loop calls (commands, ``_absorb``, ``_collect``) runs with the lock already held, so the
+loop takes it once per pass, not once per step. It is re-entrant so that a listener, called in the loop,
+may take a snapshot.
 """
 
 from __future__ import annotations
@@ -17,10 +24,11 @@ from tuitrace.errors import TuitraceError
 from tuitrace.packet.errors import PacketError
 from tuitrace.probe.network import Network, Received, decode
 from tuitrace.probe.prefilter import foreign
-from tuitrace.probe.tracer import NS, Tracer
+from tuitrace.probe.rounds import NS
+from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import ProbeResult, Reply
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
-from tuitrace.stats.trace import StatsBook, displayed_last_ttl
+from tuitrace.stats.trace import StatsBook
 
 IDLE_WAIT = 0.5
 """Longest sleep when nothing is due (paused, or all rounds sent): commands wake the loop anyway."""
@@ -35,7 +43,7 @@ class Engine:
         self._network = network
         self._tracer = Tracer(config, network.identity)
         self._book = StatsBook()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -54,26 +62,32 @@ class Engine:
 
     def run(self) -> None:
         """Probe until the configured rounds are done (or ``stop``); blocks."""
-        network, tracer = self._network, self._tracer
+        network, tracer, lock = self._network, self._tracer, self._lock
         gc.freeze()  # what exists at start lives for the whole run: keep it out of every collection
-        tracer.start(network.now_ns())
+        with lock:
+            tracer.start(network.now_ns())
         while True:
-            self._run_commands()
-            if self._stopping.is_set() or tracer.finished:
-                break
-            now = network.now_ns()
-            for probe in tracer.poll(now):
-                try:
-                    tx_ns = network.send(probe)
-                except OSError:
-                    tracer.send_failed(probe)
-                else:
-                    tracer.sent(probe, tx_ns)
-            self._collect()
-            deadline = tracer.next_deadline()
+            with lock:
+                self._run_commands()
+                if self._stopping.is_set() or tracer.finished:
+                    break
+                now = network.now_ns()
+                for probe in tracer.poll(now):
+                    try:
+                        tx_ns = network.send(probe)
+                    except OSError:
+                        tracer.send_failed(probe)
+                    else:
+                        tracer.sent(probe, tx_ns)
+                self._collect()
+                deadline = tracer.next_deadline()
             timeout = IDLE_WAIT if deadline is None else max(0.0, (deadline - network.now_ns()) / NS)
-            self._absorb(network.receive(min(timeout, IDLE_WAIT)))
-        self._collect()
+            packets = network.receive(min(timeout, IDLE_WAIT))
+            if packets:
+                with lock:
+                    self._absorb(packets)
+        with lock:
+            self._collect()
 
     def _absorb(self, packets: list[Received | Reply]) -> None:
         if not packets:
@@ -97,14 +111,22 @@ class Engine:
         self._collect()
 
     def _collect(self) -> None:
-        results = self._tracer.take_results()
+        """Hand the tracer's results to the statistics and the listeners (the lock is held)."""
+        tracer = self._tracer
+        results = tracer.take_results()
         if not results:
             return
         now = self._network.now_ns()
-        add = self._book.add
-        with self._lock:
-            for result in results:
+        book = self._book
+        add = book.add
+        done = 0
+        for position, setting, ttl in tracer.take_trims():  # rare: the path turned out to end lower
+            for result in results[done:position]:
                 add(result, now)
+            book.trim(setting, ttl, now)
+            done = position
+        for result in results[done:]:
+            add(result, now)
         for listener in self._listeners:
             for result in results:
                 listener(result)
@@ -131,7 +153,7 @@ class Engine:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    # -- commands (any thread) ------------------------------------------------------------------------
+    # -- commands (any thread; they run in the engine thread, with the lock held) ----------------------
     def _submit(self, command: Command) -> None:
         self._commands.put(command)
         self._network.wake()
@@ -155,9 +177,8 @@ class Engine:
             except TuitraceError as exc:  # e.g. no ping sockets for ICMP: keep tracing what works
                 self._messages.append(f"cannot trace {setting.label}: {exc}")
                 return
-            with self._lock:
-                self._book.get(setting, now)
-                self._tracer.set_setting(setting, now)
+            self._book.get(setting, now)
+            self._tracer.set_setting(setting, now)
 
         self._submit(apply)
 
@@ -175,39 +196,37 @@ class Engine:
 
     def reset(self) -> None:
         def apply(now: int) -> None:
-            with self._lock:
-                setting = self._tracer.setting
-                self._book.reset(setting, now)
-                self._tracer.forget(setting)
+            setting = self._tracer.setting
+            self._book.reset(setting, now)
+            self._tracer.forget(setting, now)
 
         self._submit(apply)
 
     # -- reading (any thread) -------------------------------------------------------------------------
     def take_messages(self) -> list[str]:
         """Messages for the user since the last call (a refused protocol switch...)."""
-        messages, self._messages = self._messages, []
+        with self._lock:
+            messages, self._messages = self._messages, []
         return messages
 
     def snapshot(self) -> TraceSnapshot:
         tracer = self._tracer
-        now = self._network.now_ns()
         with self._lock:
+            now = self._network.now_ns()
             config = tracer.config
             setting = tracer.setting
             path = tracer.path(setting)
             trace = self._book.get(setting, now)
-            last = displayed_last_ttl(
-                first_ttl=config.first_ttl,
-                max_ttl=config.max_ttl,
-                path_len=path.path_len,
-                highest_answer=path.highest_answer,
-            )
-            hops = trace.hop_snapshots(config.first_ttl, last)
+            hops = trace.hop_snapshots(config.first_ttl, path.last_shown(config.first_ttl, config.max_ttl))
             settings = self._book.settings
             elapsed = (now - trace.started_ns) / NS
-        if tracer.finished or self._stopping.is_set() or self.error is not None:
+            rounds, reached, end = path.rounds, path.reached, path.end
+            probes_sent = tracer.counters.sent
+            dropped = self._dropped + tracer.counters.unmatched
+            finished, paused = tracer.finished, tracer.paused
+        if finished or self._stopping.is_set() or self.error is not None:
             state = RunState.FINISHED
-        elif tracer.paused:
+        elif paused:
             state = RunState.PAUSED
         else:
             state = RunState.RUNNING
@@ -222,12 +241,12 @@ class Engine:
             wait=config.wait,
             max_ttl=config.max_ttl,
             state=state,
-            rounds=path.rounds,
+            rounds=rounds,
             elapsed=max(0.0, elapsed),
-            reached=path.reached,
-            path_length=path.path_len,
+            reached=reached,
+            path_length=end,
             hops=hops,
-            probes_sent=tracer.counters.sent,
-            dropped=self._dropped + tracer.counters.unmatched,
+            probes_sent=probes_sent,
+            dropped=dropped,
             settings=settings,
         )

@@ -4,15 +4,14 @@ No sockets, no clock, no sleep: the driver passes the time in, sends what ``poll
 send with ``sent`` and each decoded packet with ``on_reply``, and collects ``ProbeResult`` values. The same
 object runs against raw sockets, unprivileged sockets and the simulated network of the tests.
 
-Rounds: a round puts every TTL from ``first_ttl`` to the current path length in flight at once (spaced by
-sendwait). The path length is ``max_ttl`` until the destination (or a final unreachable) answers, then the
-lowest TTL at which it did; it grows again when a router answers at or beyond it, or when the end of the
-path stays silent for several rounds (the route changed).
+Rounds: a round puts every TTL from ``first_ttl`` to the horizon in flight at once (spaced by sendwait);
+when rounds start and probes leave is :mod:`tuitrace.probe.rounds`. What a result means for the path (how
+far to probe, where the path ends, whether the destination answers, whether the result is a hop at all) is
+decided in :mod:`tuitrace.probe.pathlearn`.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, replace
 
 from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig
@@ -20,26 +19,14 @@ from tuitrace.packet.incoming import EchoReply, IcmpError, TcpSegment
 from tuitrace.packet.quote import Quote
 from tuitrace.packet.tcp import ACK, RST, SYN
 from tuitrace.probe.annotate import annotation, is_time_exceeded
+from tuitrace.probe.pathlearn import Fate, PathState, learn
+from tuitrace.probe.rounds import NS, RoundClock
 from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Outcome, Probe, ProbeResult, Reply
 
-NS = 1_000_000_000
 UDP_PORT_WINDOW = 100
 """Classic UDP cycles through 33434..33533, the range firewalls commonly open for traceroute."""
-SILENT_ROUNDS_BEFORE_REDISCOVERY = 5
 _ICMP_ECHO_REQUEST = {4: 8, 6: 128}
 _IPPROTO = {Protocol.ICMP: {4: 1, 6: 58}, Protocol.UDP: {4: 17, 6: 17}, Protocol.TCP: {4: 6, 6: 6}}
-
-
-@dataclass(slots=True)
-class PathState:
-    """What the tracer knows about the path under one setting."""
-
-    rounds: int = 0
-    path_len: int | None = None
-    reached: bool = False
-    silent_rounds: int = 0
-    highest_answer: int = 0
-    """The highest TTL that ever answered under this setting."""
 
 
 @dataclass(slots=True)
@@ -52,8 +39,6 @@ class _InFlight:
 class _Counters:
     sent: int = 0
     unmatched: int = 0
-    send_errors: int = 0
-    late: int = 0
 
 
 class Tracer:
@@ -65,12 +50,13 @@ class Tracer:
         self._setting = config.setting
         self._paths: dict[Setting, PathState] = {}
         self._in_flight: dict[int, _InFlight] = {}
-        self._queue: deque[Probe] = deque()
+        self._clock = RoundClock(config.interval, config.sendwait)
         self._results: list[ProbeResult] = []
+        self._trims: list[tuple[int, Setting, int]] = []
+        """(position in ``_results``, setting, TTL): rows beyond TTL hold no hop from that result on."""
+        self._void: set[int] = set()
+        """Keys of probes in flight when their setting was reset: they resolve without a result."""
         self._next_key = 0
-        self._next_round_ns: int | None = None
-        self._next_send_ns = 0
-        self._paused = False
         self.counters = _Counters()
         self._active = self._paths[self._setting] = PathState()
         self._icmp_protocol = _IPPROTO[Protocol.ICMP][config.family]
@@ -87,7 +73,7 @@ class Tracer:
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self._clock.paused
 
     def path(self, setting: Setting | None = None) -> PathState:
         return self._state(setting)
@@ -106,96 +92,91 @@ class Tracer:
             return
         self._setting = setting
         self._config = replace(self._config, setting=setting)
-        self._queue.clear()
         self._active = self._paths.setdefault(setting, PathState())
-        if self._next_round_ns is not None:
-            self._next_round_ns = now_ns
+        self._clock.restart(now_ns)
 
     def set_sendwait(self, seconds: float) -> None:
+        self._clock.set_sendwait(seconds)
         self._config = replace(self._config, sendwait=max(0.0, seconds))
 
     def set_interval(self, seconds: float, now_ns: int) -> None:
-        if seconds <= 0:
-            raise ValueError("interval must be positive")
+        self._clock.set_interval(seconds, now_ns)
         self._config = replace(self._config, interval=seconds)
-        if self._next_round_ns is not None:
-            self._next_round_ns = min(self._next_round_ns, now_ns + int(seconds * NS))
 
     def pause(self) -> None:
-        self._paused = True
-        self._queue.clear()
+        self._clock.pause()
 
     def resume(self, now_ns: int) -> None:
-        if self._paused:
-            self._paused = False
-            if self._next_round_ns is not None:
-                self._next_round_ns = now_ns
+        self._clock.resume(now_ns)
 
-    def forget(self, setting: Setting) -> None:
-        """Start the path knowledge of a setting afresh (with a statistics reset)."""
+    def forget(self, setting: Setting, now_ns: int) -> None:
+        """Start the path knowledge of a setting afresh (with a statistics reset).
+
+        Probes sent before are discarded: those in flight resolve without a result, queued ones are not
+        sent, and a new round starts at once."""
         self._paths[setting] = PathState()
+        self._void.update(key for key, flight in self._in_flight.items() if flight.probe.setting == setting)
+        if self._results:
+            self._drop_pending(setting)
         if setting == self._setting:
             self._active = self._paths[setting]
+            self._clock.restart(now_ns)
+
+    def _drop_pending(self, setting: Setting) -> None:
+        """Drop the untaken results of ``setting``, keeping the trims of the others at their places."""
+        results, trims = self._results, self._trims
+        self._results, self._trims = [], []
+        at: dict[int, list[tuple[Setting, int]]] = {}
+        for position, other, ttl in trims:
+            at.setdefault(position, []).append((other, ttl))
+        for position, result in enumerate(results, start=1):
+            if result.setting != setting:
+                self._results.append(result)
+            for other, ttl in at.get(position, ()):
+                if other != setting:
+                    self._trims.append((len(self._results), other, ttl))
 
     # -- time -----------------------------------------------------------------------------------------
     def start(self, now_ns: int) -> None:
-        if self._next_round_ns is None:
-            self._next_round_ns = now_ns
+        self._clock.start(now_ns)
 
     @property
     def finished(self) -> bool:
         """All requested rounds sent and every probe resolved (only with a round count)."""
-        count = self._config.count
-        return count is not None and self._state().rounds >= count and not self._queue and not self._in_flight
+        return not self._more_rounds() and not self._clock.queue and not self._in_flight
 
     def next_deadline(self) -> int | None:
         """The next time ``poll`` has something to do, or ``None`` when only a reply can change things."""
-        times: list[int] = []
-        if self._queue:
-            times.append(self._next_send_ns)
-        elif self._round_allowed() and self._next_round_ns is not None:
-            times.append(self._next_round_ns)
+        due = self._clock.deadline(self._more_rounds())
         if self._in_flight:
-            first = next(iter(self._in_flight.values()))
-            times.append(first.sent_ns + self._wait_ns)
-        return min(times) if times else None
+            first = next(iter(self._in_flight.values())).sent_ns + self._wait_ns
+            return first if due is None else min(due, first)
+        return due
 
     @property
     def _wait_ns(self) -> int:
         return int(self._config.wait * NS)
 
-    def _round_allowed(self) -> bool:
+    def _more_rounds(self) -> bool:
         count = self._config.count
-        return not self._paused and (count is None or self._state().rounds < count)
+        return count is None or self._active.rounds < count
 
     def poll(self, now_ns: int) -> list[Probe]:
         """Expire overdue probes and return the probes due to be sent now."""
         self._expire(now_ns)
-        if (
-            not self._queue
-            and self._round_allowed()
-            and self._next_round_ns is not None
-            and now_ns >= self._next_round_ns
-        ):
+        clock = self._clock
+        if clock.round_due(now_ns) and self._more_rounds():
             self._launch_round(now_ns)
-        due: list[Probe] = []
-        gap = int(self._config.sendwait * NS)
-        while self._queue and now_ns >= self._next_send_ns:
-            due.append(self._queue.popleft())
-            if gap:  # sendwait: at most one probe per gap
-                self._next_send_ns = now_ns + gap
-                break
-        return due
+        return clock.due(now_ns)
 
     def _launch_round(self, now_ns: int) -> None:
-        state = self._state()
-        last = state.path_len or self._config.max_ttl
+        state = self._active
+        last = state.horizon or self._config.max_ttl
         number = state.rounds
         state.rounds += 1
-        self._next_round_ns = now_ns + int(self._config.interval * NS)
-        self._next_send_ns = now_ns
-        for ttl in range(self._config.first_ttl, last + 1):
-            self._queue.append(self._make_probe(ttl, number))
+        make = self._make_probe
+        probes = [make(ttl, number) for ttl in range(self._config.first_ttl, last + 1)]
+        self._clock.begin_round(now_ns, probes)
 
     def _make_probe(self, ttl: int, number: int) -> Probe:
         key = self._next_key
@@ -223,7 +204,6 @@ class Tracer:
 
     def send_failed(self, probe: Probe) -> None:
         """The local stack refused the probe (no route, message too long...): it counts as lost."""
-        self.counters.send_errors += 1
         self.counters.sent += 1
         self._resolve(_InFlight(probe, 0), Outcome.LOST)
 
@@ -251,6 +231,12 @@ class Tracer:
     def take_results(self) -> list[ProbeResult]:
         results, self._results = self._results, []
         return results
+
+    def take_trims(self) -> list[tuple[int, Setting, int]]:
+        """Since the last ``take_results``: (position, setting, TTL) — after the results before position,
+        the rows of setting beyond TTL must be cleared (the path turned out to end there)."""
+        trims, self._trims = self._trims, []
+        return trims
 
     def _match(self, reply: Reply) -> _InFlight | None:
         message = reply.message
@@ -318,6 +304,10 @@ class Tracer:
         mark: str | None = None,
     ) -> None:
         probe = flight.probe
+        void = self._void
+        if void and probe.key in void:  # sent before a reset of its setting
+            void.discard(probe.key)
+            return
         if reply is None:
             result = ProbeResult(
                 probe.key, probe.setting, probe.ttl, probe.round, outcome, None, None, mark, None
@@ -335,33 +325,16 @@ class Tracer:
                 mark,
                 reply.reply_ttl,
             )
-        self._learn(result)
+        fate = learn(self._state(probe.setting), probe.ttl, outcome, self._config.max_ttl, probe.round)
+        if fate is _DROP:
+            return
         self._results.append(result)
-
-    def _learn(self, result: ProbeResult) -> None:
-        """Adapt the path length to what this result says."""
-        state = self._state(result.setting)
-        outcome, ttl = result.outcome, result.ttl
-        if outcome is _REACHED:
-            state.reached = True
-        if result.responder is not None and ttl > state.highest_answer:
-            state.highest_answer = ttl
-        known = state.path_len
-        if outcome is _REACHED or outcome is _UNREACHABLE:  # result.final
-            if known is None or ttl <= known:
-                state.path_len = ttl
-                state.silent_rounds = 0
-        elif outcome is _TIME_EXCEEDED:
-            if known is not None and ttl >= known:
-                state.path_len = None  # the path grew: look again up to max_ttl
-        elif known is not None and ttl == known:
-            state.silent_rounds += 1
-            if state.silent_rounds >= SILENT_ROUNDS_BEFORE_REDISCOVERY and known < self._config.max_ttl:
-                state.path_len = None
-                state.silent_rounds = 0
+        if fate is _KEEP_AND_TRIM:
+            self._trims.append((len(self._results), probe.setting, probe.ttl))
 
 
 # Enum members are properties of their class in Python 3.11: plain names are cheaper on the hot path.
 _ICMP, _UDP, _TCP = Protocol.ICMP, Protocol.UDP, Protocol.TCP
 _REACHED, _UNREACHABLE, _TIME_EXCEEDED = Outcome.REACHED, Outcome.UNREACHABLE, Outcome.TIME_EXCEEDED
 _IPPROTO_UDP, _IPPROTO_TCP = _IPPROTO[Protocol.UDP][4], _IPPROTO[Protocol.TCP][4]
+_DROP, _KEEP_AND_TRIM = Fate.DROP, Fate.KEEP_AND_TRIM

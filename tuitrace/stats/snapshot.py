@@ -88,11 +88,15 @@ class TraceSnapshot:
     elapsed: float
     """Seconds since this setting's statistics started."""
     reached: bool
-    """The destination answered at least once in this setting."""
+    """The destination answers now: it answered at the end of the path and has not missed the last five
+    probes there (see :mod:`tuitrace.probe.pathlearn`). One that answered early and then went silent for
+    good is not reached."""
     path_length: int | None
-    """TTL at which the destination (or a final unreachable) answers; ``None`` while unknown."""
+    """TTL where the path ends: the lowest at which the destination (or a final ``!X``/``!H``/``!N``)
+    answered; ``None`` while no final answer came. Rediscovery does not move it."""
     hops: tuple[HopSnapshot, ...]
-    """TTL order, up to the destination when known; silent hops included."""
+    """TTL order up to ``path_length`` when known, else one past the highest TTL that answered; silent
+    hops included, nothing beyond the end (probes there are rediscovery, not hops)."""
     probes_sent: int
     dropped: int
     """Received packets that did not parse or did not belong to us, counted and dropped."""

@@ -22,20 +22,17 @@ class TraceStats:
             hop = self.hops[result.ttl] = HopStats(result.ttl)
         hop.add(result)
 
+    def trim(self, last_ttl: int) -> None:
+        """Forget the rows beyond ``last_ttl``: the path ends there, what they hold was no hop."""
+        for ttl in [ttl for ttl in self.hops if ttl > last_ttl]:
+            del self.hops[ttl]
+
     def hop_snapshots(self, first_ttl: int, last_ttl: int) -> tuple[HopSnapshot, ...]:
         """Every TTL from first to last, silent and not-yet-probed ones included."""
         return tuple(
             (self.hops[ttl].snapshot() if ttl in self.hops else HopStats(ttl).snapshot())
             for ttl in range(first_ttl, last_ttl + 1)
         )
-
-
-def displayed_last_ttl(*, first_ttl: int, max_ttl: int, path_len: int | None, highest_answer: int) -> int:
-    """Up to the destination when known; otherwise one TTL past the highest that answered (that ``*``
-    is where the path goes dark), and never beyond ``max_ttl``."""
-    if path_len is not None:
-        return max(first_ttl, path_len)
-    return min(max_ttl, max(first_ttl, highest_answer + 1))
 
 
 class StatsBook:
@@ -58,6 +55,9 @@ class StatsBook:
         if trace is None or trace.setting is not result.setting:
             trace = self._last = self.get(result.setting, now_ns)
         trace.add(result)
+
+    def trim(self, setting: Setting, last_ttl: int, now_ns: int) -> None:
+        self.get(setting, now_ns).trim(last_ttl)
 
     def reset(self, setting: Setting, now_ns: int) -> None:
         self._traces[setting] = TraceStats(setting, now_ns)

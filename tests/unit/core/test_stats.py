@@ -12,7 +12,7 @@ from tuitrace.config import Protocol, Setting
 from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.stats.hop import HISTORY, MAX_RESPONDERS, HopStats
 from tuitrace.stats.rtt import RttAccumulator
-from tuitrace.stats.trace import displayed_last_ttl
+from tuitrace.stats.trace import TraceStats
 
 ICMP = Setting(Protocol.ICMP, None)
 
@@ -87,8 +87,11 @@ def test_memory_is_bounded_however_many_probes_and_responders() -> None:
     assert snap.received == 20_000
 
 
-def test_displayed_ttls() -> None:
-    assert displayed_last_ttl(first_ttl=1, max_ttl=30, path_len=5, highest_answer=9) == 5
-    assert displayed_last_ttl(first_ttl=1, max_ttl=30, path_len=None, highest_answer=3) == 4
-    assert displayed_last_ttl(first_ttl=1, max_ttl=30, path_len=None, highest_answer=0) == 1
-    assert displayed_last_ttl(first_ttl=1, max_ttl=3, path_len=None, highest_answer=3) == 3
+def test_trim_forgets_rows_beyond_the_end_and_keeps_the_rest() -> None:
+    trace = TraceStats(ICMP, 0)
+    for ttl in (1, 2, 3, 6, 7):
+        trace.add(result(ttl, "192.0.2.1", 1.0))
+    trace.trim(3)
+    assert [(hop.ttl, hop.received) for hop in trace.hop_snapshots(1, 7)] == [
+        (1, 1), (2, 1), (3, 1), (4, 0), (5, 0), (6, 0), (7, 0)
+    ]
