@@ -9,12 +9,8 @@ from __future__ import annotations
 import struct
 
 from tuitrace.config import Protocol
-from tuitrace.packet.checksum import (
-    UDP_PROTOCOL,
-    ones_complement_sum,
-    pseudo_header,
-    udp_payload_for_checksum,
-)
+from tuitrace.packet.checksum import ones_complement_sum, pseudo_header, udp_payload_for_checksum
+from tuitrace.packet.constants import IpProtocol
 from tuitrace.packet.icmp import build_echo
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.ipv6 import build_ipv6
@@ -160,7 +156,7 @@ class ProbeEncoder:
             datagram = udp_datagram(probe._replace(key=0), identity)
             filler = datagram[10:]
             zeroed = datagram[:6] + bytes(4) + filler  # checksum and steering word both zero
-            pseudo = pseudo_header(identity.source, probe.target, UDP_PROTOCOL, len(datagram))
+            pseudo = pseudo_header(identity.source, probe.target, IpProtocol.UDP, len(datagram))
             template = (datagram[:6], filler, ~ones_complement_sum(pseudo + zeroed) & 0xFFFF)
         else:
             segment = build_tcp(
