@@ -42,7 +42,9 @@ class IcmpError(NamedTuple):
     mtu: int | None
     """Next-hop MTU of an ICMPv4 fragmentation-needed or ICMPv6 packet-too-big (0 if the router left it
     out); ``None`` for every other error."""
-    quote: Quote
+    quote: Quote | None
+    """The start of the probe as the router quoted it; ``None`` when the kernel kept the quote and said
+    which probe the error is about instead (unprivileged sockets' error queues)."""
     mpls: tuple[MplsLabel, ...] = ()
     """MPLS label stack the router appended (RFC 4950); empty if none or if the extension was damaged."""
 
