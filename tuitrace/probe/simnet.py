@@ -76,9 +76,6 @@ class SimNetwork:
     def close(self) -> None:
         return None
 
-    def inject(self, at_ns: int, packet: Received) -> None:
-        self._push(at_ns, packet)
-
     def send(self, probe: Probe) -> int:
         self.sent.append((self._now, probe))
         reply = self._walk(probe)

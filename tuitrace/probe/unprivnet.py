@@ -43,20 +43,6 @@ PING_SOCKET_HINT = (
     "ICMP without root needs ping sockets for your group: "
     'sudo sysctl -w net.ipv4.ping_group_range="0 2147483647" (or trace with -U or -T, or use sudo)'
 )
-UNPRIVILEGED_LIMITS = (
-    "TCP probes each leave from their own source port, so they do not keep one 5-tuple: a hop behind a "
-    "load balancer (ECMP) shows every branch, as classic UDP does (raw mode follows one)",
-    "TCP: the kernel completes the handshake with an open port (SYN, SYN-ACK, ACK) before tuitrace resets it",
-    "TCP: no reply TTL for the target's SYN-ACK or RST; the RTT of an RST is taken when tuitrace wakes up "
-    "(about 0.1 ms more than the kernel's timestamp in the lab)",
-    "TCP: an answer slower than 1 s counts as lost (the kernel has retransmitted the SYN by then, and the "
-    "answer can no longer be told apart)",
-    "UDP: a router that quotes only the first 8 bytes of the probe (as RFC 792 allows; most quote more) "
-    "leaves out the key, and its error cannot be matched",
-    "MPLS labels in ICMP errors are not shown",
-    "ICMP needs net.ipv4.ping_group_range to include one of your groups",
-)
-"""What this mode cannot show, measured in the namespace lab: for the UI's help and the README."""
 
 _BUFFER = 2048
 _CMSG_SPACE = socket.CMSG_SPACE(16) + 2 * socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16 + 28) + 64
