@@ -82,10 +82,9 @@ class Mark(NamedTuple):
 class IdentityDecoder:
     """Reads the identity of our probes back, for one ``LocalIdentity`` and address family."""
 
-    __slots__ = ("_base", "_echo_request", "_icmp", "_icmp_id", "_tcp_port", "_udp_port", "identity")
+    __slots__ = ("_base", "_echo_request", "_icmp", "_icmp_id", "_tcp_port", "_udp_port")
 
     def __init__(self, identity: LocalIdentity, family: int) -> None:
-        self.identity = identity
         numbers = ICMP_BY_FAMILY[family]
         self._icmp = numbers.protocol
         self._echo_request = numbers.echo_request
