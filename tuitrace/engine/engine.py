@@ -21,12 +21,10 @@ from collections.abc import Callable
 
 from tuitrace.config import Protocol, Setting, TraceConfig
 from tuitrace.errors import TuitraceError
-from tuitrace.packet.errors import PacketError
-from tuitrace.probe.network import Network, Received, decode
-from tuitrace.probe.prefilter import foreign
+from tuitrace.probe.network import Arrivals, Network
 from tuitrace.probe.rounds import NS
 from tuitrace.probe.tracer import Tracer
-from tuitrace.probe.types import ProbeResult, Reply
+from tuitrace.probe.types import ProbeResult
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.stats.trace import StatsBook
 
@@ -82,32 +80,23 @@ class Engine:
                 self._collect()
                 deadline = tracer.next_deadline()
             timeout = IDLE_WAIT if deadline is None else max(0.0, (deadline - network.now_ns()) / NS)
-            packets = network.receive(min(timeout, IDLE_WAIT))
-            if packets:
+            arrivals = network.receive(min(timeout, IDLE_WAIT))
+            if arrivals.replies or arrivals.dropped:
                 with lock:
-                    self._absorb(packets)
+                    self._absorb(arrivals)
         with lock:
             self._collect()
 
-    def _absorb(self, packets: list[Received | Reply]) -> None:
-        if not packets:
+    def _absorb(self, arrivals: Arrivals) -> None:
+        """Hand what arrived to the tracer; the back-end has decoded it and counted what it dropped."""
+        replies, dropped = arrivals
+        if dropped:
+            self._dropped += dropped
+        if not replies:
             return
         on_reply = self._tracer.on_reply
-        identity = self._network.identity
-        for packet in packets:
-            if isinstance(packet, Reply):
-                on_reply(packet)
-                continue
-            if foreign(packet.data, packet.layer, identity):
-                self._dropped += 1
-                continue
-            try:
-                reply = decode(packet)
-            except PacketError:
-                self._dropped += 1
-                continue
-            if reply is not None:
-                on_reply(reply)
+        for reply in replies:
+            on_reply(reply)
         self._collect()
 
     def _collect(self) -> None:

@@ -12,18 +12,10 @@ from tuitrace.packet.checksum import (
     transport_checksum,
     udp_payload_for_checksum,
 )
+from tuitrace.packet.constants import Icmp4Type, Icmp4UnreachCode, Icmp6Type, Icmp6UnreachCode, IpProtocol
 from tuitrace.packet.errors import PacketError
 from tuitrace.packet.extensions import MplsLabel, build_mpls_extension, parse_mpls_labels
-from tuitrace.packet.icmp import (
-    Icmp4Type,
-    Icmp4UnreachCode,
-    Icmp6Type,
-    Icmp6UnreachCode,
-    IcmpHeader,
-    build_echo,
-    build_icmp_error,
-    parse_icmp,
-)
+from tuitrace.packet.icmp import IcmpHeader, build_echo, build_icmp_error, parse_icmp
 from tuitrace.packet.incoming import (
     EchoReply,
     IcmpError,
@@ -54,6 +46,7 @@ __all__ = [
     "Icmp6UnreachCode",
     "IcmpError",
     "IcmpHeader",
+    "IpProtocol",
     "MplsLabel",
     "PacketError",
     "Quote",

@@ -10,9 +10,9 @@ import struct
 import sys
 
 from tuitrace.packet.address import packed
+from tuitrace.packet.constants import IpProtocol
 from tuitrace.packet.errors import check_field
 
-UDP_PROTOCOL = 17
 _LITTLE_ENDIAN = sys.byteorder == "little"
 _UDP_HEADER_LENGTH = 8
 PARIS_FILLER = b"tuitrace"
@@ -89,7 +89,7 @@ def udp_payload_for_checksum(  # noqa: PLR0917 - the tracer's agreed positional 
     filler = (PARIS_FILLER * (payload_len // len(PARIS_FILLER) + 1))[: payload_len - 2]
     length = _UDP_HEADER_LENGTH + payload_len
     header = struct.pack("!HHHH", sport, dport, length, 0)
-    datagram = pseudo_header(src, dst, UDP_PROTOCOL, length) + header + b"\x00\x00" + filler
+    datagram = pseudo_header(src, dst, IpProtocol.UDP, length) + header + b"\x00\x00" + filler
     current = ones_complement_sum(datagram)
     target = ~wanted & 0xFFFF
     steering = ones_complement_sum(b"", target + (~current & 0xFFFF))

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tuitrace.packet.checksum import internet_checksum
+from tuitrace.packet.constants import Icmp4Type, Icmp6Type
 from tuitrace.packet.errors import PacketError, check_field, require_length
-from tuitrace.packet.icmp import HEADER_LENGTH, RFC4884_MIN_ORIGINAL, Icmp4Type, Icmp6Type
+from tuitrace.packet.icmp import HEADER_LENGTH, RFC4884_MIN_ORIGINAL
 
 EXTENSION_VERSION = 2
 MPLS_CLASS = 1

@@ -7,70 +7,18 @@ routers use to report MPLS labels.
 
 from __future__ import annotations
 
-import enum
 import struct
 from dataclasses import dataclass
 
 from tuitrace.packet.checksum import internet_checksum, transport_checksum
+from tuitrace.packet.constants import Icmp4Type, Icmp6Type, IpProtocol
 from tuitrace.packet.errors import check_field, require_length
 
-ICMP4_PROTOCOL = 1
-ICMP6_PROTOCOL = 58
 HEADER_LENGTH = 8
 RFC4884_MIN_ORIGINAL = 128
 """RFC 4884: with an extension structure, the original datagram is zero-padded to at least 128 bytes."""
 _HEADER = struct.Struct("!BBHI")
 _ECHO = struct.Struct("!BBHHH")
-
-
-class Icmp4Type(enum.IntEnum):
-    ECHO_REPLY = 0
-    DEST_UNREACH = 3
-    ECHO_REQUEST = 8
-    TIME_EXCEEDED = 11
-    PARAM_PROBLEM = 12
-
-
-class Icmp6Type(enum.IntEnum):
-    DEST_UNREACH = 1
-    PACKET_TOO_BIG = 2
-    TIME_EXCEEDED = 3
-    PARAM_PROBLEM = 4
-    ECHO_REQUEST = 128
-    ECHO_REPLY = 129
-
-
-class Icmp4UnreachCode(enum.IntEnum):
-    """Codes of ICMPv4 destination unreachable, behind traceroute's ``!N !H !P !F !S !X`` annotations."""
-
-    NET = 0
-    HOST = 1
-    PROTOCOL = 2
-    PORT = 3
-    FRAG_NEEDED = 4
-    SOURCE_ROUTE_FAILED = 5
-    NET_UNKNOWN = 6
-    HOST_UNKNOWN = 7
-    SOURCE_ISOLATED = 8
-    NET_PROHIBITED = 9
-    HOST_PROHIBITED = 10
-    NET_TOS = 11
-    HOST_TOS = 12
-    ADMIN_PROHIBITED = 13
-    HOST_PRECEDENCE = 14
-    PRECEDENCE_CUTOFF = 15
-
-
-class Icmp6UnreachCode(enum.IntEnum):
-    """Codes of ICMPv6 destination unreachable (RFC 4443 section 3.1)."""
-
-    NO_ROUTE = 0
-    ADMIN_PROHIBITED = 1
-    BEYOND_SCOPE = 2
-    ADDRESS = 3
-    PORT = 4
-    SOURCE_POLICY = 5
-    REJECT_ROUTE = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +41,7 @@ def _finish(message: bytes, *, v6: bool, src: str | None, dst: str | None) -> by
     if not v6:
         checksum = internet_checksum(message)
     elif src is not None and dst is not None:
-        checksum = transport_checksum(src, dst, ICMP6_PROTOCOL, message)
+        checksum = transport_checksum(src, dst, IpProtocol.ICMPV6, message)
     else:
         return message  # raw ICMPv6 sockets: the kernel fills the checksum in
     return message[:2] + struct.pack("!H", checksum) + message[4:]

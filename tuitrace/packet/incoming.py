@@ -12,29 +12,20 @@ from __future__ import annotations
 import struct
 from typing import NamedTuple
 
+from tuitrace.packet.constants import ICMP4, ICMP6, Icmp4UnreachCode, Icmp6Type
 from tuitrace.packet.errors import PacketError
 from tuitrace.packet.extensions import MplsLabel, parse_mpls_labels
-from tuitrace.packet.icmp import HEADER_LENGTH, Icmp4Type, Icmp4UnreachCode, Icmp6Type
+from tuitrace.packet.icmp import HEADER_LENGTH
 from tuitrace.packet.quote import Quote, parse_quote
 from tuitrace.packet.tcp import parse_tcp
 
 # Plain ints, not enum members: these are compared for every packet received.
-_ICMP4_ERRORS = frozenset(
-    int(t) for t in (Icmp4Type.DEST_UNREACH, Icmp4Type.TIME_EXCEEDED, Icmp4Type.PARAM_PROBLEM)
-)
-_ICMP6_ERRORS = frozenset(
-    int(t)
-    for t in (
-        Icmp6Type.DEST_UNREACH,
-        Icmp6Type.PACKET_TOO_BIG,
-        Icmp6Type.TIME_EXCEEDED,
-        Icmp6Type.PARAM_PROBLEM,
-    )
-)
-_ICMP4_ECHO_REPLY = int(Icmp4Type.ECHO_REPLY)
-_ICMP4_DEST_UNREACH = int(Icmp4Type.DEST_UNREACH)
+_ICMP4_ERRORS = ICMP4.errors
+_ICMP6_ERRORS = ICMP6.errors
+_ICMP4_ECHO_REPLY = ICMP4.echo_reply
+_ICMP4_DEST_UNREACH = ICMP4.dest_unreach
 _ICMP4_FRAG_NEEDED = int(Icmp4UnreachCode.FRAG_NEEDED)
-_ICMP6_ECHO_REPLY = int(Icmp6Type.ECHO_REPLY)
+_ICMP6_ECHO_REPLY = ICMP6.echo_reply
 _ICMP6_PACKET_TOO_BIG = int(Icmp6Type.PACKET_TOO_BIG)
 _ICMP_HEADER = struct.Struct("!BBHI")
 
@@ -51,7 +42,9 @@ class IcmpError(NamedTuple):
     mtu: int | None
     """Next-hop MTU of an ICMPv4 fragmentation-needed or ICMPv6 packet-too-big (0 if the router left it
     out); ``None`` for every other error."""
-    quote: Quote
+    quote: Quote | None
+    """The start of the probe as the router quoted it; ``None`` when the kernel kept the quote and said
+    which probe the error is about instead (unprivileged sockets' error queues)."""
     mpls: tuple[MplsLabel, ...] = ()
     """MPLS label stack the router appended (RFC 4950); empty if none or if the extension was damaged."""
 

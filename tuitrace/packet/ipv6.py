@@ -10,13 +10,14 @@ import struct
 from dataclasses import dataclass
 
 from tuitrace.packet.address import packed_v, v6_text
+from tuitrace.packet.constants import IpProtocol
 from tuitrace.packet.errors import PacketError, check_field, require_length
 
 HEADER_LENGTH = 40
-HOP_BY_HOP = 0
-ROUTING = 43
-FRAGMENT = 44
-DESTINATION_OPTIONS = 60
+HOP_BY_HOP = int(IpProtocol.HOP_BY_HOP)
+ROUTING = int(IpProtocol.ROUTING)
+FRAGMENT = int(IpProtocol.FRAGMENT)
+DESTINATION_OPTIONS = int(IpProtocol.DESTINATION_OPTIONS)
 EXTENSION_HEADERS = frozenset({HOP_BY_HOP, ROUTING, FRAGMENT, DESTINATION_OPTIONS})
 _FRAGMENT_LENGTH = 8
 _HEADER = struct.Struct("!IHBB16s16s")

@@ -12,17 +12,17 @@ import struct
 from dataclasses import dataclass
 
 from tuitrace.packet.address import v6_text
-from tuitrace.packet.checksum import UDP_PROTOCOL
+from tuitrace.packet.constants import ICMP_BY_FAMILY, IpProtocol
 from tuitrace.packet.errors import PacketError, require_length
-from tuitrace.packet.icmp import ICMP4_PROTOCOL, ICMP6_PROTOCOL
 from tuitrace.packet.ipv4 import ipv4_essentials
 from tuitrace.packet.ipv6 import HEADER_LENGTH as IPV6_HEADER_LENGTH
 from tuitrace.packet.ipv6 import walk_extension_headers
-from tuitrace.packet.tcp import TCP_PROTOCOL
 
 QUOTED_TRANSPORT_LENGTH = 8
 """RFC 792: routers quote at least the first 8 bytes after the IP header."""
 _EIGHT = struct.Struct("!HHI")
+_UDP, _TCP = int(IpProtocol.UDP), int(IpProtocol.TCP)
+_ICMP = {family: numbers.protocol for family, numbers in ICMP_BY_FAMILY.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +80,11 @@ def parse_quote(family: int, quoted: bytes) -> Quote:
         require_length(transport, QUOTED_TRANSPORT_LENGTH, "quoted transport header")
     first, second, third = _EIGHT.unpack_from(transport)
     # Positional arguments, in field order: this runs for every ICMP error received.
-    if protocol == UDP_PROTOCOL:
+    if protocol == _UDP:
         return Quote(family, protocol, src, dst, ttl, ip_id, first, second, third >> 16, third & 0xFFFF)
-    if protocol == TCP_PROTOCOL:
+    if protocol == _TCP:
         return Quote(family, protocol, src, dst, ttl, ip_id, first, second, 0, 0, third)
-    if protocol == (ICMP4_PROTOCOL if family == 4 else ICMP6_PROTOCOL):
+    if protocol == _ICMP[family]:
         icmp_fields = (first >> 8, first & 0xFF, third >> 16, third & 0xFFFF)
         return Quote(family, protocol, src, dst, ttl, ip_id, 0, 0, 0, 0, 0, *icmp_fields)
     raise PacketError(f"quoted protocol {protocol} is not one a probe uses")

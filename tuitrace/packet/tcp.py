@@ -6,9 +6,9 @@ import struct
 from dataclasses import dataclass
 
 from tuitrace.packet.checksum import transport_checksum
+from tuitrace.packet.constants import IpProtocol
 from tuitrace.packet.errors import PacketError, check_field, require_length
 
-TCP_PROTOCOL = 6
 MIN_HEADER_LENGTH = 20
 MAX_OPTIONS_LENGTH = 40
 FIN = 0x01
@@ -17,8 +17,6 @@ RST = 0x04
 PSH = 0x08
 ACK = 0x10
 URG = 0x20
-ECE = 0x40
-CWR = 0x80
 _HEADER = struct.Struct("!HHIIBBHHH")
 _MSS_KIND = 2
 
@@ -93,5 +91,5 @@ def build_tcp(
     offset_byte = (MIN_HEADER_LENGTH + len(options)) // 4 << 4
     fields = (sport, dport, seq, ack, offset_byte, flags, window)
     segment = _HEADER.pack(*fields, 0, 0) + options + payload
-    checksum = transport_checksum(src, dst, TCP_PROTOCOL, segment)
+    checksum = transport_checksum(src, dst, IpProtocol.TCP, segment)
     return _HEADER.pack(*fields, checksum, 0) + options + payload

@@ -5,7 +5,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from tuitrace.packet.checksum import UDP_PROTOCOL, transport_checksum
+from tuitrace.packet.checksum import transport_checksum
+from tuitrace.packet.constants import IpProtocol
 from tuitrace.packet.errors import check_field, require_length
 
 HEADER_LENGTH = 8
@@ -35,5 +36,5 @@ def build_udp(src: str, dst: str, sport: int, dport: int, payload: bytes) -> byt
     length = HEADER_LENGTH + len(payload)
     check_field("length", length, 16)
     datagram = _HEADER.pack(sport, dport, length, 0) + payload
-    checksum = transport_checksum(src, dst, UDP_PROTOCOL, datagram) or 0xFFFF
+    checksum = transport_checksum(src, dst, IpProtocol.UDP, datagram) or 0xFFFF
     return _HEADER.pack(sport, dport, length, checksum) + payload

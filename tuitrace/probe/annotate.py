@@ -6,54 +6,51 @@ Linux traceroute's mapping, for ICMPv4 destination-unreachable codes and their I
 
 from __future__ import annotations
 
+from tuitrace.packet.constants import (
+    ICMP4,
+    ICMP6,
+    ICMP_BY_FAMILY,
+    Icmp4UnreachCode,
+    Icmp6Type,
+    Icmp6UnreachCode,
+)
 from tuitrace.packet.incoming import IcmpError
 
-# ICMPv4 type 3 codes (RFC 792, RFC 1812).
 _V4_UNREACH: dict[int, str] = {
-    0: "!N",  # net unreachable
-    1: "!H",  # host unreachable
-    2: "!P",  # protocol unreachable
-    5: "!S",  # source route failed
-    6: "!N",  # destination network unknown
-    7: "!H",  # destination host unknown
-    8: "!S",  # source host isolated
-    9: "!X",  # network administratively prohibited
-    10: "!X",  # host administratively prohibited
-    11: "!N",  # network unreachable for TOS
-    12: "!H",  # host unreachable for TOS
-    13: "!X",  # communication administratively prohibited
-    14: "!V",  # host precedence violation
-    15: "!C",  # precedence cutoff in effect
+    Icmp4UnreachCode.NET: "!N",
+    Icmp4UnreachCode.HOST: "!H",
+    Icmp4UnreachCode.PROTOCOL: "!P",
+    Icmp4UnreachCode.SOURCE_ROUTE_FAILED: "!S",
+    Icmp4UnreachCode.NET_UNKNOWN: "!N",
+    Icmp4UnreachCode.HOST_UNKNOWN: "!H",
+    Icmp4UnreachCode.SOURCE_ISOLATED: "!S",
+    Icmp4UnreachCode.NET_PROHIBITED: "!X",
+    Icmp4UnreachCode.HOST_PROHIBITED: "!X",
+    Icmp4UnreachCode.NET_TOS: "!N",
+    Icmp4UnreachCode.HOST_TOS: "!H",
+    Icmp4UnreachCode.ADMIN_PROHIBITED: "!X",
+    Icmp4UnreachCode.HOST_PRECEDENCE: "!V",
+    Icmp4UnreachCode.PRECEDENCE_CUTOFF: "!C",
 }
-V4_PORT_UNREACHABLE = 3
-V4_FRAG_NEEDED = 4
-
-# ICMPv6 type 1 codes (RFC 4443).
 _V6_UNREACH: dict[int, str] = {
-    0: "!N",  # no route to destination
-    1: "!X",  # administratively prohibited
-    2: "!S",  # beyond scope of source address
-    3: "!H",  # address unreachable
-    5: "!X",  # source address failed ingress/egress policy
-    6: "!X",  # reject route to destination
+    Icmp6UnreachCode.NO_ROUTE: "!N",
+    Icmp6UnreachCode.ADMIN_PROHIBITED: "!X",
+    Icmp6UnreachCode.BEYOND_SCOPE: "!S",
+    Icmp6UnreachCode.ADDRESS: "!H",
+    Icmp6UnreachCode.SOURCE_POLICY: "!X",
+    Icmp6UnreachCode.REJECT_ROUTE: "!X",
 }
-V6_PORT_UNREACHABLE = 4
-
-ICMP4_DEST_UNREACH = 3
-ICMP4_TIME_EXCEEDED = 11
-ICMP6_DEST_UNREACH = 1
-ICMP6_PACKET_TOO_BIG = 2
-ICMP6_TIME_EXCEEDED = 3
+_FRAG_NEEDED = int(Icmp4UnreachCode.FRAG_NEEDED)
+_PACKET_TOO_BIG = int(Icmp6Type.PACKET_TOO_BIG)
 
 
 def is_time_exceeded(family: int, error: IcmpError) -> bool:
-    return error.type == (ICMP4_TIME_EXCEEDED if family == 4 else ICMP6_TIME_EXCEEDED)
+    return error.type == ICMP_BY_FAMILY[family].time_exceeded
 
 
 def is_port_unreachable(family: int, error: IcmpError) -> bool:
-    if family == 4:
-        return error.type == ICMP4_DEST_UNREACH and error.code == V4_PORT_UNREACHABLE
-    return error.type == ICMP6_DEST_UNREACH and error.code == V6_PORT_UNREACHABLE
+    numbers = ICMP_BY_FAMILY[family]
+    return error.type == numbers.dest_unreach and error.code == numbers.port_unreachable
 
 
 def annotation(family: int, error: IcmpError) -> str | None:
@@ -61,13 +58,13 @@ def annotation(family: int, error: IcmpError) -> str | None:
     if is_time_exceeded(family, error) or is_port_unreachable(family, error):
         return None
     if family == 4:
-        if error.type != ICMP4_DEST_UNREACH:
+        if error.type != ICMP4.dest_unreach:
             return f"!<{error.type}/{error.code}>"
-        if error.code == V4_FRAG_NEEDED:
+        if error.code == _FRAG_NEEDED:
             return f"!F-{error.mtu or 0}"
         return _V4_UNREACH.get(error.code, f"!{error.code}")
-    if error.type == ICMP6_PACKET_TOO_BIG:
+    if error.type == _PACKET_TOO_BIG:
         return f"!F-{error.mtu or 0}"
-    if error.type != ICMP6_DEST_UNREACH:
+    if error.type != ICMP6.dest_unreach:
         return f"!<{error.type}/{error.code}>"
     return _V6_UNREACH.get(error.code, f"!{error.code}")

@@ -7,10 +7,10 @@ offender's address, the probe's destination as the message's address, and as dat
 after the probe's transport header (the ICMP echo header itself for ping sockets). Receive timestamps and
 the TTL of the error packet come as the usual ancillary data.
 
-The tracer matches errors by the quote's identity fields (ICMP id/seq, UDP checksum, TCP sequence). The
-kernel does not hand us the quoted headers, so this module rebuilds a ``Quote`` carrying exactly those
-fields from what it does know: which socket, the destination port, and the probe key that we put in the
-payload. Pure functions only: everything here is tested with crafted bytes.
+The kernel does not hand us the quoted headers, but it has already matched the error to our socket; which
+probe it is about follows from that socket (TCP: one per probe) or from the bytes it returns (the echo
+header, the UDP payload), read by the identity codec. So an error becomes an ``IcmpError`` without a quote,
+and the ``Reply`` names its probe. Pure functions only: everything here is tested with crafted bytes.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from __future__ import annotations
 import ipaddress
 import socket
 import struct
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from tuitrace.packet.constants import Icmp4Type, Icmp4UnreachCode, Icmp6Type
 from tuitrace.packet.errors import PacketError
 from tuitrace.packet.incoming import IcmpError
-from tuitrace.packet.quote import Quote
-from tuitrace.probe.types import KEY_SPACE
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
@@ -43,15 +42,8 @@ _INT = struct.Struct("=i")
 _FAMILY = struct.Struct("=H")
 _AF_INET = 2
 _AF_INET6 = 10
-_ECHO_HEADER = struct.Struct("!BBHHH")
-_ECHO_REQUEST = {4: 8, 6: 128}
-_IPPROTO_ICMP = {4: 1, 6: 58}
-_IPPROTO_TCP = 6
-_IPPROTO_UDP = 17
-_FRAG_NEEDED = (3, 4)
-_PACKET_TOO_BIG = 2
-_KEY = struct.Struct("!H")
-UDP_FILLER = b"tuitrace"
+_FRAG_NEEDED = (Icmp4Type.DEST_UNREACH, Icmp4UnreachCode.FRAG_NEEDED)
+_PACKET_TOO_BIG = Icmp6Type.PACKET_TOO_BIG
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,64 +116,8 @@ def parse_ancillary(ancdata: list[tuple[int, int, bytes]]) -> Ancillary:
     return Ancillary(rx_ns, ttl, error)
 
 
-# -- the payloads we send, and reading our key back --------------------------------------------------------
-def udp_probe_payload(key: int, extra: int = 0) -> bytes:
-    """A UDP probe's payload: the key in two bytes (the error queue gives the payload back), then filler."""
-    if not 0 <= key < KEY_SPACE:
-        raise ValueError(f"probe key {key} is outside 0..{KEY_SPACE - 1}")
-    filler = (UDP_FILLER * (extra // len(UDP_FILLER) + 1))[:extra]
-    return _KEY.pack(key) + filler
-
-
-def udp_payload_key(payload: bytes) -> int:
-    """The key of a UDP probe from the payload the error queue returned."""
-    if len(payload) < _KEY.size:
-        raise PacketError("the router quoted too little of the UDP probe to find its key")
-    return int(_KEY.unpack_from(payload)[0])
-
-
-# -- rebuilding the quote the tracer matches on ------------------------------------------------------------
-def icmp_error(family: int, error: ExtendedError, quote: Quote) -> IcmpError:
-    """The ``IcmpError`` message the raw back-end would have parsed (without MPLS labels)."""
+def icmp_error(family: int, error: ExtendedError) -> IcmpError:
+    """The ``IcmpError`` that the kernel's summary describes: no quote (the socket or the returned bytes say
+    which probe) and no MPLS labels (not read from the error queue)."""
     too_big = (error.type, error.code) == _FRAG_NEEDED if family == 4 else error.type == _PACKET_TOO_BIG
-    return IcmpError(type=error.type, code=error.code, mtu=error.info if too_big else None, quote=quote)
-
-
-def echo_quote(family: int, source: str, target: str, returned: bytes) -> Quote:
-    """The quote of an echo request from what a ping socket's error queue returned: the echo header."""
-    if len(returned) < _ECHO_HEADER.size:
-        raise PacketError(f"returned echo request: {len(returned)} bytes, need {_ECHO_HEADER.size}")
-    icmp_type, icmp_code, _checksum, ident, seq = _ECHO_HEADER.unpack_from(returned)
-    if icmp_type != _ECHO_REQUEST[family]:
-        raise PacketError(f"returned ICMP type {icmp_type} is not an echo request")
-    return Quote(
-        family=family,
-        protocol=_IPPROTO_ICMP[family],
-        src=source,
-        dst=target,
-        ttl=0,
-        ip_id=0,
-        icmp_type=icmp_type,
-        icmp_code=icmp_code,
-        icmp_id=ident,
-        icmp_seq=seq,
-    )
-
-
-def _port_quote(family: int, protocol: int, source: str, target: str, ports: tuple[int, int]) -> Quote:
-    sport, dport = ports
-    return Quote(
-        family=family, protocol=protocol, src=source, dst=target, ttl=0, ip_id=0, sport=sport, dport=dport
-    )
-
-
-def udp_quote(family: int, source: str, target: str, ports: tuple[int, int], returned: bytes) -> Quote:
-    """The quote of a UDP probe (``ports`` = source, destination) carrying the checksum the tracer expects
-    (key + 1), with the key read from the returned payload."""
-    quote = _port_quote(family, _IPPROTO_UDP, source, target, ports)
-    return replace(quote, checksum=udp_payload_key(returned) + 1)
-
-
-def tcp_quote(family: int, source: str, target: str, ports: tuple[int, int], seq: int) -> Quote:
-    """The quote of a TCP SYN; the socket it arrived on says which probe it was, so ``seq`` is known."""
-    return replace(_port_quote(family, _IPPROTO_TCP, source, target, ports), tcp_seq=seq & 0xFFFFFFFF)
+    return IcmpError(type=error.type, code=error.code, mtu=error.info if too_big else None, quote=None)

@@ -24,9 +24,10 @@ import time
 
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError
-from tuitrace.probe.network import Layer, Received
+from tuitrace.probe.inbox import Inbox
+from tuitrace.probe.network import Arrivals, Layer
 from tuitrace.probe.sockets import SocketBackend, strip_scope
-from tuitrace.probe.types import LocalIdentity, Probe, Reply
+from tuitrace.probe.types import LocalIdentity, Probe
 from tuitrace.probe.wire import ProbeEncoder
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
@@ -105,6 +106,7 @@ class RawNetwork(SocketBackend):
         self._ttl_cmsgs: dict[int, list[tuple[int, int, bytes]]] = {}
         """The TTL ancillary data of each TTL, built once."""
         self._encoder = ProbeEncoder(self._identity)
+        self._inbox = Inbox(self._identity, family)
 
     # -- sockets --------------------------------------------------------------------------------------
     def _raw(self, proto: int) -> socket.socket:
@@ -170,22 +172,22 @@ class RawNetwork(SocketBackend):
             sock.sendmsg([data], ttl, 0, address)
         return tx_ns
 
-    def receive(self, timeout: float) -> list[Received | Reply]:
+    def receive(self, timeout: float) -> Arrivals:
         # select() waits with microsecond precision; poll() would round every wait up to a millisecond,
         # which caps the probe rate when rounds are due more often than that.
         ready, _, _ = select.select(self._fds, [], [], max(0.0, timeout))
-        out: list[Received | Reply] = []
         for fd in ready:
             if fd == self._wake_r:
                 self._clear_wake()
                 continue
             entry = self._readers.get(fd)
             if entry is not None:
-                self._drain(entry[0], entry[1], out)
-        return out
+                self._drain(entry[0], entry[1])
+        return self._inbox.take()
 
-    def _drain(self, sock: socket.socket, layer: Layer, out: list[Received | Reply]) -> None:
+    def _drain(self, sock: socket.socket, layer: Layer) -> None:
         v4 = self._family == 4
+        add = self._inbox.add
         for _ in range(_BATCH):
             try:
                 data, ancdata, _flags, address = sock.recvmsg(65535, _CMSG_SPACE)
@@ -204,7 +206,7 @@ class RawNetwork(SocketBackend):
                 elif level == _IPPROTO_IPV6 and kind == _IPV6_HOPLIMIT and len(value) >= _INT_SIZE:
                     hop_limit = _int(value)[0]
             source = "" if not address else address[0] if v4 else strip_scope(address[0])
-            out.append(Received(data, layer, rx_ns or time.time_ns(), source, hop_limit))
+            add(data, layer, rx_ns or time.time_ns(), source, hop_limit)
 
 
 _ICMP, _UDP = Protocol.ICMP, Protocol.UDP

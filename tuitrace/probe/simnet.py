@@ -2,8 +2,9 @@
 
 Each probe walks the scenario's hops; the router where its TTL runs out answers time-exceeded quoting the
 probe as a kernel would, a rejecting router answers destination-unreachable, the target answers in the
-probe's own protocol. Replies are built with the same packet code the real receive path parses, so the
-tests exercise decoding, matching and statistics together. Deterministic for a given seed.
+probe's own protocol. Replies are built with the same packet code and identity codec as real probes, and
+``receive`` decodes them through the raw back-end's ``Inbox``, so the tests exercise decoding, matching and
+statistics together. Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -13,24 +14,24 @@ import random
 import threading
 import time
 import zlib
-from dataclasses import replace
 
 from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.packet.constants import ICMP_BY_FAMILY, IpProtocol
 from tuitrace.packet.icmp import build_echo, build_icmp_error
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.tcp import ACK, RST, SYN, build_tcp
-from tuitrace.probe.network import Layer, Received
+from tuitrace.probe.identity import icmp_sequence, tcp_acknowledgement
+from tuitrace.probe.inbox import Inbox
+from tuitrace.probe.network import Arrivals, Layer, Received
 from tuitrace.probe.scenario import Scenario, SimHop
-from tuitrace.probe.types import LocalIdentity, Probe, Reply
-from tuitrace.probe.wire import ip_packet, tcp_sequence
+from tuitrace.probe.types import LocalIdentity, Probe
+from tuitrace.probe.wire import ECHO_PAYLOAD, ip_packet
 
 START_NS = 1_000_000_000_000
-_TIME_EXCEEDED = {4: 11, 6: 3}
-_UNREACH = {4: 3, 6: 1}
-_PORT_UNREACH = {4: 3, 6: 4}
 _QUOTE_LIMIT = {4: 28, 6: 1232}
 """Old IPv4 routers quote the IP header + 8 bytes; ICMPv6 quotes as much as fits in the minimum MTU."""
 _INITIAL_TTL = 64
+_ICMP, _TCP = int(IpProtocol.ICMP), int(IpProtocol.TCP)
 
 
 class SimNetwork:
@@ -41,8 +42,10 @@ class SimNetwork:
         self._identity = LocalIdentity(
             icmp_id=icmp_id, udp_port=udp_port, tcp_port=tcp_port, source=scenario.source, tcp_seq_base=0x1000
         )
+        self._inbox = Inbox(self._identity, scenario.family)
         self._now = START_NS
         self._pending: list[tuple[int, int, Received]] = []
+        """Replies on their way: (arrival time, order of sending, the packet)."""
         self._order = 0
         self._random = random.Random(scenario.seed)
         self.sent: list[tuple[int, Probe]] = []
@@ -73,9 +76,6 @@ class SimNetwork:
     def close(self) -> None:
         return None
 
-    def inject(self, at_ns: int, packet: Received) -> None:
-        self._push(at_ns, packet)
-
     def send(self, probe: Probe) -> int:
         self.sent.append((self._now, probe))
         reply = self._walk(probe)
@@ -84,17 +84,17 @@ class SimNetwork:
             self._push(self._now + int(delay_ms * 1e6), packet)
         return self._now
 
-    def receive(self, timeout: float) -> list[Received | Reply]:
+    def receive(self, timeout: float) -> Arrivals:
         horizon = self._now + int(timeout * 1e9)
         if not self._pending or self._pending[0][0] > horizon:
             self._now = max(self._now, horizon)
-            return []
+            return Arrivals([])
         self._now = max(self._now, self._pending[0][0])
-        out: list[Received | Reply] = []
+        add = self._inbox.add
         while self._pending and self._pending[0][0] <= self._now:
             at_ns, _, packet = heapq.heappop(self._pending)
-            out.append(replace(packet, rx_ns=at_ns))
-        return out
+            add(packet.data, packet.layer, at_ns, packet.source, packet.hop_limit)
+        return self._inbox.take()
 
     # -- the simulated path ---------------------------------------------------------------------------
     def _push(self, at_ns: int, packet: Received) -> None:
@@ -120,16 +120,17 @@ class SimNetwork:
             if probe.ttl == distance:
                 if hop.silent or self._random.random() < hop.loss:
                     return None
-                code = 0
+                kind = ICMP_BY_FAMILY[probe.family].time_exceeded
                 return self._delay(hop.rtt_ms, hop.jitter_ms), self._icmp_error(
-                    probe, responder, distance, _TIME_EXCEEDED[probe.family], code
+                    probe, responder, distance, kind, 0
                 )
             if self._rejects(hop, probe):
                 assert hop.reject is not None
                 if hop.silent or self._random.random() < hop.loss:
                     return None
+                kind = ICMP_BY_FAMILY[probe.family].dest_unreach
                 return self._delay(hop.rtt_ms, hop.jitter_ms), self._icmp_error(
-                    probe, responder, distance, _UNREACH[probe.family], hop.reject.code
+                    probe, responder, distance, kind, hop.reject.code
                 )
         return self._at_target(probe)
 
@@ -156,8 +157,8 @@ class SimNetwork:
             message = build_echo(
                 v6=family == 6,
                 ident=self._identity.icmp_id,
-                seq=probe.key,
-                payload=b"tuitrace",
+                seq=icmp_sequence(probe.key),
+                payload=ECHO_PAYLOAD,
                 reply=True,
                 src=src,
                 dst=dst,
@@ -166,7 +167,8 @@ class SimNetwork:
         if protocol is Protocol.UDP:
             if target.udp != "closed":
                 return None
-            return delay, self._icmp_error(probe, src, distance, _UNREACH[family], _PORT_UNREACH[family])
+            icmp = ICMP_BY_FAMILY[family]
+            return delay, self._icmp_error(probe, src, distance, icmp.dest_unreach, icmp.port_unreachable)
         if target.tcp == "silent":
             return None
         flags = SYN | ACK if target.tcp == "open" else RST | ACK
@@ -176,10 +178,10 @@ class SimNetwork:
             probe.dport,
             self._identity.tcp_port,
             seq=0x2000 if flags & SYN else 0,
-            ack=(tcp_sequence(probe, self._identity) + 1) & 0xFFFFFFFF,
+            ack=tcp_acknowledgement(probe.key, self._identity),
             flags=flags,
         )
-        return delay, self._wrap(segment, src, distance, Layer.TCP4_IP, Layer.TCP6, protocol=6)
+        return delay, self._wrap(segment, src, distance, Layer.TCP4_IP, Layer.TCP6, protocol=_TCP)
 
     def _icmp_error(self, probe: Probe, responder: str, distance: int, kind: int, code: int) -> Received:
         quoted = ip_packet(probe, self._identity, ttl=1)[: _QUOTE_LIMIT[probe.family]]
@@ -194,7 +196,7 @@ class SimNetwork:
         return self._wrap(message, responder, distance, Layer.ICMP4_IP, Layer.ICMP6)
 
     def _wrap(
-        self, message: bytes, src: str, distance: int, v4: Layer, v6: Layer, *, protocol: int = 1
+        self, message: bytes, src: str, distance: int, v4: Layer, v6: Layer, *, protocol: int = _ICMP
     ) -> Received:
         hop_limit = _INITIAL_TTL - distance + 1
         if self._scenario.family == 4:
@@ -218,7 +220,7 @@ class RealtimeSimNetwork(SimNetwork):
         self._now = self.now_ns()
         return super().send(probe)
 
-    def receive(self, timeout: float) -> list[Received | Reply]:
+    def receive(self, timeout: float) -> Arrivals:
         now = self.now_ns()
         due = self._pending[0][0] if self._pending else None
         wait_ns = int(timeout * 1e9) if due is None else min(int(timeout * 1e9), max(0, due - now))

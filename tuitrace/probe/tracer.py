@@ -15,18 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig
-from tuitrace.packet.incoming import EchoReply, IcmpError, TcpSegment
-from tuitrace.packet.quote import Quote
-from tuitrace.packet.tcp import ACK, RST, SYN
+from tuitrace.packet.incoming import IcmpError
 from tuitrace.probe.annotate import annotation, is_time_exceeded
+from tuitrace.probe.matching import ProbeMatcher
 from tuitrace.probe.pathlearn import Fate, PathState, learn
 from tuitrace.probe.rounds import NS, RoundClock
 from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Outcome, Probe, ProbeResult, Reply
 
 UDP_PORT_WINDOW = 100
 """Classic UDP cycles through 33434..33533, the range firewalls commonly open for traceroute."""
-_ICMP_ECHO_REQUEST = {4: 8, 6: 128}
-_IPPROTO = {Protocol.ICMP: {4: 1, 6: 58}, Protocol.UDP: {4: 17, 6: 17}, Protocol.TCP: {4: 6, 6: 6}}
 
 
 @dataclass(slots=True)
@@ -46,7 +43,6 @@ class Tracer:
         if not 1 <= config.first_ttl <= config.max_ttl <= 255:
             raise ValueError("need 1 <= first TTL <= max TTL <= 255")
         self._config = config
-        self._identity = identity
         self._setting = config.setting
         self._paths: dict[Setting, PathState] = {}
         self._in_flight: dict[int, _InFlight] = {}
@@ -59,8 +55,7 @@ class Tracer:
         self._next_key = 0
         self.counters = _Counters()
         self._active = self._paths[self._setting] = PathState()
-        self._icmp_protocol = _IPPROTO[Protocol.ICMP][config.family]
-        self._echo_request = _ICMP_ECHO_REQUEST[config.family]
+        self._matcher = ProbeMatcher(identity, config.family, config.target)
 
     # -- settings -------------------------------------------------------------------------------------
     @property
@@ -219,7 +214,7 @@ class Tracer:
     # -- receiving ------------------------------------------------------------------------------------
     def on_reply(self, reply: Reply) -> bool:
         """Match a decoded packet to one of our probes; ``False`` when it is not ours (counted, dropped)."""
-        flight = self._match(reply)
+        flight = self._matcher.match(reply, self._in_flight)
         if flight is None:
             self.counters.unmatched += 1
             return False
@@ -237,55 +232,6 @@ class Tracer:
         the rows of setting beyond TTL must be cleared (the path turned out to end there)."""
         trims, self._trims = self._trims, []
         return trims
-
-    def _match(self, reply: Reply) -> _InFlight | None:
-        message = reply.message
-        ident = self._identity
-        if isinstance(message, IcmpError):
-            return self._match_quote(message.quote)
-        if isinstance(message, EchoReply):
-            if message.ident != ident.icmp_id or reply.responder != self._config.target:
-                return None
-            return self._flight(message.seq, _ICMP, 0)
-        if isinstance(message, TcpSegment):
-            if (
-                reply.responder != self._config.target
-                or message.dport != ident.tcp_port
-                or not (message.flags & RST or (message.flags & SYN and message.flags & ACK))
-            ):
-                return None
-            key = (message.ack - 1 - ident.tcp_seq_base) % (1 << 32)
-            return self._flight(key, _TCP, message.sport)
-        return None
-
-    def _match_quote(self, quote: Quote) -> _InFlight | None:
-        ident = self._identity
-        if quote.dst != self._config.target or (ident.source and quote.src != ident.source):
-            return None
-        protocol = quote.protocol
-        if protocol == self._icmp_protocol:
-            if quote.icmp_type != self._echo_request or quote.icmp_id != ident.icmp_id:
-                return None
-            return self._flight(quote.icmp_seq, _ICMP, 0)
-        if protocol == _IPPROTO_UDP:
-            if quote.sport != ident.udp_port:
-                return None
-            return self._flight(quote.checksum - 1, _UDP, quote.dport)
-        if protocol == _IPPROTO_TCP:
-            if quote.sport != ident.tcp_port:
-                return None
-            key = (quote.tcp_seq - ident.tcp_seq_base) % (1 << 32)
-            return self._flight(key, _TCP, quote.dport)
-        return None
-
-    def _flight(self, key: int, protocol: Protocol, dport: int) -> _InFlight | None:
-        flight = self._in_flight.get(key) if 0 <= key < KEY_SPACE else None
-        if flight is None:
-            return None
-        probe = flight.probe
-        if probe.setting.protocol is not protocol or probe.dport != dport:
-            return None
-        return flight
 
     def _classify(self, probe: Probe, reply: Reply) -> tuple[Outcome, str | None]:
         message = reply.message
@@ -334,7 +280,6 @@ class Tracer:
 
 
 # Enum members are properties of their class in Python 3.11: plain names are cheaper on the hot path.
-_ICMP, _UDP, _TCP = Protocol.ICMP, Protocol.UDP, Protocol.TCP
+_ICMP = Protocol.ICMP
 _REACHED, _UNREACHABLE, _TIME_EXCEEDED = Outcome.REACHED, Outcome.UNREACHABLE, Outcome.TIME_EXCEEDED
-_IPPROTO_UDP, _IPPROTO_TCP = _IPPROTO[Protocol.UDP][4], _IPPROTO[Protocol.TCP][4]
 _DROP, _KEEP_AND_TRIM = Fate.DROP, Fate.KEEP_AND_TRIM

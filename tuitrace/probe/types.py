@@ -10,12 +10,11 @@ import enum
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from tuitrace.config import Setting
+from tuitrace.config import Protocol, Setting
 from tuitrace.packet.incoming import EchoReply, IcmpError, TcpSegment
 
 KEY_SPACE = 65534
-"""Probe keys are 0..65533: ICMP sequence = key, UDP checksum = key + 1 (never 0 or 0xFFFF),
-TCP sequence = base + key."""
+"""Probe keys are 0..65533 (how a probe carries its key: :mod:`tuitrace.probe.identity`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +42,27 @@ class Probe(NamedTuple):
     payload_len: int = 0
 
 
+class ProbeId(NamedTuple):
+    """Which probe a reply answers: its key, and the protocol and destination port it was sent with (a key
+    alone could name a later probe after the key space wrapped, or one to another port)."""
+
+    key: int
+    protocol: Protocol
+    dport: int
+
+
 class Reply(NamedTuple):
-    """A decoded packet that might answer one of our probes."""
+    """Something that arrived and might answer one of our probes."""
 
     responder: str
     rx_ns: int
     reply_ttl: int | None
-    message: EchoReply | IcmpError | TcpSegment
+    message: EchoReply | IcmpError | TcpSegment | None
+    """The decoded packet; ``None`` when a socket reported an answer without one (the target accepted or
+    refused an unprivileged TCP connect)."""
+    probe: ProbeId | None = None
+    """The probe this answers when the back-end already knows it (an unprivileged socket, or the bytes its
+    error queue returned, name it); ``None``: the matcher reads it from the message's identity fields."""
 
 
 class Outcome(enum.StrEnum):

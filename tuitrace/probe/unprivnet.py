@@ -10,8 +10,10 @@
   socket is closed at once with SO_LINGER 0 (the kernel resets the connection it just completed).
 
 Every socket asks for ``IP_RECVERR`` / ``IPV6_RECVERR``, kernel receive timestamps and the TTL of what
-arrives, so RTTs and reply TTLs come from the kernel as in raw mode. Errors are turned into the tracer's
-``Reply`` values by :mod:`tuitrace.probe.errqueue`, so the tracer matches them by the same rules.
+arrives, so RTTs and reply TTLs come from the kernel as in raw mode. The kernel has already matched each
+error to the socket of its probe, so every ``Reply`` from here names its probe: the TCP socket is the
+probe's own, and for ICMP and UDP the identity codec reads the key from the bytes the error queue returns.
+What does not parse is counted in ``Arrivals.dropped``, as in raw mode.
 """
 
 from __future__ import annotations
@@ -29,33 +31,18 @@ from dataclasses import dataclass
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.errors import PrivilegeError
 from tuitrace.packet.errors import PacketError
-from tuitrace.packet.incoming import EchoReply, TcpSegment, parse_icmp4_message, parse_icmp6_message
-from tuitrace.packet.quote import Quote
-from tuitrace.packet.tcp import ACK, RST, SYN
+from tuitrace.packet.incoming import EchoReply, parse_icmp4_message, parse_icmp6_message
 from tuitrace.probe import errqueue
-from tuitrace.probe.network import Received
+from tuitrace.probe.identity import IdentityDecoder, udp_key_payload
+from tuitrace.probe.network import Arrivals
 from tuitrace.probe.sockets import SocketBackend
-from tuitrace.probe.types import LocalIdentity, Probe, Reply
-from tuitrace.probe.wire import icmp_echo, tcp_sequence
+from tuitrace.probe.types import LocalIdentity, Probe, ProbeId, Reply
+from tuitrace.probe.wire import icmp_echo
 
 PING_SOCKET_HINT = (
     "ICMP without root needs ping sockets for your group: "
     'sudo sysctl -w net.ipv4.ping_group_range="0 2147483647" (or trace with -U or -T, or use sudo)'
 )
-UNPRIVILEGED_LIMITS = (
-    "TCP probes each leave from their own source port, so they do not keep one 5-tuple: a hop behind a "
-    "load balancer (ECMP) shows every branch, as classic UDP does (raw mode follows one)",
-    "TCP: the kernel completes the handshake with an open port (SYN, SYN-ACK, ACK) before tuitrace resets it",
-    "TCP: no reply TTL for the target's SYN-ACK or RST; the RTT of an RST is taken when tuitrace wakes up "
-    "(about 0.1 ms more than the kernel's timestamp in the lab)",
-    "TCP: an answer slower than 1 s counts as lost (the kernel has retransmitted the SYN by then, and the "
-    "answer can no longer be told apart)",
-    "UDP: a router that quotes only the first 8 bytes of the probe (as RFC 792 allows; most quote more) "
-    "leaves out the key, and its error cannot be matched",
-    "MPLS labels in ICMP errors are not shown",
-    "ICMP needs net.ipv4.ping_group_range to include one of your groups",
-)
-"""What this mode cannot show, measured in the namespace lab: for the UI's help and the README."""
 
 _BUFFER = 2048
 _CMSG_SPACE = socket.CMSG_SPACE(16) + 2 * socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16 + 28) + 64
@@ -112,6 +99,9 @@ class UnprivilegedNetwork(SocketBackend):
             source=self._source,
             tcp_seq_base=secrets.randbits(32),
         )
+        self._decoder = IdentityDecoder(self._identity, family)
+        self._dropped = 0
+        """Error-queue entries and echo replies that did not parse, since the last ``receive``."""
 
     # -- sockets --------------------------------------------------------------------------------------
     def _setup(self, sock: socket.socket, *, keep: bool = False) -> socket.socket:
@@ -164,7 +154,7 @@ class UnprivilegedNetwork(SocketBackend):
                 raise PermissionError(errno.EACCES, PING_SOCKET_HINT)
             sock, data, port = self._icmp, icmp_echo(probe, self._identity), 0
         else:
-            data = errqueue.udp_probe_payload(probe.key, probe.payload_len)
+            data = udp_key_payload(probe.key, probe.payload_len)
             sock, port = self._udp, probe.dport
         ancillary = [(self._level, self._ttl_cmsg, _INT.pack(probe.ttl))]
         for attempt in range(_SEND_TRIES):
@@ -202,35 +192,35 @@ class UnprivilegedNetwork(SocketBackend):
         self._poll.register(sock.fileno(), select.POLLOUT)
         return tx_ns
 
-    def receive(self, timeout: float) -> list[Received | Reply]:
+    def receive(self, timeout: float) -> Arrivals:
         ready = self._poll.poll(max(0, int(timeout * 1000 + 0.999)))
-        out: list[Received | Reply] = []
+        out: list[Reply] = []
         for fd, _events in ready:
             if fd == self._wake_r:
                 self._clear_wake()
             elif self._icmp is not None and fd == self._icmp.fileno():
-                self._drain_errors(self._icmp, self._echo_quote, out)
+                self._drain_errors(self._icmp, self._returned_echo, out)
                 self._drain_echo_replies(self._icmp, out)
             elif fd == self._udp.fileno():
-                self._drain_errors(self._udp, self._udp_quote, out)
+                self._drain_errors(self._udp, self._decoder.returned_udp, out)
                 self._discard(self._udp)
             elif (attempt := self._attempts.get(fd)) is not None:
                 self._settle(attempt, out)
         self._expire(time.time_ns())
-        return out
+        dropped, self._dropped = self._dropped, 0
+        return Arrivals(out, dropped)
 
     # -- reading --------------------------------------------------------------------------------------
-    def _echo_quote(self, returned: bytes, _port: int) -> Quote:
-        return errqueue.echo_quote(self._family, self._identity.source, self._target, returned)
-
-    def _udp_quote(self, returned: bytes, port: int) -> Quote:
-        ports = (self._identity.udp_port, port)
-        return errqueue.udp_quote(self._family, self._identity.source, self._target, ports, returned)
+    def _returned_echo(self, returned: bytes, _port: int) -> ProbeId:
+        return self._decoder.returned_echo(returned)
 
     def _drain_errors(
-        self, sock: socket.socket, quote: Callable[[bytes, int], Quote], out: list[Received | Reply]
+        self, sock: socket.socket, identify: Callable[[bytes, int], ProbeId], out: list[Reply]
     ) -> None:
-        """Turn every ICMP error queued on ``sock`` into a ``Reply``; what does not parse is dropped."""
+        """Turn every ICMP error queued on ``sock`` into a ``Reply`` naming its probe; ``identify`` says which
+        from the returned bytes and the destination port. What does not parse is counted and dropped; the
+        local stack's own errors (no route, message too long) did not arrive from the network and are skipped.
+        """
         for _ in range(_BATCH):
             try:
                 data, ancdata, _flags, address = sock.recvmsg(_BUFFER, _CMSG_SPACE, errqueue.MSG_ERRQUEUE)
@@ -239,15 +229,18 @@ class UnprivilegedNetwork(SocketBackend):
             try:
                 info = errqueue.parse_ancillary(ancdata)
                 error = info.error
-                if error is None or not error.from_icmp or error.offender is None:
+                if error is None:
+                    raise PacketError("an error-queue entry without its sock_extended_err")
+                if not error.from_icmp or error.offender is None:
                     continue
-                port = address[1] if address else 0
-                message = errqueue.icmp_error(self._family, error, quote(data, port))
+                probe = identify(data, address[1] if address else 0)
             except PacketError:
+                self._dropped += 1
                 continue
-            out.append(Reply(error.offender, info.rx_ns or time.time_ns(), info.ttl, message))
+            message = errqueue.icmp_error(self._family, error)
+            out.append(Reply(error.offender, info.rx_ns or time.time_ns(), info.ttl, message, probe))
 
-    def _drain_echo_replies(self, sock: socket.socket, out: list[Received | Reply]) -> None:
+    def _drain_echo_replies(self, sock: socket.socket, out: list[Reply]) -> None:
         parse = parse_icmp4_message if self._family == 4 else parse_icmp6_message
         for _ in range(_BATCH):
             try:
@@ -260,6 +253,7 @@ class UnprivilegedNetwork(SocketBackend):
                 info = errqueue.parse_ancillary(ancdata)
                 message = parse(data)
             except PacketError:
+                self._dropped += 1
                 continue
             if isinstance(message, EchoReply) and address:
                 responder = str(address[0]).split("%", 1)[0]
@@ -276,34 +270,31 @@ class UnprivilegedNetwork(SocketBackend):
             except OSError:
                 continue
 
-    def _settle(self, attempt: _Attempt, out: list[Received | Reply]) -> None:
-        """A TCP probe's socket woke up: a router's error, the target's SYN-ACK, or its RST."""
+    def _settle(self, attempt: _Attempt, out: list[Reply]) -> None:
+        """A TCP probe's socket woke up: a router's error, the target's SYN-ACK, or its RST. The socket is
+        the probe's own, so every reply from it names that probe."""
         sock, probe = attempt.sock, attempt.probe
         self._attempts.pop(sock.fileno(), None)
         with contextlib.suppress(KeyError, ValueError):
             self._poll.unregister(sock.fileno())
+        named = ProbeId(probe.key, probe.setting.protocol, probe.dport)
         with sock:
             status = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)  # before the error queue clears it
-            seq = tcp_sequence(probe, self._identity)
-            ports = (self._identity.tcp_port, probe.dport)
-            quote = errqueue.tcp_quote(self._family, self._identity.source, self._target, ports, seq)
-            errors: list[Received | Reply] = []
-            self._drain_errors(sock, lambda _data, _port: quote, errors)
+            errors: list[Reply] = []
+            self._drain_errors(sock, lambda _data, _port: named, errors)
             state, rtt_us, retransmitted = _tcp_info(sock)
         if retransmitted:
             return  # Karn: the answer may be to the kernel's retransmitted SYN, so the probe counts as lost
         if errors:
             out.append(errors[0])
             return
-        if state == _TCP_ESTABLISHED:
-            flags, rx_ns = SYN | ACK, attempt.tx_ns + rtt_us * 1000 if rtt_us else time.time_ns()
-        elif status == errno.ECONNREFUSED:
-            flags, rx_ns = RST | ACK, time.time_ns()
+        if state == _TCP_ESTABLISHED:  # the target's SYN-ACK
+            rx_ns = attempt.tx_ns + rtt_us * 1000 if rtt_us else time.time_ns()
+        elif status == errno.ECONNREFUSED:  # the target's RST
+            rx_ns = time.time_ns()
         else:
             return
-        ack = (seq + 1) & 0xFFFFFFFF
-        segment = TcpSegment(sport=probe.dport, dport=self._identity.tcp_port, seq=0, ack=ack, flags=flags)
-        out.append(Reply(probe.target, rx_ns, None, segment))
+        out.append(Reply(probe.target, rx_ns, None, None, named))
 
     def _expire(self, now_ns: int) -> None:
         overdue = [a for a in self._attempts.values() if now_ns - a.tx_ns > self._wait_ns]

@@ -1,7 +1,8 @@
 """The bytes of a probe: what goes on the wire for a ``Probe`` under our ``LocalIdentity``.
 
-Identity travels in fields that the ICMP error quotes and that ECMP routers do not hash on: the ICMP echo
-sequence, the UDP checksum (steered by two payload bytes, as Paris traceroute does), the TCP sequence number.
+Which fields carry the probe's identity is the identity codec's rule (:mod:`tuitrace.probe.identity`): the
+ICMP echo sequence, the UDP checksum (steered by two payload bytes, as Paris traceroute does), the TCP
+sequence number. This module puts those values into whole probes.
 """
 
 from __future__ import annotations
@@ -9,16 +10,13 @@ from __future__ import annotations
 import struct
 
 from tuitrace.config import Protocol
-from tuitrace.packet.checksum import (
-    UDP_PROTOCOL,
-    ones_complement_sum,
-    pseudo_header,
-    udp_payload_for_checksum,
-)
+from tuitrace.packet.checksum import ones_complement_sum, pseudo_header, udp_payload_for_checksum
+from tuitrace.packet.constants import IpProtocol
 from tuitrace.packet.icmp import build_echo
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.ipv6 import build_ipv6
 from tuitrace.packet.tcp import SYN, build_tcp
+from tuitrace.probe.identity import icmp_sequence, ip_protocol, tcp_sequence, udp_checksum
 from tuitrace.probe.types import LocalIdentity, Probe
 
 _UDP_HEADER = struct.Struct("!HHHH")
@@ -27,14 +25,6 @@ _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
 ECHO_PAYLOAD = b"tuitrace"
 UDP_MIN_PAYLOAD = 2
-IPPROTO_ICMP = 1
-IPPROTO_TCP = 6
-IPPROTO_UDP = 17
-IPPROTO_ICMPV6 = 58
-
-
-def tcp_sequence(probe: Probe, identity: LocalIdentity) -> int:
-    return (identity.tcp_seq_base + probe.key) & 0xFFFFFFFF
 
 
 def icmp_echo(probe: Probe, identity: LocalIdentity, *, with_v6_checksum: bool = False) -> bytes:
@@ -44,7 +34,7 @@ def icmp_echo(probe: Probe, identity: LocalIdentity, *, with_v6_checksum: bool =
     return build_echo(
         v6=v6,
         ident=identity.icmp_id,
-        seq=probe.key,
+        seq=icmp_sequence(probe.key),
         payload=payload,
         src=identity.source if both else None,
         dst=probe.target if both else None,
@@ -52,22 +42,23 @@ def icmp_echo(probe: Probe, identity: LocalIdentity, *, with_v6_checksum: bool =
 
 
 def udp_payload(probe: Probe, identity: LocalIdentity) -> bytes:
-    """The payload that gives the datagram the checksum ``key + 1`` (for a datagram socket to send)."""
+    """The payload that steers the datagram's checksum to the probe's identity."""
     return udp_payload_for_checksum(
         identity.source,
         probe.target,
         identity.udp_port,
         probe.dport,
-        probe.key + 1,
+        udp_checksum(probe.key),
         UDP_MIN_PAYLOAD + probe.payload_len,
     )
 
 
 def udp_datagram(probe: Probe, identity: LocalIdentity) -> bytes:
-    """UDP header and payload for a raw socket: the payload steers the checksum to ``key + 1``, so the
-    header can carry that value without summing the datagram a second time."""
+    """UDP header and payload for a raw socket: the payload steers the checksum to the probe's identity,
+    so the header can carry that value without summing the datagram a second time."""
     payload = udp_payload(probe, identity)
-    return _UDP_HEADER.pack(identity.udp_port, probe.dport, 8 + len(payload), probe.key + 1) + payload
+    header = _UDP_HEADER.pack(identity.udp_port, probe.dport, 8 + len(payload), udp_checksum(probe.key))
+    return header + payload
 
 
 def tcp_syn(probe: Probe, identity: LocalIdentity) -> bytes:
@@ -76,7 +67,7 @@ def tcp_syn(probe: Probe, identity: LocalIdentity) -> bytes:
         probe.target,
         identity.tcp_port,
         probe.dport,
-        seq=tcp_sequence(probe, identity),
+        seq=tcp_sequence(probe.key, identity),
         flags=SYN,
         payload=bytes(probe.payload_len),
     )
@@ -92,32 +83,23 @@ def transport_segment(probe: Probe, identity: LocalIdentity) -> bytes:
     return udp_datagram(probe, identity)
 
 
-def ip_protocol(probe: Probe) -> int:
-    protocol = probe.setting.protocol
-    if protocol is Protocol.ICMP:
-        return IPPROTO_ICMP if probe.family == 4 else IPPROTO_ICMPV6
-    return IPPROTO_TCP if protocol is Protocol.TCP else IPPROTO_UDP
-
-
 def ip_packet(probe: Probe, identity: LocalIdentity, *, ttl: int, ident: int = 0) -> bytes:
     """The whole probe as it looks at a router, with the TTL it has there (for simulation and tests)."""
     segment = transport_segment(probe, identity)
+    protocol = ip_protocol(probe.setting.protocol, probe.family)
+    source, target = identity.source, probe.target
     if probe.family == 4:
-        return build_ipv4(
-            identity.source, probe.target, ip_protocol(probe), segment, ttl=ttl, ident=ident, tos=probe.tos
-        )
-    return build_ipv6(
-        identity.source, probe.target, ip_protocol(probe), segment, hop_limit=ttl, traffic_class=probe.tos
-    )
+        return build_ipv4(source, target, protocol, segment, ttl=ttl, ident=ident, tos=probe.tos)
+    return build_ipv6(source, target, protocol, segment, hop_limit=ttl, traffic_class=probe.tos)
 
 
 class ProbeEncoder:
     """The bytes a raw socket sends for a probe: the same bytes as ``icmp_echo``, ``udp_datagram`` and
     ``tcp_syn``, built from a template per destination port instead of from scratch.
 
-    Two probes differ only in their key (ICMP sequence, UDP checksum, TCP sequence), so the ones' complement
-    sum of everything else is computed once, and each probe's checksum (or, for UDP, the steering word that
-    sets it) follows from that sum and the key in a few integer operations.
+    Two probes differ only in the field that carries their key (ICMP sequence, UDP checksum, TCP sequence),
+    so the ones' complement sum of everything else is computed once, and each probe's checksum (or, for UDP,
+    the steering word that sets it) follows from that sum and the field in a few integer operations.
     """
 
     def __init__(self, identity: LocalIdentity) -> None:
@@ -131,17 +113,18 @@ class ProbeEncoder:
             template = self._template(probe)
         head, tail, base = template
         if protocol is _ICMP:
+            sequence = icmp_sequence(probe.key)
             if base < 0:  # ICMPv6 on a raw socket: the kernel fills the checksum in
-                return head + _U16.pack(probe.key) + tail
-            total = base + probe.key
+                return head + _U16.pack(sequence) + tail
+            total = base + sequence
             total = (total & 0xFFFF) + (total >> 16)
-            return head[:2] + _U16.pack(~total & 0xFFFF) + head[4:] + _U16.pack(probe.key) + tail
+            return head[:2] + _U16.pack(~total & 0xFFFF) + head[4:] + _U16.pack(sequence) + tail
         if protocol is _UDP:
-            wanted = probe.key + 1
+            wanted = udp_checksum(probe.key)
             total = (~wanted & 0xFFFF) + base
             total = (total & 0xFFFF) + (total >> 16)
             return head + _U16.pack(wanted) + _U16.pack(total) + tail
-        sequence = (self._identity.tcp_seq_base + probe.key) & 0xFFFFFFFF
+        sequence = tcp_sequence(probe.key, self._identity)
         total = base + (sequence >> 16) + (sequence & 0xFFFF)
         total = (total & 0xFFFF) + (total >> 16)
         total = (total & 0xFFFF) + (total >> 16)
@@ -153,14 +136,14 @@ class ProbeEncoder:
         protocol = probe.setting.protocol
         if protocol is _ICMP:
             echo = icmp_echo(probe._replace(key=0), identity)
-            # sequence 0 adds nothing to the sum, so the checksum of that echo is the complement of the rest
+            # a zero sequence adds nothing to the sum: the checksum of that echo is the complement of the rest
             base = ~_U16.unpack_from(echo, 2)[0] & 0xFFFF if probe.family == 4 else -1
             template = (echo[:6], echo[8:], base)
         elif protocol is _UDP:
             datagram = udp_datagram(probe._replace(key=0), identity)
             filler = datagram[10:]
             zeroed = datagram[:6] + bytes(4) + filler  # checksum and steering word both zero
-            pseudo = pseudo_header(identity.source, probe.target, UDP_PROTOCOL, len(datagram))
+            pseudo = pseudo_header(identity.source, probe.target, IpProtocol.UDP, len(datagram))
             template = (datagram[:6], filler, ~ones_complement_sum(pseudo + zeroed) & 0xFFFF)
         else:
             segment = build_tcp(

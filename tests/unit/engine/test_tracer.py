@@ -26,13 +26,20 @@ SOURCE, TARGET = "192.0.2.1", "198.51.100.9"
 ROUTERS = ["192.0.2.254", "203.0.113.1", "203.0.113.5"]
 
 
-def three_hops(**target: object) -> SimNetwork:
+class StrayPackets(SimNetwork):
+    """The simulated network, plus packets that answer none of our probes (another tracer's, garbage)."""
+
+    def inject(self, at_ns: int, packet: Received) -> None:
+        self._push(at_ns, packet)
+
+
+def three_hops(**target: object) -> StrayPackets:
     data = {
         "path": {"family": 4, "source": SOURCE, "target": TARGET},
         "hop": [{"responders": [r], "rtt_ms": 1.0 + i} for i, r in enumerate(ROUTERS)],
         "target": {"rtt_ms": 10.0, "tcp": "open", **target},
     }
-    return SimNetwork(parse_scenario(data))
+    return StrayPackets(parse_scenario(data))
 
 
 def engine_for(network: SimNetwork, **config: object) -> Engine:

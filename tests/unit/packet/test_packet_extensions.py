@@ -30,6 +30,11 @@ def classify(family: int, message: bytes) -> IcmpError:
     return result
 
 
+def quoted_dport(error: IcmpError) -> int:
+    assert error.quote is not None  # a parsed error always has its quote
+    return error.quote.dport
+
+
 def test_extension_structure_carries_a_valid_checksum() -> None:
     extension = build_mpls_extension(STACK)
     assert extension[0] == 0x20  # version 2
@@ -46,7 +51,7 @@ def test_label_stack_is_reported_with_the_hop(family: int, time_exceeded: bool) 
     )
     result = classify(family, message)
     assert result.mpls == STACK
-    assert result.quote.dport == DPORT
+    assert quoted_dport(result) == DPORT
     assert parse_mpls_labels(message, v6=family == 6) == STACK
 
 
@@ -101,7 +106,7 @@ def test_a_damaged_extension_keeps_the_hop_but_drops_the_labels(
     message = icmp_error_around(probe.packet, 6, time_exceeded=True, extension=extension)
     result = classify(6, message)
     assert result.mpls == ()
-    assert result.quote.dport == DPORT
+    assert quoted_dport(result) == DPORT
     with pytest.raises(PacketError, match=message_part):
         parse_mpls_labels(message, v6=True)
 
@@ -111,7 +116,7 @@ def test_a_length_attribute_pointing_past_the_end_is_a_packet_error() -> None:
     message[5] = 200  # 800 bytes of original datagram announced
     with pytest.raises(PacketError, match="extension header"):
         parse_mpls_labels(bytes(message), v6=False)
-    assert classify(4, bytes(message)).quote.dport == DPORT
+    assert quoted_dport(classify(4, bytes(message))) == DPORT
 
 
 def test_labels_out_of_range_are_refused_by_the_builder() -> None:

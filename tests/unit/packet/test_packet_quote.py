@@ -162,6 +162,7 @@ def test_parameter_problem_is_an_error_about_the_probe(family: int) -> None:
     result = classify(family, message)
     assert isinstance(result, IcmpError)
     assert result.type == kind
+    assert result.quote is not None
     assert result.quote.dport == DPORT
 
 
