@@ -156,6 +156,13 @@ class Tracer:
         count = self._config.count
         return count is None or self._active.rounds < count
 
+    def overdue(self, now_ns: int) -> bool:
+        """True when the oldest probe in flight has waited its full time: before ``poll`` declares it lost,
+        the driver reads what already arrived (a reader late to run must not turn answers into loss)."""
+        if not self._in_flight:
+            return False
+        return next(iter(self._in_flight.values())).sent_ns + self._wait_ns <= now_ns
+
     def poll(self, now_ns: int) -> list[Probe]:
         """Expire overdue probes and return the probes due to be sent now."""
         self._expire(now_ns)
@@ -219,6 +226,9 @@ class Tracer:
             self.counters.unmatched += 1
             return False
         del self._in_flight[flight.probe.key]
+        if reply.rx_ns - flight.sent_ns > self._wait_ns:  # ours, but it came after the wait: lost, as shown
+            self._resolve(flight, Outcome.LOST)
+            return True
         outcome, mark = self._classify(flight.probe, reply)
         self._resolve(flight, outcome, reply, mark)
         return True

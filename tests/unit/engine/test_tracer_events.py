@@ -180,3 +180,24 @@ def test_a_reset_drops_untaken_results_of_its_setting_only() -> None:
     t.forget(ICMP, 4000)
     assert [(r.setting, r.ttl, r.outcome) for r in t.take_results()] == [(udp_setting, 2, Outcome.REACHED)]
     assert t.take_trims() == [(1, udp_setting, 2)]
+
+
+def test_a_probe_is_overdue_only_once_its_wait_is_over() -> None:
+    t = tracer(wait=0.5)
+    send_round(t, 0)
+    assert not t.overdue(NS // 2 - 1)
+    assert t.overdue(NS // 2)
+
+
+def test_an_answer_read_late_but_arrived_in_time_counts() -> None:
+    t = tracer(max_ttl=1, wait=0.5)
+    (probe,) = send_round(t, 0)
+    assert t.on_reply(echo(probe, NS // 100))  # arrived after 10 ms, read whenever
+    assert [(r.outcome, r.rtt_ns) for r in t.take_results()] == [(Outcome.REACHED, NS // 100)]
+
+
+def test_an_answer_that_arrived_after_the_wait_is_ours_but_lost() -> None:
+    t = tracer(max_ttl=1, wait=0.5)
+    (probe,) = send_round(t, 0)
+    assert t.on_reply(echo(probe, NS // 2 + 1))
+    assert [(r.outcome, r.responder) for r in t.take_results()] == [(Outcome.LOST, None)]
