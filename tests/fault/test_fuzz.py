@@ -1,0 +1,63 @@
+"""Fuzz sample for every run: 10^4 mutated and random packets through every parser and the receive path.
+
+The full 10^6 run is ``python -m bench.fuzz`` (or ``pytest -m long tests/fault``). A failure names the
+seed; ``python -m bench.fuzz --seed N --packets M`` reproduces it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.fault.fuzzing import PARSER_NAMES, FuzzFigures, fuzz
+from tests.fault.replies import PATHS, SEEDS_FILE, format_seed, load_seeds, seeds
+from tuitrace.probe.network import Layer
+
+SAMPLE = 10_000
+SEED = int(os.environ.get("TUITRACE_FUZZ_SEED", "20261201"))
+
+
+def check(figures: FuzzFigures, packets: int) -> None:
+    assert figures.fed >= packets
+    assert figures.matched + figures.dropped == figures.fed
+    assert figures.parsers is not None and figures.parsers.failures == []
+    # The run reached deep: real answers were matched, and every parser both accepted and rejected input.
+    assert figures.matched > figures.fed // 10
+    for name in PARSER_NAMES:
+        assert figures.parsers.parsed[name] > 0, f"{name} never parsed anything: the fuzz is too shallow"
+        assert figures.parsers.rejected[name] > 0, f"{name} never rejected anything"
+
+
+def test_recorded_seeds_are_what_the_builders_make() -> None:
+    recorded = load_seeds()
+    for family, path in PATHS.items():
+        assert [format_seed(s) for s in recorded[family]] == [format_seed(s) for s in seeds(path)], (
+            f"{SEEDS_FILE} is stale: run python -m tests.fault.replies")
+
+
+def test_recorded_seeds_cover_every_reply_kind() -> None:
+    recorded = load_seeds()
+    kinds = {family: {seed.kind.split("/")[0] for seed in recorded[family]} for family in recorded}
+    common = {"time-exceeded", "time-exceeded+mpls", "time-exceeded+mpls-legacy", "unreachable-3+mpls",
+              "parameter-problem", "echo-reply", "tcp-syn-ack", "tcp-syn-ack+mss", "tcp-rst-ack", "tcp-rst",
+              "echo-request"}
+    v4_only = {"time-exceeded-28", "redirect"}
+    v6_only = {"packet-too-big", "router-advertisement"}
+    assert common | v4_only | {f"unreachable-{code}" for code in range(16)} <= kinds[4]
+    assert common | v6_only | {f"unreachable-{code}" for code in range(9)} <= kinds[6]
+    layers = {seed.layer for family in recorded.values() for seed in family}
+    assert layers == set(Layer)
+
+
+def test_fuzz_sample_parsers_never_raise_and_every_packet_is_matched_or_dropped() -> None:
+    figures = fuzz(SAMPLE, SEED)
+    print(f"fuzz seed {SEED}: {figures.fed} packets, {figures.matched} matched, {figures.dropped} dropped")
+    check(figures, SAMPLE)
+
+
+@pytest.mark.long
+def test_fuzz_a_million_packets() -> None:
+    packets = 1_000_000
+    figures = fuzz(packets, SEED + 1)
+    check(figures, packets)
