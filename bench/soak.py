@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
-from tests.fault.soak import HOPS, ROUNDS_PER_SECOND, soak, statistics_problems
+from tests.fault.soak import HOPS, ROUNDS_PER_SECOND, MemorySample, soak, statistics_problems
 
 GOAL = 1.05
 
@@ -24,12 +25,17 @@ def main() -> int:
     args = parser.parse_args()
     seconds = args.hours * 3600
     print(f"soak: {args.hours} simulated hours, {ROUNDS_PER_SECOND} rounds/s, {HOPS} hops", flush=True)
-    figures, snapshot = soak(seconds, warmup_s=args.warmup_hours * 3600)
+    print("simulated h   RSS KiB   heap blocks   CPU s", flush=True)
+    started = time.process_time()
+
+    def show(sample: MemorySample) -> None:
+        print(f"{sample.simulated_s / 3600:11.2f} {sample.rss_kib:9} {sample.heap_blocks:13} "
+              f"{time.process_time() - started:7.0f}", flush=True)
+
+    figures, snapshot = soak(seconds, warmup_s=args.warmup_hours * 3600, on_sample=show)
+    show(figures.samples[-1])
     print(f"{figures.rounds} rounds, {snapshot.probes_sent} probes in {figures.cpu_s:.0f} s CPU "
           f"({seconds / figures.cpu_s:.0f}x real time)")
-    print("simulated h   RSS KiB   heap blocks")
-    for sample in figures.samples:
-        print(f"{sample.simulated_s / 3600:11.2f} {sample.rss_kib:9} {sample.heap_blocks:13}")
     rss_ok, heap_ok = figures.rss_ratio <= GOAL, figures.heap_ratio <= GOAL
     print(f"memory end / after warm-up: RSS {figures.rss_ratio:.3f}, heap blocks {figures.heap_ratio:.3f} "
           f"(goal <= {GOAL}: {'met' if rss_ok and heap_ok else 'NOT met'})")

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tests.fault.mutate import mutate, noise
-from tests.fault.replies import IDENTITY_PORTS, PATHS, SETTINGS, FuzzPath, Seed, load_seeds, replies_to
+from tests.fault.replies import IDENTITY_PORTS, PATHS, SETTINGS, FuzzPath, Seed, all_seeds, replies_to
 from tuitrace.config import TraceConfig
 from tuitrace.engine.engine import Engine
 from tuitrace.packet import (
@@ -242,7 +242,7 @@ def fuzz_engine(figures: FuzzFigures, path: FuzzPath, setting_index: int, budget
 def fuzz(packets: int, seed: int, *, parsers: bool = True) -> FuzzFigures:
     """Feed at least ``packets`` packets, round robin over both families and the four ways of probing."""
     rng = random.Random(seed)
-    seeds = load_seeds()
+    seeds = all_seeds()
     figures = FuzzFigures(seed, parsers=ParserTally() if parsers else None)
     configs = [(family, index) for family in PATHS for index in range(len(SETTINGS))]
     chunk = min(CHUNK, max(500, packets // len(configs)))

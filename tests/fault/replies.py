@@ -31,6 +31,8 @@ from tuitrace.probe.types import LocalIdentity, Probe
 from tuitrace.probe.wire import ip_packet, tcp_sequence, transport_segment
 
 SEEDS_FILE = Path(__file__).parent / "data" / "seeds.txt"
+CAPTURED_FILE = Path(__file__).parent / "data" / "captured.txt"
+"""Real kernel answers recorded in the namespace lab (``python -m tests.fault.capture``)."""
 
 IDENTITY_PORTS = {"icmp_id": 0x5454, "udp_port": 40001, "tcp_port": 40002}
 """The identity the fuzzed engines run with (the simulated network's keyword arguments)."""
@@ -254,6 +256,12 @@ def load_seeds(file: Path = SEEDS_FILE) -> dict[int, list[Seed]]:
         elif line and not line.startswith("#"):
             out[family].append(parse_seed(line))
     return out
+
+
+def all_seeds() -> dict[int, list[Seed]]:
+    """The built seeds and the captured ones, per family."""
+    built, captured = load_seeds(SEEDS_FILE), load_seeds(CAPTURED_FILE)
+    return {family: built[family] + captured[family] for family in built}
 
 
 def write_seeds(file: Path = SEEDS_FILE) -> None:

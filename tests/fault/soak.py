@@ -14,16 +14,24 @@ from __future__ import annotations
 
 import gc
 import os
+import struct
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.fault.fuzzing import deliver
 from tuitrace.config import TraceConfig
 from tuitrace.engine.engine import Engine
+from tuitrace.packet.checksum import internet_checksum
+from tuitrace.packet.icmp import build_echo, build_icmp_error
+from tuitrace.packet.ipv4 import build_ipv4
+from tuitrace.probe.network import Layer
 from tuitrace.probe.scenario import parse_scenario
 from tuitrace.probe.simnet import SimNetwork
 from tuitrace.probe.types import Probe, ProbeResult
+from tuitrace.probe.wire import ECHO_PAYLOAD, ip_packet
 from tuitrace.stats.snapshot import TraceSnapshot
 
 HOPS = 30
@@ -56,19 +64,63 @@ def lost_rounds(ttl: int, rounds: int) -> int:
     return 0 if period is None else (rounds + period - 1) // period
 
 
+_ECHO = struct.Struct("!BBHHH")
+_ICMP_HEADER = struct.Struct("!BBHI")
+_INITIAL_TTL = 64
+
+
 class PatternLossNetwork(SimNetwork):
-    """The simulated network with loss by pattern instead of by chance, and without its log of probes."""
+    """The simulated network (its virtual clock and queue), with loss by pattern instead of by chance and
+    answers made from per-hop templates: a day is 26 million probes, and walking the scenario and building
+    every answer from scratch would cost more than the engine under test. The templates hold the real
+    bytes a Linux router or target sends (the whole probe quoted, checksums right);
+    :func:`template_answer_matches_builders` checks them against tuitrace's packet builders."""
 
     def __init__(self) -> None:
         super().__init__(parse_scenario(SCENARIO, "soak"))
+        identity = self.identity
+        self._ident = identity.icmp_id
+        self._outer = {ttl: self._outer_header(ttl) for ttl in range(1, HOPS + 1)}
+        self._inner_ip = build_ipv4(identity.source, TARGET, 1, bytes(8) + ECHO_PAYLOAD, ttl=1)[:20]
+        self._delay_ns = {ttl: int(rtt_ms(ttl) * 1e6) for ttl in range(1, HOPS + 1)}
+
+    def _outer_header(self, ttl: int) -> bytes:
+        length = 8 if ttl == HOPS else 8 + 20 + 8
+        source = TARGET if ttl == HOPS else router(ttl)
+        payload = bytes(length + len(ECHO_PAYLOAD))
+        return build_ipv4(source, SOURCE, 1, payload, ttl=_INITIAL_TTL - ttl + 1)[:20]
+
+    def answer(self, probe: Probe) -> bytes:
+        """The bytes src receives for ``probe``: time-exceeded from its hop, or the target's echo reply."""
+        unsummed = _ECHO.pack(0 if probe.ttl == HOPS else 8, 0, 0, self._ident, probe.key) + ECHO_PAYLOAD
+        echo = _ECHO.pack(0 if probe.ttl == HOPS else 8, 0, internet_checksum(unsummed), self._ident,
+                          probe.key) + ECHO_PAYLOAD
+        if probe.ttl == HOPS:
+            return self._outer[HOPS] + echo
+        body = self._inner_ip + echo
+        checksum = internet_checksum(_ICMP_HEADER.pack(11, 0, 0, 0) + body)
+        return self._outer[probe.ttl] + _ICMP_HEADER.pack(11, 0, checksum, 0) + body
 
     def send(self, probe: Probe) -> int:
+        now = self.now_ns()
         period = LOSS_PERIODS.get(probe.ttl)
-        if period is not None and probe.round % period == 0:
-            return self.now_ns()  # sent, and its answer is lost on the way back
-        sent_at = super().send(probe)
-        self.sent.clear()  # a test aid that grows by design: not the engine's memory
-        return sent_at
+        if period is None or probe.round % period:  # else: sent, and its answer is lost on the way back
+            self.inject(now + self._delay_ns[probe.ttl], deliver(self.answer(probe), Layer.ICMP4_IP))
+        return now
+
+
+def template_answer_matches_builders(network: PatternLossNetwork, probe: Probe) -> bool:
+    """The template bytes equal what tuitrace's builders make for the same answer."""
+    identity = network.identity
+    if probe.ttl == HOPS:
+        message = build_echo(v6=False, ident=identity.icmp_id, seq=probe.key, payload=ECHO_PAYLOAD,
+                             reply=True)
+        source = TARGET
+    else:
+        message = build_icmp_error(v6=False, type=11, code=0, quoted=ip_packet(probe, identity, ttl=1))
+        source = router(probe.ttl)
+    expected = build_ipv4(source, SOURCE, 1, message, ttl=_INITIAL_TTL - probe.ttl + 1)
+    return network.answer(probe) == expected
 
 
 def rss_kib() -> int:
@@ -102,8 +154,10 @@ class SoakFigures:
         return self.samples[-1].heap_blocks / self._after_warmup().heap_blocks
 
 
-def soak(simulated_s: float, *, warmup_s: float, samples: int = 24) -> tuple[SoakFigures, TraceSnapshot]:
-    """Run ``simulated_s`` seconds of virtual time at 10 rounds/s; sample memory ``samples`` times."""
+def soak(simulated_s: float, *, warmup_s: float, samples: int = 24,
+         on_sample: Callable[[MemorySample], None] | None = None) -> tuple[SoakFigures, TraceSnapshot]:
+    """Run ``simulated_s`` seconds of virtual time at 10 rounds/s; sample memory ``samples`` times (and
+    pass each sample to ``on_sample`` as it is taken, for progress)."""
     rounds = int(simulated_s * ROUNDS_PER_SECOND)
     network = PatternLossNetwork()
     config = TraceConfig(target=TARGET, family=4, interval=1 / ROUNDS_PER_SECOND, count=rounds, max_ttl=HOPS)
@@ -119,6 +173,8 @@ def soak(simulated_s: float, *, warmup_s: float, samples: int = 24) -> tuple[Soa
         if now >= next_point[0]:
             gc.collect()
             figures.samples.append(MemorySample((now - start_ns) / 1e9, rss_kib(), sys.getallocatedblocks()))
+            if on_sample is not None:
+                on_sample(figures.samples[-1])
             next_point[0] = start_ns + points.pop(0) if points else sys.maxsize
 
     engine.add_listener(sample)

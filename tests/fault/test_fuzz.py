@@ -11,7 +11,7 @@ import os
 import pytest
 
 from tests.fault.fuzzing import PARSER_NAMES, FuzzFigures, fuzz
-from tests.fault.replies import PATHS, SEEDS_FILE, format_seed, load_seeds, seeds
+from tests.fault.replies import CAPTURED_FILE, PATHS, SEEDS_FILE, format_seed, load_seeds, seeds
 from tuitrace.probe.network import Layer
 
 SAMPLE = 10_000
@@ -48,6 +48,26 @@ def test_recorded_seeds_cover_every_reply_kind() -> None:
     assert common | v6_only | {f"unreachable-{code}" for code in range(9)} <= kinds[6]
     layers = {seed.layer for family in recorded.values() for seed in family}
     assert layers == set(Layer)
+
+
+def test_captured_seeds_hold_real_answers_of_every_kind() -> None:
+    """What the lab's kernels sent: (family, ICMP type, code) or (family, "tcp", flags)."""
+    seen: set[tuple[int, int | str, int]] = set()
+    for family, recorded in load_seeds(CAPTURED_FILE).items():
+        for seed in recorded:
+            data = seed.data
+            if seed.layer is Layer.ICMP4_IP:
+                start = (data[0] & 0x0F) * 4
+                seen.add((family, data[start], data[start + 1]))
+            elif seed.layer is Layer.ICMP6:
+                seen.add((family, data[0], data[1]))
+            else:
+                start = (data[0] & 0x0F) * 4 if seed.layer is Layer.TCP4_IP else 0
+                seen.add((family, "tcp", data[start + 13]))
+    v4 = {(4, 11, 0), (4, 3, 3), (4, 3, 0), (4, 3, 1), (4, 3, 13), (4, 0, 0), (4, "tcp", 0x12),
+          (4, "tcp", 0x14)}
+    v6 = {(6, 3, 0), (6, 1, 4), (6, 1, 0), (6, 1, 3), (6, 129, 0), (6, "tcp", 0x12), (6, "tcp", 0x14)}
+    assert v4 | v6 <= seen
 
 
 def test_fuzz_sample_parsers_never_raise_and_every_packet_is_matched_or_dropped() -> None:
