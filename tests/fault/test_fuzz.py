@@ -19,14 +19,15 @@ SEED = int(os.environ.get("TUITRACE_FUZZ_SEED", "20261201"))
 
 
 def check(figures: FuzzFigures, packets: int) -> None:
-    assert figures.fed >= packets
-    assert figures.matched + figures.dropped == figures.fed
-    assert figures.parsers is not None and figures.parsers.failures == []
+    seed = f"seed {figures.seed}"
+    assert figures.fed >= packets, seed
+    assert figures.matched + figures.dropped == figures.fed, seed
+    assert figures.parsers is not None and figures.parsers.failures == [], seed
     # The run reached deep: real answers were matched, and every parser both accepted and rejected input.
-    assert figures.matched > figures.fed // 10
+    assert figures.matched > figures.fed // 10, seed
     for name in PARSER_NAMES:
-        assert figures.parsers.parsed[name] > 0, f"{name} never parsed anything: the fuzz is too shallow"
-        assert figures.parsers.rejected[name] > 0, f"{name} never rejected anything"
+        assert figures.parsers.parsed[name] > 0, f"{seed}: {name} never parsed anything (too shallow)"
+        assert figures.parsers.rejected[name] > 0, f"{seed}: {name} never rejected anything"
 
 
 def test_recorded_seeds_are_what_the_builders_make() -> None:
