@@ -8,9 +8,10 @@ responder address that is on no path, packets that a careless tracer would count
   TCP source ports; classic-traceroute destination ports);
 * ``far-key``: errors quoting a real tracer's identity (its ICMP id, UDP or TCP source port, seen on the
   wire) with a sequence, checksum or TCP sequence far from any probe sent;
-* ``wrong-dst`` / ``wrong-src``: errors quoting a real probe seen a moment ago - possibly still in flight -
-  with the quoted destination (or source) changed;
-* ``echo-reply``: echo replies with a real ICMP id and sequence from the spoofed address, not the target.
+* ``wrong-dst`` / ``wrong-src``: errors quoting a real probe seen a moment ago with the quoted destination
+  (or source) changed - with ``--silent-ttl``, a probe to the silent hop, still in flight;
+* ``echo-reply``: echo replies with a real ICMP id and sequence (of a probe in flight, with
+  ``--silent-ttl``) from the spoofed address, not the target.
 
 None of these answers a probe: every tracer must drop them (the spoofed address must never show as a hop).
 Prints one JSON object at the end: how many of each kind were sent, how many ICMP messages in all (each
@@ -49,6 +50,10 @@ class SeenProbe:
     transport: int
 
     @property
+    def ttl(self) -> int:
+        return self.packet[8] if self.packet[0] >> 4 == 4 else self.packet[7]
+
+    @property
     def identity(self) -> tuple[int, int]:
         """(protocol, ICMP id or source port)."""
         start = self.transport
@@ -67,8 +72,10 @@ def _seen(data: bytes, family: int, target: bytes) -> SeenProbe | None:
 
 
 class Forger:
-    def __init__(self, family: int, local: str, target: str, spoofed: str, rng: random.Random) -> None:
+    def __init__(self, family: int, local: str, target: str, spoofed: str, rng: random.Random,
+                 silent_ttl: int | None = None) -> None:
         self.family, self.local, self.target, self.spoofed, self.rng = family, local, target, spoofed, rng
+        self.silent_ttl = silent_ttl
         self.icmp = _PROTO_ICMP[family]
         self.sent: Counter[str] = Counter()
 
@@ -127,6 +134,12 @@ class Forger:
         return build_echo(v6=self.family == 6, ident=ident, seq=seq, payload=b"tuitrace", reply=True,
                           src=self.spoofed, dst=self.local)
 
+    def _pick(self, recent: deque[SeenProbe]) -> SeenProbe:
+        """Preferably the latest probe to the silent hop: it waits in flight for the tracer's whole timeout,
+        so a quote of it is what a careless matcher would take for its answer."""
+        waiting = [probe for probe in recent if probe.ttl == self.silent_ttl]
+        return waiting[-1] if waiting else self.rng.choice(recent)
+
     def next_message(self, probes: dict[tuple[int, int], deque[SeenProbe]]) -> tuple[str, bytes]:
         """A look-alike of a random kind; real probes are picked per identity, so that a flood of pings
         does not crowd out the tracers' own probes."""
@@ -136,8 +149,8 @@ class Forger:
             return kind, self.error(self.made_up_quote())
         if kind == "echo-reply":
             icmp = [identity for identity in probes if identity[0] == self.icmp]
-            return kind, self.echo_reply(rng.choice(probes[rng.choice(icmp)]))
-        probe = rng.choice(probes[rng.choice(list(probes))])
+            return kind, self.echo_reply(self._pick(probes[rng.choice(icmp)]))
+        probe = self._pick(probes[rng.choice(list(probes))])
         if kind == "far-key":
             return kind, self.error(self.far_key_quote(probe))
         return kind, self.error(self.changed_address_quote(probe, kind.removeprefix("wrong-")))
@@ -153,6 +166,8 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=2.0, help="seconds to spread the look-alikes over")
     parser.add_argument("--wait-for", type=int, default=4, help="distinct probe identities to see first")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--silent-ttl", type=int, default=None,
+                        help="the TTL whose router does not answer: quote its probes (they stay in flight)")
     args = parser.parse_args()
     family = args.family
     af = socket.AF_INET if family == 4 else socket.AF_INET6
@@ -163,7 +178,7 @@ def main() -> int:
         sender = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)  # IP header included
     else:
         sender = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)  # implies IPV6_HDRINCL
-    forger = Forger(family, args.local, args.target, args.spoofed, random.Random(args.seed))
+    forger = Forger(family, args.local, args.target, args.spoofed, random.Random(args.seed), args.silent_ttl)
     probes: dict[tuple[int, int], deque[SeenProbe]] = {}
 
     def sniff() -> None:
@@ -174,7 +189,7 @@ def main() -> int:
                 return
             seen = _seen(data, family, target) if address[2] == PACKET_OUTGOING else None
             if seen is not None and seen.protocol in (forger.icmp, 6, 17):
-                probes.setdefault(seen.identity, deque(maxlen=20)).append(seen)
+                probes.setdefault(seen.identity, deque(maxlen=40)).append(seen)
 
     give_up = time.monotonic() + 30
     while len(probes) < args.wait_for and time.monotonic() < give_up:
