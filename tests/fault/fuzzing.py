@@ -2,8 +2,9 @@
 
 Two promises are checked. Every parser in ``tuitrace.packet`` either returns or raises ``PacketError`` for
 any bytes (nothing else escapes). And the engine, fed the packets as the network delivers them, never raises
-and accounts for every packet: each one is either matched to a probe (it produced a result with a
-responder) or counted in the snapshot's ``dropped`` - exactly, ``matched + dropped == fed``.
+and accounts for every packet: each one is either matched to a probe (``Engine.matched``; a matched answer
+beyond the path's end is matched but produces no hop result) or counted in the snapshot's ``dropped`` -
+exactly, ``matched + dropped == fed``.
 
 The engine runs on the simulated network (virtual clock, no sleeping), whose own correct replies keep real
 probes in flight and answered; around them the harness injects mutated seeds from the recorded file, mutated
@@ -12,16 +13,16 @@ fresh answers (duplicates and races with the real reply) and random noise.
 
 What this depends on in tuitrace (so that a change of the receive seam is a change here, in one place):
 ``Received(data, layer, rx_ns, source, hop_limit)`` and ``Layer`` (built only in :func:`deliver`),
-``SimNetwork(scenario, icmp_id=, udp_port=, tcp_port=)`` with ``send``/``receive``/``inject``/``sent``,
-``Engine(config, network)`` with ``run``, ``add_listener`` and ``snapshot().dropped``, and
-``ProbeResult.responder`` (set exactly when a reply matched).
+``SimNetwork(scenario, icmp_id=, udp_port=, tcp_port=)`` with ``send``/``receive``/``sent`` and its
+``_push`` (schedule a packet) and ``_inbox`` (where every delivered packet is decoded or counted dropped),
+``Engine(config, network)`` with ``run``, ``matched`` and ``snapshot().dropped``.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,10 +45,11 @@ from tuitrace.packet import (
 )
 from tuitrace.packet.ipv4 import ipv4_essentials
 from tuitrace.packet.ipv6 import walk_extension_headers
+from tuitrace.probe.inbox import Inbox
 from tuitrace.probe.network import Layer, Received
 from tuitrace.probe.scenario import parse_scenario
 from tuitrace.probe.simnet import SimNetwork
-from tuitrace.probe.types import Probe, ProbeResult, Reply
+from tuitrace.probe.types import Probe
 
 FUZZ_PER_PROBE = 6
 """Fuzz packets injected around each probe sent (besides the simulated network's own reply)."""
@@ -136,6 +138,21 @@ def scenario_for(path: FuzzPath, seed: int) -> dict[str, object]:
             "hop": hops, "target": {"rtt_ms": 9.0, "jitter_ms": 1.0, "tcp": "open"}}
 
 
+class CountingInbox(Inbox):
+    """The simulated network's inbox, telling ``seen`` of every packet it is handed before decoding it."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self, network: SimNetwork, family: int, seen: Callable[[bytes, Layer], None]) -> None:
+        super().__init__(network.identity, family)
+        self._seen = seen
+
+    def add(self, data: bytes, layer: Layer, rx_ns: int, source: str = "",
+            hop_limit: int | None = None) -> None:
+        self._seen(data, layer)
+        super().add(data, layer, rx_ns, source, hop_limit)
+
+
 class FuzzNetwork(SimNetwork):
     """The simulated network, plus fuzz packets injected around every probe; counts what it delivers."""
 
@@ -146,25 +163,23 @@ class FuzzNetwork(SimNetwork):
         self._seed_bytes = [seed.data for seed in seeds]
         self._sources = ("", path.target, *path.routers, "::1" if path.family == 6 else "127.0.0.1")
         self._tally = tally
+        self._inbox = CountingInbox(self, path.family, self._delivered)
         self.fed = 0
         self.kinds: Counter[str] = Counter()
-        self.last_batch: list[Received] = []
+        self.last_batch: deque[tuple[Layer, bytes]] = deque(maxlen=8)
 
     def send(self, probe: Probe) -> int:
         sent_at = super().send(probe)
         self.sent.clear()  # the simulated network's log of probes is a test aid; keep memory flat
         for _ in range(FUZZ_PER_PROBE):
-            self.inject(sent_at + self._rng.randrange(self._wait_ns), self._fuzz_packet(probe))
+            self._push(sent_at + self._rng.randrange(self._wait_ns), self._fuzz_packet(probe))
         return sent_at
 
-    def receive(self, timeout: float) -> list[Received | Reply]:
-        batch = super().receive(timeout)
-        self.fed += len(batch)
-        self.last_batch = [packet for packet in batch if isinstance(packet, Received)]
+    def _delivered(self, data: bytes, layer: Layer) -> None:
+        self.fed += 1
+        self.last_batch.append((layer, data))
         if self._tally is not None:
-            for packet in self.last_batch:
-                self._tally.check(packet.data, packet.layer)
-        return batch
+            self._tally.check(data, layer)
 
     def _fuzz_packet(self, probe: Probe) -> Received:
         rng, path = self._rng, self._path
@@ -214,21 +229,14 @@ def fuzz_engine(figures: FuzzFigures, path: FuzzPath, setting_index: int, budget
                          wait=0.5, count=max(1, budget // ((len(path.routers) + 1) * (FUZZ_PER_PROBE + 1))))
     network = FuzzNetwork(path, seeds, rng, int(config.wait * 1e9), figures.parsers)
     engine = Engine(config, network)
-    matched = 0
-
-    def count(result: ProbeResult) -> None:
-        nonlocal matched
-        matched += result.responder is not None
-
-    engine.add_listener(count)
     where = f"seed {figures.seed}, engine {figures.engines} (IPv{path.family} {setting.label})"
     try:
         engine.run()
     except Exception as exc:
-        batch = " ".join(f"{p.layer.value}:{p.data.hex()}" for p in network.last_batch[:8])
+        batch = " ".join(f"{layer.value}:{data.hex()}" for layer, data in network.last_batch)
         message = f"{where}: the engine raised {type(exc).__name__}: {exc}; last batch {batch}"
         raise FuzzError(message) from exc
-    dropped = engine.snapshot().dropped
+    dropped, matched = engine.snapshot().dropped, engine.matched
     if matched + dropped != network.fed:
         raise FuzzError(f"{where}: fed {network.fed} packets but matched {matched} + dropped {dropped} = "
                           f"{matched + dropped}")

@@ -26,9 +26,10 @@ from tuitrace.packet.icmp import build_echo, build_icmp_error
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.ipv6 import build_ipv6, fragment_header, options_header
 from tuitrace.packet.tcp import ACK, RST, SYN, build_tcp, mss_option
+from tuitrace.probe.identity import tcp_acknowledgement
 from tuitrace.probe.network import Layer
 from tuitrace.probe.types import LocalIdentity, Probe
-from tuitrace.probe.wire import ip_packet, tcp_sequence, transport_segment
+from tuitrace.probe.wire import ip_packet, transport_segment
 
 SEEDS_FILE = Path(__file__).parent / "data" / "seeds.txt"
 CAPTURED_FILE = Path(__file__).parent / "data" / "captured.txt"
@@ -131,7 +132,7 @@ def echo_reply(path: FuzzPath, probe: Probe) -> Seed:
 
 def tcp_answer(path: FuzzPath, probe: Probe, flags: int, kind: str, options: bytes = b"") -> Seed:
     identity = path.identity
-    ack = (tcp_sequence(probe, identity) + 1) & 0xFFFFFFFF
+    ack = tcp_acknowledgement(probe.key, identity)
     segment = build_tcp(path.target, path.source, probe.dport, identity.tcp_port,
                         seq=0x2000 if flags & SYN else 0, ack=ack, flags=flags, options=options)
     return _wrap(path, kind, segment, path.target, tcp=True)

@@ -105,7 +105,7 @@ class PatternLossNetwork(SimNetwork):
         now = self.now_ns()
         period = LOSS_PERIODS.get(probe.ttl)
         if period is None or probe.round % period:  # else: sent, and its answer is lost on the way back
-            self.inject(now + self._delay_ns[probe.ttl], deliver(self.answer(probe), Layer.ICMP4_IP))
+            self._push(now + self._delay_ns[probe.ttl], deliver(self.answer(probe), Layer.ICMP4_IP))
         return now
 
 

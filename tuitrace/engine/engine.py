@@ -200,6 +200,12 @@ class Engine:
             messages, self._messages = self._messages, []
         return messages
 
+    @property
+    def matched(self) -> int:
+        """Packets that answered one of our probes so far (with ``snapshot().dropped``, every packet read)."""
+        with self._lock:
+            return self._tracer.counters.matched
+
     def snapshot(self) -> TraceSnapshot:
         tracer = self._tracer
         with self._lock:

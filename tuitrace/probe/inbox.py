@@ -60,7 +60,9 @@ class Inbox:
         except PacketError:
             self._dropped += 1
             return
-        if reply is not None:
+        if reply is None:  # valid, but no answer to any probe (an echo request, a router advertisement)
+            self._dropped += 1
+        else:
             self._replies.append(reply)
 
     def take(self) -> Arrivals:

@@ -35,6 +35,8 @@ class _InFlight:
 @dataclass(slots=True)
 class _Counters:
     sent: int = 0
+    matched: int = 0
+    """Packets that answered a probe of ours (also those whose result is dropped as beyond the path's end)."""
     unmatched: int = 0
 
 
@@ -225,6 +227,7 @@ class Tracer:
         if flight is None:
             self.counters.unmatched += 1
             return False
+        self.counters.matched += 1
         del self._in_flight[flight.probe.key]
         if reply.rx_ns - flight.sent_ns > self._wait_ns:  # ours, but it came after the wait: lost, as shown
             self._resolve(flight, Outcome.LOST)
