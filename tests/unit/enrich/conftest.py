@@ -26,6 +26,17 @@ def no_system_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def loopback_resolver_for_ipwhois(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ipwhois builds a resolver from /etc/resolv.conf that the RDAP tests never use: give it a loopback one
+    instead of none (it would refuse to start). Overrides ``no_system_resolver`` where it is used."""
+
+    def loopback(self: dns.resolver.BaseResolver, f: Any) -> None:
+        self.nameservers = ["127.0.0.1"]
+
+    monkeypatch.setattr(dns.resolver.BaseResolver, "read_resolv_conf", loopback)
+
+
+@pytest.fixture
 def dns_server() -> Iterator[DnsTestServer]:
     with DnsTestServer("127.0.0.1") as server:
         yield server

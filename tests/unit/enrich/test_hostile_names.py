@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 from urllib.request import ProxyHandler, build_opener
 
-import dns.resolver
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -129,14 +128,7 @@ def test_names_from_a_hostile_geoip_file_are_inert(make_options: MakeOptions, tm
     assert info.as_name == "GEO AS " + "Q" * (MAX_NAME - 8) + ELLIPSIS
 
 
-@pytest.fixture(autouse=True)
-def no_system_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ipwhois builds a (here unused) resolver from /etc/resolv.conf: give it a loopback one instead."""
-
-    def loopback(self: dns.resolver.BaseResolver, f: Any) -> None:
-        self.nameservers = ["127.0.0.1"]
-
-    monkeypatch.setattr(dns.resolver.BaseResolver, "read_resolv_conf", loopback)
+pytestmark = pytest.mark.usefixtures("loopback_resolver_for_ipwhois")
 
 
 @pytest.fixture

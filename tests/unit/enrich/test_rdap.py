@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.request import ProxyHandler, build_opener
 
-import dns.resolver
 import pytest
 
 from tests.enrich.rdapserver import RdapTestServer, rdap_network
@@ -21,14 +20,7 @@ PUBLIC = "11.0.0.1"
 UNKNOWN = "11.0.0.2"
 
 
-@pytest.fixture(autouse=True)
-def no_system_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ipwhois builds a (here unused) resolver from /etc/resolv.conf: give it a loopback one instead."""
-
-    def loopback(self: dns.resolver.BaseResolver, f: Any) -> None:
-        self.nameservers = ["127.0.0.1"]
-
-    monkeypatch.setattr(dns.resolver.BaseResolver, "read_resolv_conf", loopback)
+pytestmark = pytest.mark.usefixtures("loopback_resolver_for_ipwhois")
 
 
 @pytest.fixture
