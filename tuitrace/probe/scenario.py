@@ -1,14 +1,16 @@
 """Simulated paths described as data (TOML): hops, responders, loss, delays, and how the target answers.
 
-Used by the simulated network, the scenario tests (which add an ``[expect]`` table) and the benchmarks.
-A malformed file gives a ``ScenarioError`` naming the problem, never a traceback.
+Used by the simulated network (``--simulate``), the scenario tests and the benchmarks. A file may also hold
+``[run]`` (how the tests trace it) and ``[expect]`` (what a user must see) tables: those belong to the tests
+(tests/unit/engine/scenario_cases.py reads them), not to the simulator, which only checks that they are
+tables. A malformed file gives a ``ScenarioError`` naming the problem, never a traceback.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +63,6 @@ class Scenario:
     hops: tuple[SimHop, ...]
     destination: SimTarget
     seed: int = 1
-    run: dict[str, Any] = field(default_factory=dict)
-    expect: dict[str, Any] = field(default_factory=dict)
 
 
 def _address(value: object, family: int, where: str) -> str:
@@ -122,9 +122,12 @@ def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
     target = data.get("target", {})
     if not isinstance(target, dict):
         raise ScenarioError(f"{name}: [target] must be a table")
-    seed, run, expect = path.get("seed", 1), data.get("run", {}), data.get("expect", {})
-    if not isinstance(seed, int) or not isinstance(run, dict) or not isinstance(expect, dict):
+    seed = path.get("seed", 1)
+    if not isinstance(seed, int) or any(not isinstance(data.get(t, {}), dict) for t in _TEST_TABLES):
         raise ScenarioError(f"{name}: seed must be a whole number, [run] and [expect] tables")
+    unknown = sorted(set(data) - {"path", "hop", "target", *_TEST_TABLES})
+    if unknown:
+        raise ScenarioError(f"{name}: unknown table {unknown[0]!r} (a scenario has path, hop and target)")
     return Scenario(
         name=name,
         family=family,
@@ -135,14 +138,23 @@ def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
             rtt_ms=_number(target, "rtt_ms", 10.0, name),
             jitter_ms=_number(target, "jitter_ms", 0.0, name),
             loss=_number(target, "loss", 0.0, name),
-            icmp=str(target.get("icmp", "reply")),
-            udp=str(target.get("udp", "closed")),
-            tcp=str(target.get("tcp", "closed")),
+            icmp=_choice(target, "icmp", ("reply", "silent"), name),
+            udp=_choice(target, "udp", ("closed", "silent"), name),
+            tcp=_choice(target, "tcp", ("closed", "open", "silent"), name),
         ),
         seed=seed,
-        run=dict(run),
-        expect=dict(expect),
     )
+
+
+_TEST_TABLES = ("run", "expect")
+
+
+def _choice(table: dict[str, Any], key: str, choices: tuple[str, ...], name: str) -> str:
+    """One of ``choices`` (the first is the default); a misspelt behaviour is an error, not a silent one."""
+    value = table.get(key, choices[0])
+    if value not in choices:
+        raise ScenarioError(f"{name}: [target].{key} must be one of {', '.join(choices)}, not {value!r}")
+    return str(value)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -142,6 +142,9 @@ def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
         (b"[path\nfamily = 4\n", "is not valid TOML"),
         (b"hop = [1, 2]\n[path]\nsource = '192.0.2.1'\ntarget = '192.0.2.9'\n", "must be an array of tables"),
         (b"[path]\nsource = '192.0.2.1'\ntarget = '192.0.2.9'\nseed = 'x'\n", "seed must be a whole number"),
+        (b"[path]\nsource = '192.0.2.1'\ntarget = '192.0.2.9'\n[target]\ntcp = 'opne'\n",
+         "[target].tcp must be one of closed, open, silent, not 'opne'"),
+        (b"[path]\nsource = '192.0.2.1'\ntarget = '192.0.2.9'\n[hops]\nrtt_ms = 1\n", "unknown table 'hops'"),
     ],
 )
 def test_a_scenario_that_is_not_one_is_one_line(tmp_path: Path, content: bytes, needle: str) -> None:
