@@ -25,6 +25,7 @@ class FakeEnricher:
     details: dict[str, Future[DetailResult]] = field(default_factory=dict)
     """The RDAP future of each address asked for; the same future when asked again (as the cache does)."""
     detail_requests: list[str] = field(default_factory=list)
+    fills_as_or_place: bool = True
 
     def request(self, address: str) -> None:
         self.requested.append(address)

@@ -299,3 +299,14 @@ async def test_engine_texts_with_markup_characters_are_shown_as_they_are(engine:
         texts = [n.message for n in app._notifications]
         assert texts == ["cannot trace TCP/80: [/] no [bold]route[/bold]",
                          "Probing stopped: socket [/] closed"]
+
+
+async def test_the_as_column_stays_hidden_when_nothing_could_fill_it(engine: FakeEngine) -> None:
+    """--no-lookups (or -n --no-asn) without a GeoIP file: the UI still has an enricher (for names, or to
+    say that places are missing), but no AS number or place can ever arrive."""
+    enricher = FakeEnricher({}, fills_as_or_place=False)
+    app = TraceApp(engine, UiOptions(enricher=enricher))
+    async with app.run_test(size=(200, 30)) as pilot:
+        assert "as" not in cells(app, "hop-1")
+        await pilot.press("z")
+        assert cells(app, "hop-1")["as"] == ""

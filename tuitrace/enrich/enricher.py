@@ -189,6 +189,12 @@ class Enricher:
         with self._lock:
             return self._generation
 
+    @property
+    def fills_as_or_place(self) -> bool:
+        """Whether anything can fill an AS / place column: AS lookups are on, or a GeoIP file is open."""
+        geo = self._geo
+        return self._options.asn_enabled or (geo is not None and bool(geo.paths))
+
     def request(self, address: str) -> None:
         """Look ``address`` up in the background unless known and fresh; returns at once, never raises.
 

@@ -115,8 +115,10 @@ class TraceApp(App[int]):
             return
         self._shown = (snapshot, self.view, generation, self._problem)
         self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem)
-        lookup = self._lookup if self.options.enricher is not None else None
-        self.query_one(HopTable).show(snapshot, self.view, lookup)
+        enricher = self.options.enricher
+        lookup = self._lookup if enricher is not None else None
+        fillable = enricher is not None and enricher.fills_as_or_place
+        self.query_one(HopTable).show(snapshot, self.view, lookup, fillable)
 
     # -- protocol and port ------------------------------------------------------------------------
 

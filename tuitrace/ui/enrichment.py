@@ -24,6 +24,10 @@ class Enricher(Protocol):
     def generation(self) -> int:
         """Increases whenever any answer arrives, so a view knows when to look again."""
 
+    @property
+    def fills_as_or_place(self) -> bool:
+        """Whether anything can fill the AS / place column: AS lookups are on, or a GeoIP file is open."""
+
     def request(self, address: str) -> None:
         """Start lookups for ``address`` in the background; returns at once."""
 

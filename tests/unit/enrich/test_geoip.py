@@ -6,7 +6,9 @@ from pathlib import Path
 
 from tests.enrich import geodb
 from tests.enrich.geodb import Owner, Place
+from tuitrace.enrich.enricher import Enricher
 from tuitrace.enrich.geoip import GeoFacts, GeoIpDatabases
+from tuitrace.enrich.options import EnrichOptions
 
 FRANKFURT = Place("DE", "Germany", "Frankfurt am Main")
 PARIS = Place("FR", "France", "Paris")
@@ -104,3 +106,15 @@ def test_nothing_found_says_so_once(tmp_path: Path) -> None:
     assert len(dbs.notices) == 1
     assert dbs.notices[0].startswith(f"no GeoIP database found (looked in {tmp_path})")
     assert "--geoip-db" in dbs.notices[0]
+
+
+def test_the_as_place_column_can_be_filled_only_by_as_lookups_or_a_geoip_file(tmp_path: Path) -> None:
+    city = geodb.geolite2_city(tmp_path / "GeoLite2-City.mmdb", {"10.9.0.0/16": FRANKFURT})
+    cases = [
+        (EnrichOptions(no_lookups=True, geoip_search_dirs=()), False),
+        (EnrichOptions(dns=False, asn=False, geoip_search_dirs=()), False),
+        (EnrichOptions(no_lookups=True, geoip_paths=(str(city),), geoip_search_dirs=()), True),
+    ]
+    for options, fillable in cases:
+        with Enricher(options) as enricher:
+            assert enricher.fills_as_or_place is fillable, options

@@ -67,7 +67,7 @@ class HopTable(ScrollView, can_focus=True):
         self._rows: list[LazyRow[Row]] = []
         self._memo: HopRowMemo = HopRowMemo()
         self._as_column = False
-        self._latest: tuple[TraceSnapshot, View, Lookup | None] | None = None
+        self._latest: tuple[TraceSnapshot, View, Lookup | None, bool | None] | None = None
         self._strips: dict[str, tuple[Row, Strip]] = {}
         """Each row as last drawn (with ``_drawn_with``), by key; redrawn when its text changes."""
         self._header: Strip | None = None
@@ -100,10 +100,15 @@ class HopTable(ScrollView, can_focus=True):
         """Whether the AS / place column is wanted now (by ``z``, or because it fits)."""
         return self._as_column
 
-    def show(self, snapshot: TraceSnapshot, view: View, lookup: Lookup | None) -> None:
-        self._latest = (snapshot, view, lookup)
+    def show(
+        self, snapshot: TraceSnapshot, view: View, lookup: Lookup | None, as_fillable: bool | None = None
+    ) -> None:
+        """``as_fillable``: whether anything can fill the AS / place column (AS lookups on, or a GeoIP file
+        open); by default, whether there is a ``lookup`` at all."""
+        self._latest = (snapshot, view, lookup, as_fillable)
         width = self.size.width or self.app.size.width
-        self._as_column = as_column_wanted(view.show_as, width, lookups=lookup is not None)
+        fillable = lookup is not None if as_fillable is None else as_fillable
+        self._as_column = as_column_wanted(view.show_as, width, lookups=fillable)
         columns = plan_columns(width, self._as_column)
         if columns != self._columns:
             self._set_columns(columns)
