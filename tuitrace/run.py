@@ -118,12 +118,12 @@ def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None
             lookup = enricher.get
         note = signals.partial_note(snapshot.rounds)
         if options.format is ReportFormat.JSON:
-            output = mark_partial_json(render_json(snapshot, lookup), signals)
+            output = mark_partial_json(render_json(snapshot, lookup, engine.events()), signals)
         elif options.format is ReportFormat.CSV:
             output = render_csv(snapshot, lookup)
             if note:  # CSV has no place for it: the exit status and stderr say it
                 write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            output = mark_partial_text(render_text(snapshot, lookup, numeric=options.numeric), note)
+            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, engine.events()), note)
         write_out(output)
     return signals.status()

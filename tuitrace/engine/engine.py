@@ -10,6 +10,9 @@ while it works and lets go only while it waits for packets, so ``snapshot`` sees
 Everything the loop calls (commands, ``_absorb``, ``_collect``) runs with the lock already held, so the
 loop takes it once per pass, not once per step. It is re-entrant so that a listener, called in the loop,
 may take a snapshot.
+
+Every result also goes to the event detector (:mod:`tuitrace.timeline`), and every setting change a key
+makes becomes a ``setting`` event; the engine keeps the last ``EVENT_LIMIT`` events for the reports.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 import gc
 import queue
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 
 from tuitrace.config import Protocol, Setting, TraceConfig
@@ -27,9 +32,14 @@ from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import ProbeResult
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.stats.trace import StatsBook
+from tuitrace.timeline.detector import Timeline
+from tuitrace.timeline.events import Event
 
 IDLE_WAIT = 0.5
 """Longest sleep when nothing is due (paused, or all rounds sent): commands wake the loop anyway."""
+
+EVENT_LIMIT = 1000
+"""Events kept for the reports (the oldest go first): a week of route flapping must not fill memory."""
 
 Command = Callable[[int], None]
 
@@ -51,7 +61,10 @@ class Engine:
         self.error: BaseException | None = None
         """What ended the background loop, if it did not end by ``stop``."""
         network.prepare(config.setting)
-        self._book.get(config.setting, network.now_ns())
+        started_ns = network.now_ns()
+        self._book.get(config.setting, started_ns)
+        self._timeline = Timeline(config.setting, config.wait, started_ns, time.time())
+        self._events: deque[Event] = deque(maxlen=EVENT_LIMIT)
 
     # -- running --------------------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[ProbeResult], None]) -> None:
@@ -88,6 +101,12 @@ class Engine:
                     self._absorb(arrivals)
         with lock:
             self._collect()
+            self._finish_events()
+
+    def _finish_events(self) -> None:
+        """Close what the trace left open (a loss burst still going); harmless when done already."""
+        self._timeline.finish()
+        self._events.extend(self._timeline.take_events())
 
     def _absorb(self, arrivals: Arrivals) -> None:
         """Hand what arrived to the tracer; the back-end has decoded it and counted what it dropped."""
@@ -118,6 +137,10 @@ class Engine:
             done = position
         for result in results[done:]:
             add(result, now)
+        observe = self._timeline.observe
+        for result in results:
+            observe(result, now)
+        self._events.extend(self._timeline.take_events())
         for listener in self._listeners:
             for result in results:
                 listener(result)
@@ -138,6 +161,8 @@ class Engine:
         self._network.wake()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
+        with self._lock:  # a run interrupted by a signal did not reach its end
+            self._finish_events()
         self._network.close()
 
     @property
@@ -169,15 +194,36 @@ class Engine:
                 self._messages.append(f"cannot trace {setting.label}: {exc}")
                 return
             self._book.get(setting, now)
+            before = self._tracer.setting
             self._tracer.set_setting(setting, now)
+            if setting != before:
+                self._setting_event(f"Probes changed from {before.label} to {setting.label}.", now, setting)
 
         self._submit(apply)
 
     def set_sendwait(self, seconds: float) -> None:
-        self._submit(lambda _now: self._tracer.set_sendwait(seconds))
+        def apply(now: int) -> None:
+            before = self._tracer.config.sendwait
+            self._tracer.set_sendwait(seconds)
+            after = self._tracer.config.sendwait
+            if after != before:
+                self._setting_event(f"Sendwait changed from {before:g} s to {after:g} s.", now)
+
+        self._submit(apply)
 
     def set_interval(self, seconds: float) -> None:
-        self._submit(lambda now: self._tracer.set_interval(seconds, now))
+        def apply(now: int) -> None:
+            before = self._tracer.config.interval
+            self._tracer.set_interval(seconds, now)
+            after = self._tracer.config.interval
+            if after != before:
+                self._setting_event(f"Interval changed from {before:g} s to {after:g} s.", now)
+
+        self._submit(apply)
+
+    def _setting_event(self, text: str, now: int, setting: Setting | None = None) -> None:
+        self._timeline.setting_changed(text, now, setting)
+        self._events.extend(self._timeline.take_events())
 
     def pause(self) -> None:
         self._submit(lambda _now: self._tracer.pause())
@@ -190,6 +236,7 @@ class Engine:
             setting = self._tracer.setting
             self._book.reset(setting, now)
             self._tracer.forget(setting, now)
+            self._timeline.forget()
 
         self._submit(apply)
 
@@ -199,6 +246,11 @@ class Engine:
         with self._lock:
             messages, self._messages = self._messages, []
         return messages
+
+    def events(self) -> list[Event]:
+        """The events so far, oldest first (the last ``EVENT_LIMIT``)."""
+        with self._lock:
+            return list(self._events)
 
     @property
     def matched(self) -> int:
