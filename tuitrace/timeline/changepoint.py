@@ -18,6 +18,7 @@ samples. After a shift the baseline is learned again from the samples that follo
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 BASELINE_SAMPLES = 50
@@ -30,56 +31,57 @@ SPREAD_FLOOR = 0.05
 """The baseline's standard deviation is at least this share of its level..."""
 SPREAD_FLOOR_MS = 0.05
 """...and at least this many milliseconds (a simulated hop has no jitter at all)."""
+RECENT_SAMPLES = 8
+"""The new level is the median of the last few samples (the run since the sum left zero may hold older
+ones: noise can start it a few samples early)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Shift:
     since_ns: int
-    """When the new level began: the first sample of the run that crossed the threshold."""
+    """When the new level began: the first sample of the run that crossed the threshold (noise can start
+    that run a few samples early)."""
     before_ms: float
     after_ms: float
 
 
 @dataclass(slots=True)
 class _Side:
-    """One direction of the CUSUM: its sum, and the samples since the sum last left zero."""
+    """One direction of the CUSUM: its sum, and when it last left zero."""
 
     total: float = 0.0
     since_ns: int = 0
-    level_sum: float = 0.0
-    level_count: int = 0
 
-    def add(self, z: float, value: float, at_ns: int) -> None:
+    def add(self, z: float, at_ns: int) -> None:
         if self.total == 0.0:
-            self.since_ns, self.level_sum, self.level_count = at_ns, 0.0, 0
+            self.since_ns = at_ns
         self.total = max(0.0, self.total + z - ALLOWANCE)
-        if self.total > 0.0:
-            self.level_sum += value
-            self.level_count += 1
 
 
 class RttShiftDetector:
-    __slots__ = ("_baseline", "_down", "_level", "_offset", "_spread", "_up")
+    __slots__ = ("_baseline", "_down", "_level", "_offset", "_recent", "_spread", "_up")
 
     def __init__(self) -> None:
         self._baseline: list[float] = []
         self._level = 0.0
         self._spread = 0.0
         self._offset = 0.0
+        self._recent: deque[float] = deque(maxlen=RECENT_SAMPLES)
         self._up = _Side()
         self._down = _Side()
 
     def add(self, rtt_ms: float, at_ns: int) -> Shift | None:
         """Take one RTT; a ``Shift`` when the level has moved (then the baseline starts over)."""
+        self._recent.append(rtt_ms)
         if self._spread == 0.0:
             self._learn(rtt_ms)
             return None
         z = self._clipped(rtt_ms) - self._offset
-        self._up.add(z, rtt_ms, at_ns)
-        self._down.add(-z, rtt_ms, at_ns)
+        self._up.add(z, at_ns)
+        self._down.add(-z, at_ns)
         for side in (self._up, self._down):
             if side.total > THRESHOLD:
-                shift = Shift(side.since_ns, self._level, side.level_sum / max(1, side.level_count))
+                shift = Shift(side.since_ns, self._level, _median(list(self._recent)))
                 self.restart()
                 return shift
         return None
@@ -87,6 +89,7 @@ class RttShiftDetector:
     def restart(self) -> None:
         """Forget the level (the responder changed: its RTT is another story)."""
         self._baseline.clear()
+        self._recent.clear()
         self._level = self._spread = self._offset = 0.0
         self._up, self._down = _Side(), _Side()
 
