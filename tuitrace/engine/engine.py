@@ -13,6 +13,8 @@ may take a snapshot.
 
 Every result also goes to the event detector (:mod:`tuitrace.timeline`), and every setting change a key
 makes becomes a ``setting`` event; the engine keeps the last ``EVENT_LIMIT`` events for the reports.
+For ``--stream``, event listeners get each event as it is found and round listeners each round once all
+its probes have resolved (:mod:`tuitrace.timeline.rounds`), in the engine thread, lock held.
 """
 
 from __future__ import annotations
@@ -33,13 +35,16 @@ from tuitrace.probe.types import ProbeResult
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.stats.trace import StatsBook
 from tuitrace.timeline.detector import Timeline
-from tuitrace.timeline.events import Event
+from tuitrace.timeline.events import Clock, Event
+from tuitrace.timeline.rounds import RoundAssembler, RoundRecord
 
 IDLE_WAIT = 0.5
 """Longest sleep when nothing is due (paused, or all rounds sent): commands wake the loop anyway."""
 
 EVENT_LIMIT = 1000
 """Events kept for the reports (the oldest go first): a week of route flapping must not fill memory."""
+ROUND_SETTLE_MARGIN_NS = 100_000_000
+"""Added to the wait before a round counts as complete: the loop expires lost probes a little late."""
 
 Command = Callable[[int], None]
 
@@ -65,11 +70,25 @@ class Engine:
         self._book.get(config.setting, started_ns)
         self._timeline = Timeline(config.setting, config.wait, started_ns, time.time())
         self._events: deque[Event] = deque(maxlen=EVENT_LIMIT)
+        self._event_listeners: list[Callable[[Event], None]] = []
+        self._round_listeners: list[Callable[[RoundRecord], None]] = []
+        self._rounds: RoundAssembler | None = None
+        """Gathers results into rounds, only while someone listens for rounds."""
 
     # -- running --------------------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[ProbeResult], None]) -> None:
         """Call ``listener`` (in the engine thread) for every result, e.g. to ask for enrichment."""
         self._listeners.append(listener)
+
+    def add_event_listener(self, listener: Callable[[Event], None]) -> None:
+        """Call ``listener`` (in the engine thread) for every event as it is found."""
+        self._event_listeners.append(listener)
+
+    def add_round_listener(self, listener: Callable[[RoundRecord], None]) -> None:
+        """Call ``listener`` (in the engine thread) for every round once all its probes have resolved."""
+        self._round_listeners.append(listener)
+        if self._rounds is None:
+            self._rounds = RoundAssembler(int(self._tracer.config.wait * NS))
 
     def run(self) -> None:
         """Probe until the configured rounds are done (or ``stop``); blocks."""
@@ -106,7 +125,11 @@ class Engine:
     def _finish_events(self) -> None:
         """Close what the trace left open (a loss burst still going); harmless when done already."""
         self._timeline.finish()
-        self._events.extend(self._timeline.take_events())
+        self._publish_events()
+        if self._rounds is not None:
+            for record in self._rounds.flush():
+                for listener in self._round_listeners:
+                    listener(record)
 
     def _absorb(self, arrivals: Arrivals) -> None:
         """Hand what arrived to the tracer; the back-end has decoded it and counted what it dropped."""
@@ -125,6 +148,8 @@ class Engine:
         tracer = self._tracer
         results = tracer.take_results()
         if not results:
+            if self._rounds is not None:
+                self._publish_rounds(self._network.now_ns())
             return
         now = self._network.now_ns()
         book = self._book
@@ -140,10 +165,31 @@ class Engine:
         observe = self._timeline.observe
         for result in results:
             observe(result, now)
-        self._events.extend(self._timeline.take_events())
+        self._publish_events()
         for listener in self._listeners:
             for result in results:
                 listener(result)
+        if self._rounds is not None:
+            for result in results:
+                self._rounds.add(result, now)
+            self._publish_rounds(now)
+
+    def _publish_events(self) -> None:
+        events = self._timeline.take_events()
+        if not events:
+            return
+        self._events.extend(events)
+        for listener in self._event_listeners:
+            for event in events:
+                listener(event)
+
+    def _publish_rounds(self, now: int) -> None:
+        assert self._rounds is not None
+        config = self._tracer.config
+        settle = int(config.sendwait * (config.max_ttl - config.first_ttl + 1) * NS) + ROUND_SETTLE_MARGIN_NS
+        for record in self._rounds.complete(now, int(config.wait * NS) + settle):
+            for listener in self._round_listeners:
+                listener(record)
 
     def start(self) -> None:
         if self._thread is None:
@@ -223,7 +269,7 @@ class Engine:
 
     def _setting_event(self, text: str, now: int, setting: Setting | None = None) -> None:
         self._timeline.setting_changed(text, now, setting)
-        self._events.extend(self._timeline.take_events())
+        self._publish_events()
 
     def pause(self) -> None:
         self._submit(lambda _now: self._tracer.pause())
@@ -246,6 +292,11 @@ class Engine:
         with self._lock:
             messages, self._messages = self._messages, []
         return messages
+
+    @property
+    def clock(self) -> Clock:
+        """The trace's start, to give other records the times events carry."""
+        return self._timeline.clock
 
     def events(self) -> list[Event]:
         """The events so far, oldest first (the last ``EVENT_LIMIT``)."""

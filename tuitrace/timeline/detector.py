@@ -53,6 +53,10 @@ class Timeline:
         self._destination: EventKind | None = None
         self._annotation: str | None = None
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     # -- input ----------------------------------------------------------------------------------------
     def observe(self, result: ProbeResult, seen_ns: int) -> None:
         if result.setting != self._setting:

@@ -52,6 +52,11 @@ class Clock:
         self._started_ns = started_ns
         self._started_epoch_s = started_epoch_s
 
+    def times(self, at_ns: int) -> tuple[str, float]:
+        """``at_ns`` as an ISO 8601 UTC time and as seconds since the start (3 decimals)."""
+        since = max(0.0, (at_ns - self._started_ns) / 1e9)
+        return iso_time(self._started_epoch_s + since), round(since, 3)
+
     def event(
         self,
         at_ns: int,
@@ -62,10 +67,10 @@ class Clock:
         address: str | None = None,
         duration_s: float | None = None,
     ) -> Event:
-        since = max(0.0, (at_ns - self._started_ns) / 1e9)
+        time, since = self.times(at_ns)
         return Event(
-            time=iso_time(self._started_epoch_s + since),
-            t_s=round(since, 3),
+            time=time,
+            t_s=since,
             kind=kind,
             ttl=ttl,
             address=address,
