@@ -52,10 +52,13 @@ class _Side:
     total: float = 0.0
     since_ns: int = 0
 
-    def add(self, z: float, at_ns: int) -> None:
+    def add(self, z: float, at_ns: int) -> bool:
+        """Add one standardised sample; ``True`` when the sum passed the threshold."""
         if self.total == 0.0:
             self.since_ns = at_ns
-        self.total = max(0.0, self.total + z - ALLOWANCE)
+        total = self.total + z - ALLOWANCE
+        self.total = total if total > 0.0 else 0.0
+        return total > THRESHOLD
 
 
 class RttShiftDetector:
@@ -77,14 +80,17 @@ class RttShiftDetector:
             self._learn(rtt_ms)
             return None
         z = self._clipped(rtt_ms) - self._offset
-        self._up.add(z, at_ns)
-        self._down.add(-z, at_ns)
-        for side in (self._up, self._down):
-            if side.total > THRESHOLD:
-                shift = Shift(side.since_ns, self._level, _median(list(self._recent)))
-                self.restart()
-                return shift
+        up, down = self._up, self._down
+        if up.add(z, at_ns):
+            return self._shifted(up)
+        if down.add(-z, at_ns):
+            return self._shifted(down)
         return None
+
+    def _shifted(self, side: _Side) -> Shift:
+        shift = Shift(side.since_ns, self._level, _median(list(self._recent)))
+        self.restart()
+        return shift
 
     def restart(self) -> None:
         """Forget the level (the responder changed: its RTT is another story)."""

@@ -59,7 +59,7 @@ class Timeline:
 
     # -- input ----------------------------------------------------------------------------------------
     def observe(self, result: ProbeResult, seen_ns: int) -> None:
-        if result.setting != self._setting:
+        if result.setting is not self._setting and result.setting != self._setting:
             return  # a probe of the setting before a switch
         back = result.rtt_ns if result.rtt_ns is not None else self._wait_ns
         item = Timed(result, seen_ns - back, seen_ns)

@@ -12,6 +12,7 @@ hop: ``PENDING_LIMIT`` held results, ``ADDRESS_LIMIT`` remembered responders.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tuitrace.probe.types import ProbeResult
 from tuitrace.timeline.changepoint import RttShiftDetector
@@ -20,8 +21,9 @@ PENDING_LIMIT = 256
 ADDRESS_LIMIT = 16
 
 
-@dataclass(frozen=True, slots=True)
-class Timed:
+class Timed(NamedTuple):
+    """One result with its times (a named tuple: one is made per probe, and it is built in one step)."""
+
     result: ProbeResult
     sent_ns: int
     """When the probe left (estimated: the time it resolved less its RTT, or less the wait if lost)."""
@@ -42,6 +44,9 @@ class RoundOrder:
         number = item.result.round
         if self._expected is None:
             self._expected = number
+        if number == self._expected and not self._pending:  # the usual case: nothing held, next in line
+            self._expected = number + 1
+            return [item]
         if number < self._expected:  # its round was given up on: too late to place, and already decided
             return []
         self._pending[number] = item
