@@ -8,6 +8,7 @@ become engine commands. Nothing here waits on the network: the engine probes in 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -21,6 +22,7 @@ from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
+from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import EnrichInfo
 from tuitrace.ui.keys import bindings
 from tuitrace.ui.options import UiOptions
@@ -31,12 +33,15 @@ from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.terminal import honour_no_colour_terminal
+from tuitrace.ui.widgets.event_pane import EventPane, news_line
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
 
 REFRESH_SECONDS = 0.22
 """About 4.5 refreshes a second: live enough to watch, cheap enough not to compete with the prober."""
+NEWS_SECONDS = 6.0
+"""How long the header shows the newest event."""
 
 
 class TraceApp(App[int]):
@@ -60,10 +65,17 @@ class TraceApp(App[int]):
         self._requested: set[str] = set()
         self._notices: set[str] = set()
         self._problem = ""
+        self.clock = time.monotonic
+        """Seconds, for how long the header shows news (a test may turn it)."""
+        self._news: tuple[Event, float] | None = None
+        self._events_seen = 0
+        self.event_pane = EventPane(id="events")
+        """Held, not queried: the refresh runs while a dialog is the active screen too."""
 
     def compose(self) -> ComposeResult:
         yield TraceHeader(id="header")
         yield HopTable(id="hops")
+        yield self.event_pane
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,12 +123,34 @@ class TraceApp(App[int]):
         snapshot = self._snapshot = self.engine.snapshot()
         generation = self._enrich(snapshot)
         self._check_engine()
-        if self._shown == (snapshot, self.view, generation, self._problem):
+        news = self._follow_events()
+        if self._shown == (snapshot, self.view, generation, self._problem + news):
             return
-        self._shown = (snapshot, self.view, generation, self._problem)
-        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem)
+        self._shown = (snapshot, self.view, generation, self._problem + news)
+        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news)
         lookup = self._lookup if self.options.enricher is not None else None
         self.query_one(HopTable).show(snapshot, self.view, lookup)
+
+    def _follow_events(self) -> str:
+        """Give the pane the events (when shown); the header's news line while the newest is fresh."""
+        events = self.engine.events()
+        now = self.clock()
+        if len(events) != self._events_seen and events:
+            self._news = (events[-1], now)
+        self._events_seen = len(events)
+        pane = self.event_pane
+        if pane.has_class("-shown"):
+            pane.show(events)
+        if self._news is None or now - self._news[1] > NEWS_SECONDS:
+            self._news = None
+            return ""
+        return news_line(self._news[0])
+
+    def action_toggle_events(self) -> None:
+        pane = self.event_pane
+        pane.toggle_class("-shown")
+        if pane.has_class("-shown"):
+            pane.show(self.engine.events())
 
     # -- protocol and port ------------------------------------------------------------------------
 
