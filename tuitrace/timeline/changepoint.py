@@ -79,7 +79,8 @@ class RttShiftDetector:
         if self._spread == 0.0:
             self._learn(rtt_ms)
             return None
-        z = self._clipped(rtt_ms) - self._offset
+        z = (rtt_ms - self._level) / self._spread
+        z = (CLIP if z > CLIP else -CLIP if z < -CLIP else z) - self._offset
         up, down = self._up, self._down
         if up.add(z, at_ns):
             return self._shifted(up)

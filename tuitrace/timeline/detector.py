@@ -36,6 +36,7 @@ GONE_AFTER = 5
 WARMUP_ANSWERS = 10
 BURST_LOSSES = 3
 _NS = 1_000_000_000
+_LOST, _TIME_EXCEEDED = Outcome.LOST, Outcome.TIME_EXCEEDED
 
 
 class Timeline:
@@ -44,6 +45,7 @@ class Timeline:
         self._wait_ns = int(wait_s * _NS)
         self._events: list[Event] = []
         self._setting = setting
+        self._fixed_flow = setting.fixed_flow
         self._hops: dict[int, HopState] = {}
         self._end_ttl: int | None = None
         """TTL of the latest final answer (destination or unreachable): where the path ends."""
@@ -74,6 +76,7 @@ class Timeline:
         self._emit(now_ns, EventKind.SETTING, text)
         if setting is not None and setting != self._setting:
             self._setting = setting
+            self._fixed_flow = setting.fixed_flow
             self.forget()
 
     def forget(self) -> None:
@@ -106,7 +109,7 @@ class Timeline:
     def _process(self, hop: HopState, item: Timed) -> None:
         result = item.result
         hop.probes += 1
-        if result.outcome is Outcome.LOST or result.responder is None:
+        if result.outcome is _LOST or result.responder is None:
             self._lost(hop, result, item.sent_ns)
         else:
             self._answered(hop, result, result.responder, item.sent_ns)
@@ -136,7 +139,7 @@ class Timeline:
 
     def _answered(self, hop: HopState, result: ProbeResult, address: str, sent_ns: int) -> None:
         ttl = result.ttl
-        final = result.outcome is not Outcome.TIME_EXCEEDED
+        final = result.outcome is not _TIME_EXCEEDED
         if final:
             self._end_ttl = ttl
         elif self._deepest is None or ttl > self._deepest:
@@ -154,7 +157,13 @@ class Timeline:
         hop.loss_streak = 0
         if final:
             self._destination_answer(result, address, sent_ns)
-        self._responder(hop, ttl, address, sent_ns)
+        if self._fixed_flow:
+            if address != hop.current:
+                self._other_responder(hop, ttl, address, sent_ns)
+            else:
+                hop.candidate = None
+        else:
+            self._new_branch(hop, ttl, address, sent_ns)
         if result.rtt_ns is not None:
             shift = hop.rtt.add(result.rtt_ns / 1e6, sent_ns)
             if shift is not None:
@@ -164,14 +173,15 @@ class Timeline:
         hop.answers += 1
         hop.last_address = address
 
-    def _responder(self, hop: HopState, ttl: int, address: str, sent_ns: int) -> None:
-        new = hop.remember(address)
-        if not self._setting.fixed_flow:
-            if new and hop.answers >= WARMUP_ANSWERS:
-                self._emit(sent_ns, EventKind.RESPONDER_NEW, f"Hop {ttl} has a new responder, {address}.",
-                           ttl=ttl, address=address)
-            return
-        if hop.current is None or address == hop.current:
+    def _new_branch(self, hop: HopState, ttl: int, address: str, sent_ns: int) -> None:
+        """Classic UDP: every probe is a new flow; only an address the hop has not shown is news."""
+        if hop.remember(address) and hop.answers >= WARMUP_ANSWERS:
+            self._emit(sent_ns, EventKind.RESPONDER_NEW, f"Hop {ttl} has a new responder, {address}.",
+                       ttl=ttl, address=address)
+
+    def _other_responder(self, hop: HopState, ttl: int, address: str, sent_ns: int) -> None:
+        """A fixed flow answered from another address than the route's: a path change once confirmed."""
+        if hop.current is None:
             hop.current, hop.candidate, hop.candidate_count = address, None, 0
             return
         if address != hop.candidate:

@@ -82,7 +82,7 @@ class HopState:
     """Answers seen at this hop (in round order)."""
     probes: int = 0
     addresses: dict[str, None] = field(default_factory=dict)
-    """Responders seen here, oldest first (at most ``ADDRESS_LIMIT``)."""
+    """Responders seen here (classic UDP), first seen first; at most ``ADDRESS_LIMIT``, the oldest go."""
     current: str | None = None
     """With a fixed flow: the responder the route goes through."""
     candidate: str | None = None
@@ -99,10 +99,9 @@ class HopState:
     def remember(self, address: str) -> bool:
         """Note ``address`` as seen here; ``True`` when it had not been seen (among the last few)."""
         addresses = self.addresses
-        known = address in addresses
-        if known:
-            del addresses[address]
-        elif len(addresses) >= ADDRESS_LIMIT:
+        if address in addresses:
+            return False
+        if len(addresses) >= ADDRESS_LIMIT:
             del addresses[next(iter(addresses))]
         addresses[address] = None
-        return not known
+        return True
