@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import signal
 import sys
 from collections.abc import Callable
 from importlib import import_module
@@ -86,11 +85,14 @@ def run(invocation: Invocation) -> int:
 
 def stream_to_stdout(engine: Engine) -> None:
     """``--stream``: rounds and events to standard output as they happen; a closed pipe (``| head``) ends
-    the run as a stop signal would."""
+    the run quietly (the lines that were still to come go nowhere)."""
+    closed = False
 
     def write(text: str) -> None:
-        if not write_out(text):
-            raise Interrupted(signal.SIGPIPE)
+        nonlocal closed
+        if not closed and not write_out(text):
+            closed = True
+            engine.request_stop()
 
     writer = StreamWriter(engine.clock, write)
     engine.add_round_listener(writer.on_round)

@@ -202,6 +202,12 @@ class Engine:
         except Exception as exc:  # shown by the UI instead of dying silently
             self.error = exc
 
+    def request_stop(self) -> None:
+        """Make ``run`` return after its current pass (from any thread, or from a listener within it);
+        unlike ``stop`` it neither waits nor closes the sockets."""
+        self._stopping.set()
+        self._network.wake()
+
     def stop(self) -> None:
         self._stopping.set()
         self._network.wake()

@@ -105,3 +105,16 @@ def test_the_command_line_streams_json_lines() -> None:
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["type"] for r in records].count("round") == 3
     assert [r["kind"] for r in records if r["type"] == "event"] == ["reached"]
+
+
+def test_a_reader_that_goes_away_ends_the_stream_quietly() -> None:
+    """``tuitrace --stream HOST | head -1``: no traceback, no endless run."""
+    proc = subprocess.Popen([sys.executable, "-m", "tuitrace", "--stream", "-i", "0.01", "-w", "0.05", "-n",
+                             "--no-lookups", "--simulate", SCENARIO, TARGET],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    assert json.loads(first)["type"] in {"round", "event"}
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""
