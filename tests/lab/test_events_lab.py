@@ -6,7 +6,9 @@ that the destination was reached (and no ``setting``: a headless run has no keys
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,7 +18,7 @@ import pytest
 
 from tests.lab import topology
 from tests.lab.netlab import Lab
-from tests.lab.tuitrace_run import environment, finish, tuitrace_argv
+from tests.lab.tuitrace_run import REPO, environment, finish, tuitrace_argv
 
 pytestmark = pytest.mark.lab
 
@@ -99,3 +101,19 @@ def test_a_clean_minute_tells_only_that_the_destination_was_reached(lab: Lab, me
     argv, proc = start(lab, method, rounds=300, interval=0.2)
     report = finish(argv, proc)
     assert kinds(report["events"]) == ["reached"], report["events"]
+
+
+def test_stream_writes_every_round_of_the_real_path_and_the_events(lab: Lab) -> None:
+    argv = [sys.executable, "-m", "tuitrace", "--stream", "-n", "--no-lookups", "-4", "-I", "-c", "20", "-i",
+            "0.05", "-w", "0.5", lab.target(4)]
+    done = lab.run("src", argv, timeout=120, env=environment(), cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    rounds = [r for r in records if r["type"] == "round"]
+    assert [r["round"] for r in rounds] == list(range(20))
+    expected = lab.expected_hops(4)
+    for record in rounds:
+        assert [h["ttl"] for h in record["hops"]] == list(range(1, len(expected) + 1))
+        assert all(h["address"] in want for h, want in zip(record["hops"], expected, strict=True))
+        assert record["hops"][-1]["outcome"] == "reached"
+    assert [r["kind"] for r in records if r["type"] == "event"] == ["reached"]
