@@ -17,6 +17,7 @@ import time
 
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, RunState, TraceSnapshot
+from tuitrace.timeline.events import Event
 from tuitrace.ui.app import TraceApp
 
 HOPS = 30
@@ -69,6 +70,9 @@ class SnapshotEngine:
     def reset(self) -> None: ...
 
     def take_messages(self) -> list[str]:
+        return []
+
+    def events(self) -> list[Event]:
         return []
 
 

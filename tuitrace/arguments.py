@@ -127,6 +127,9 @@ def _output_arguments(parser: argparse.ArgumentParser) -> None:
                      help="no UI: print an mtr-style report after -c rounds")
     out.add_argument("--json", action="store_true", help="report as JSON (implies --report)")
     out.add_argument("--csv", action="store_true", help="report as CSV (implies --report)")
+    out.add_argument("--stream", action="store_true",
+                     help="no UI: write one JSON object per line as the trace goes, one per completed round "
+                     "and one per event (runs until -c rounds or Ctrl+C)")
     out.add_argument("--output-dir", metavar="DIR",
                      help="where the screenshot key writes its SVG and Markdown report (default "
                      "./screenshots); checked at start when given")

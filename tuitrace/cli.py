@@ -67,6 +67,10 @@ def setting_from_args(ns: argparse.Namespace) -> Setting:
 
 def report_format(ns: argparse.Namespace) -> ReportFormat | None:
     """The headless report asked for, or ``None`` for the interactive screen."""
+    if ns.stream:
+        if ns.json or ns.csv or ns.report:
+            raise TuitraceError("--stream writes its own lines: leave out --report, --json and --csv")
+        return ReportFormat.STREAM
     if ns.json:
         return ReportFormat.JSON
     if ns.csv:
@@ -78,7 +82,10 @@ def rounds(ns: argparse.Namespace) -> int | None:
     value = _number(ns.count, defaults.COUNT)
     if value is not None:
         return int(value)
-    return defaults.REPORT_DEFAULT_ROUNDS if report_format(ns) is not None else None
+    fmt = report_format(ns)
+    if fmt is None or fmt is ReportFormat.STREAM:  # the screen and a stream run until stopped
+        return None
+    return defaults.REPORT_DEFAULT_ROUNDS
 
 
 def packet_length(ns: argparse.Namespace) -> int:

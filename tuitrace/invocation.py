@@ -21,6 +21,8 @@ class ReportFormat(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
     CSV = "csv"
+    STREAM = "stream"
+    """``--stream``: JSON lines as the trace goes instead of a report at the end."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
+from tuitrace.report.stream import StreamWriter
 from tuitrace.report.text import render_text
 
 if TYPE_CHECKING:
@@ -82,6 +83,22 @@ def run(invocation: Invocation) -> int:
         return status
 
 
+def stream_to_stdout(engine: Engine) -> None:
+    """``--stream``: rounds and events to standard output as they happen; a closed pipe (``| head``) ends
+    the run quietly (the lines that were still to come go nowhere)."""
+    closed = False
+
+    def write(text: str) -> None:
+        nonlocal closed
+        if not closed and not write_out(text):
+            closed = True
+            engine.request_stop()
+
+    writer = StreamWriter(engine.clock, write)
+    engine.add_round_listener(writer.on_round)
+    engine.add_event_listener(writer.on_event)
+
+
 def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher | None:
     """The lookup service, or ``None`` when there is nothing it could look up (no DNS, no GeoIP file):
     then dnspython and asyncio are not even imported. The UI always gets one (it says when places are
@@ -101,6 +118,8 @@ def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None
     with StopSignals() as signals, enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
+        if options.format is ReportFormat.STREAM:
+            stream_to_stdout(engine)
         try:
             engine.run()
         except Interrupted:
@@ -117,13 +136,15 @@ def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None
                     print(f"tuitrace: {notice}", file=sys.stderr)
             lookup = enricher.get
         note = signals.partial_note(snapshot.rounds)
+        if options.format is ReportFormat.STREAM:
+            return signals.status()  # every line is out already
         if options.format is ReportFormat.JSON:
-            output = mark_partial_json(render_json(snapshot, lookup), signals)
+            output = mark_partial_json(render_json(snapshot, lookup, engine.events()), signals)
         elif options.format is ReportFormat.CSV:
             output = render_csv(snapshot, lookup)
             if note:  # CSV has no place for it: the exit status and stderr say it
                 write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            output = mark_partial_text(render_text(snapshot, lookup, numeric=options.numeric), note)
+            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, engine.events()), note)
         write_out(output)
     return signals.status()

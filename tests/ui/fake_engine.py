@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.stats.rtt import RttAccumulator
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, RunState, TraceSnapshot
+from tuitrace.timeline.events import Event
 
 TARGET = "10.0.9.2"
 FILTERED = Setting(Protocol.TCP, 389)
@@ -47,6 +48,8 @@ class FakeEngine:
     """Set by a test to play an engine whose thread died (the real engine sets ``error``)."""
     messages: list[str] = field(default_factory=list)
     """Messages the engine has for the user (a test puts them here)."""
+    recorded_events: list[Event] = field(default_factory=list)
+    """Events the engine has found (a test puts them here)."""
 
     def __post_init__(self) -> None:
         self.rounds.setdefault(self.setting, 0)
@@ -96,6 +99,9 @@ class FakeEngine:
     def take_messages(self) -> list[str]:
         messages, self.messages = self.messages, []
         return messages
+
+    def events(self) -> list[Event]:
+        return list(self.recorded_events)
 
     def snapshot(self) -> TraceSnapshot:
         n = self.rounds[self.setting]

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.stats.snapshot import TraceSnapshot
+from tuitrace.timeline.events import Event
 
 
 class EngineControl(Protocol):
@@ -44,3 +45,6 @@ class EngineControl(Protocol):
 
     def take_messages(self) -> list[str]:
         """Messages for the user since the last call, e.g. a protocol this mode cannot trace."""
+
+    def events(self) -> list[Event]:
+        """What happened so far, oldest first (the reports' "Events")."""

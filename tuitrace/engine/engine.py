@@ -10,6 +10,11 @@ while it works and lets go only while it waits for packets, so ``snapshot`` sees
 Everything the loop calls (commands, ``_absorb``, ``_collect``) runs with the lock already held, so the
 loop takes it once per pass, not once per step. It is re-entrant so that a listener, called in the loop,
 may take a snapshot.
+
+Every result also goes to the event detector (:mod:`tuitrace.timeline`), and every setting change a key
+makes becomes a ``setting`` event; the engine keeps the last ``EVENT_LIMIT`` events for the reports.
+For ``--stream``, event listeners get each event as it is found and round listeners each round once all
+its probes have resolved (:mod:`tuitrace.timeline.rounds`), in the engine thread, lock held.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from __future__ import annotations
 import gc
 import queue
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 
 from tuitrace.config import Protocol, Setting, TraceConfig
@@ -27,9 +34,17 @@ from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import ProbeResult
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.stats.trace import StatsBook
+from tuitrace.timeline.detector import Timeline
+from tuitrace.timeline.events import Clock, Event
+from tuitrace.timeline.rounds import RoundAssembler, RoundRecord
 
 IDLE_WAIT = 0.5
 """Longest sleep when nothing is due (paused, or all rounds sent): commands wake the loop anyway."""
+
+EVENT_LIMIT = 1000
+"""Events kept for the reports (the oldest go first): a week of route flapping must not fill memory."""
+ROUND_SETTLE_MARGIN_NS = 100_000_000
+"""Added to the wait before a round counts as complete: the loop expires lost probes a little late."""
 
 Command = Callable[[int], None]
 
@@ -51,12 +66,29 @@ class Engine:
         self.error: BaseException | None = None
         """What ended the background loop, if it did not end by ``stop``."""
         network.prepare(config.setting)
-        self._book.get(config.setting, network.now_ns())
+        started_ns = network.now_ns()
+        self._book.get(config.setting, started_ns)
+        self._timeline = Timeline(config.setting, config.wait, started_ns, time.time())
+        self._events: deque[Event] = deque(maxlen=EVENT_LIMIT)
+        self._event_listeners: list[Callable[[Event], None]] = []
+        self._round_listeners: list[Callable[[RoundRecord], None]] = []
+        self._rounds: RoundAssembler | None = None
+        """Gathers results into rounds, only while someone listens for rounds."""
 
     # -- running --------------------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[ProbeResult], None]) -> None:
         """Call ``listener`` (in the engine thread) for every result, e.g. to ask for enrichment."""
         self._listeners.append(listener)
+
+    def add_event_listener(self, listener: Callable[[Event], None]) -> None:
+        """Call ``listener`` (in the engine thread) for every event as it is found."""
+        self._event_listeners.append(listener)
+
+    def add_round_listener(self, listener: Callable[[RoundRecord], None]) -> None:
+        """Call ``listener`` (in the engine thread) for every round once all its probes have resolved."""
+        self._round_listeners.append(listener)
+        if self._rounds is None:
+            self._rounds = RoundAssembler(int(self._tracer.config.wait * NS))
 
     def run(self) -> None:
         """Probe until the configured rounds are done (or ``stop``); blocks."""
@@ -88,6 +120,16 @@ class Engine:
                     self._absorb(arrivals)
         with lock:
             self._collect()
+            self._finish_events()
+
+    def _finish_events(self) -> None:
+        """Close what the trace left open (a loss burst still going); harmless when done already."""
+        self._timeline.finish()
+        self._publish_events()
+        if self._rounds is not None:
+            for record in self._rounds.flush():
+                for listener in self._round_listeners:
+                    listener(record)
 
     def _absorb(self, arrivals: Arrivals) -> None:
         """Hand what arrived to the tracer; the back-end has decoded it and counted what it dropped."""
@@ -106,6 +148,8 @@ class Engine:
         tracer = self._tracer
         results = tracer.take_results()
         if not results:
+            if self._rounds is not None:
+                self._publish_rounds(self._network.now_ns())
             return
         now = self._network.now_ns()
         book = self._book
@@ -118,9 +162,34 @@ class Engine:
             done = position
         for result in results[done:]:
             add(result, now)
+        observe = self._timeline.observe
+        for result in results:
+            observe(result, now)
+        self._publish_events()
         for listener in self._listeners:
             for result in results:
                 listener(result)
+        if self._rounds is not None:
+            for result in results:
+                self._rounds.add(result, now)
+            self._publish_rounds(now)
+
+    def _publish_events(self) -> None:
+        events = self._timeline.take_events()
+        if not events:
+            return
+        self._events.extend(events)
+        for listener in self._event_listeners:
+            for event in events:
+                listener(event)
+
+    def _publish_rounds(self, now: int) -> None:
+        assert self._rounds is not None
+        config = self._tracer.config
+        settle = int(config.sendwait * (config.max_ttl - config.first_ttl + 1) * NS) + ROUND_SETTLE_MARGIN_NS
+        for record in self._rounds.complete(now, int(config.wait * NS) + settle):
+            for listener in self._round_listeners:
+                listener(record)
 
     def start(self) -> None:
         if self._thread is None:
@@ -133,11 +202,19 @@ class Engine:
         except Exception as exc:  # shown by the UI instead of dying silently
             self.error = exc
 
+    def request_stop(self) -> None:
+        """Make ``run`` return after its current pass (from any thread, or from a listener within it);
+        unlike ``stop`` it neither waits nor closes the sockets."""
+        self._stopping.set()
+        self._network.wake()
+
     def stop(self) -> None:
         self._stopping.set()
         self._network.wake()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
+        with self._lock:  # a run interrupted by a signal did not reach its end
+            self._finish_events()
         self._network.close()
 
     @property
@@ -169,15 +246,36 @@ class Engine:
                 self._messages.append(f"cannot trace {setting.label}: {exc}")
                 return
             self._book.get(setting, now)
+            before = self._tracer.setting
             self._tracer.set_setting(setting, now)
+            if setting != before:
+                self._setting_event(f"Probes changed from {before.label} to {setting.label}.", now, setting)
 
         self._submit(apply)
 
     def set_sendwait(self, seconds: float) -> None:
-        self._submit(lambda _now: self._tracer.set_sendwait(seconds))
+        def apply(now: int) -> None:
+            before = self._tracer.config.sendwait
+            self._tracer.set_sendwait(seconds)
+            after = self._tracer.config.sendwait
+            if after != before:
+                self._setting_event(f"Sendwait changed from {before:g} s to {after:g} s.", now)
+
+        self._submit(apply)
 
     def set_interval(self, seconds: float) -> None:
-        self._submit(lambda now: self._tracer.set_interval(seconds, now))
+        def apply(now: int) -> None:
+            before = self._tracer.config.interval
+            self._tracer.set_interval(seconds, now)
+            after = self._tracer.config.interval
+            if after != before:
+                self._setting_event(f"Interval changed from {before:g} s to {after:g} s.", now)
+
+        self._submit(apply)
+
+    def _setting_event(self, text: str, now: int, setting: Setting | None = None) -> None:
+        self._timeline.setting_changed(text, now, setting)
+        self._publish_events()
 
     def pause(self) -> None:
         self._submit(lambda _now: self._tracer.pause())
@@ -190,6 +288,7 @@ class Engine:
             setting = self._tracer.setting
             self._book.reset(setting, now)
             self._tracer.forget(setting, now)
+            self._timeline.forget()
 
         self._submit(apply)
 
@@ -199,6 +298,16 @@ class Engine:
         with self._lock:
             messages, self._messages = self._messages, []
         return messages
+
+    @property
+    def clock(self) -> Clock:
+        """The trace's start, to give other records the times events carry."""
+        return self._timeline.clock
+
+    def events(self) -> list[Event]:
+        """The events so far, oldest first (the last ``EVENT_LIMIT``)."""
+        with self._lock:
+            return list(self._events)
 
     @property
     def matched(self) -> int:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 
 from tuitrace.report.model import Lookup, TraceReport, build_report
 from tuitrace.stats.snapshot import TraceSnapshot
+from tuitrace.timeline.events import Event
 
 
 def report_json(report: TraceReport) -> str:
     return json.dumps(dataclasses.asdict(report), indent=2) + "\n"
 
 
-def render_json(snapshot: TraceSnapshot, lookup: Lookup | None = None) -> str:
-    return report_json(build_report(snapshot, lookup))
+def render_json(snapshot: TraceSnapshot, lookup: Lookup | None = None, events: Sequence[Event] = ()) -> str:
+    return report_json(build_report(snapshot, lookup, events))

@@ -4,18 +4,21 @@ Each record is a frozen dataclass whose fields are exactly what a report carries
 records as they are (nested), the CSV flattens the same fields into columns, and the text table prints the
 same numbers. A field added here therefore reaches both machine formats, and neither can carry one the
 other lacks. Times are milliseconds rounded to the microsecond, percentages to a tenth; ``None`` is
-"unknown". Findings and events of a run will join ``TraceReport`` as further fields.
+"unknown". The run's events (:mod:`tuitrace.timeline`) are a list of their own beside the hops: JSON has
+them as ``events``; the CSV, one row per responder, leaves them out (an event is not a responder, and a
+second table in one CSV breaks every reader that expects one header).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict
 
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
+from tuitrace.timeline.events import Event
 
 Lookup = Callable[[str], EnrichInfo | None]
 
@@ -135,6 +138,8 @@ class TraceReport:
     probes_sent: int
     dropped: int
     hops: tuple[HopReport, ...] = field(metadata={ROWS: True})
+    events: tuple[Event, ...] = field(default=(), metadata={ROWS: True})
+    """What happened during the run, oldest first."""
 
     @property
     def setting(self) -> Setting:
@@ -167,7 +172,9 @@ def _rtt_fields(rtt: RttSummary) -> _RttFields:
     }
 
 
-def build_report(snapshot: TraceSnapshot, lookup: Lookup | None = None) -> TraceReport:
+def build_report(
+    snapshot: TraceSnapshot, lookup: Lookup | None = None, events: Sequence[Event] = ()
+) -> TraceReport:
     return TraceReport(
         target=Target(host=snapshot.host, address=snapshot.target),
         family=snapshot.family,
@@ -182,4 +189,5 @@ def build_report(snapshot: TraceSnapshot, lookup: Lookup | None = None) -> Trace
         probes_sent=snapshot.probes_sent,
         dropped=snapshot.dropped,
         hops=tuple(HopReport.of(h, lookup) for h in snapshot.hops),
+        events=tuple(events),
     )

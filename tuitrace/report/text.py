@@ -1,9 +1,13 @@
-"""The mtr-style text report: one line per hop, one more per extra responder (ECMP), annotations inline."""
+"""The mtr-style text report: one line per hop, one more per extra responder (ECMP), annotations inline;
+then, when anything happened, an "Events" block: one line per event, oldest first."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tuitrace.report.model import HopReport, Lookup, ResponderReport, TraceReport, build_report
 from tuitrace.stats.snapshot import TraceSnapshot
+from tuitrace.timeline.events import Event
 
 HOST_WIDTH = 40
 
@@ -55,8 +59,21 @@ def report_text(report: TraceReport, numeric: bool = False) -> str:
     ]
     for hop in report.hops:
         lines.extend(_hop_lines(hop, numeric))
+    lines.extend(_event_lines(report.events))
     return "\n".join(lines) + "\n"
 
 
-def render_text(snapshot: TraceSnapshot, lookup: Lookup | None = None, numeric: bool = False) -> str:
-    return report_text(build_report(snapshot, lookup), numeric)
+def _event_lines(events: Sequence[Event]) -> list[str]:
+    if not events:
+        return []
+    lines = ["", "Events"]
+    for event in events:
+        hop = "" if event.ttl is None else f"hop {event.ttl}"
+        lines.append(f"  {event.time}  {event.t_s:>9.3f} s  {event.kind.value:<14} {hop:<7} {event.text}")
+    return lines
+
+
+def render_text(
+    snapshot: TraceSnapshot, lookup: Lookup | None = None, numeric: bool = False, events: Sequence[Event] = ()
+) -> str:
+    return report_text(build_report(snapshot, lookup, events), numeric)

@@ -8,6 +8,7 @@ become engine commands. Nothing here waits on the network: the engine probes in 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -21,6 +22,7 @@ from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
+from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import EnrichInfo
 from tuitrace.ui.keys import bindings
 from tuitrace.ui.options import UiOptions
@@ -31,12 +33,15 @@ from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.terminal import honour_no_colour_terminal
+from tuitrace.ui.widgets.event_pane import EventPane, news_line
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
 
 REFRESH_SECONDS = 0.22
 """About 4.5 refreshes a second: live enough to watch, cheap enough not to compete with the prober."""
+NEWS_SECONDS = 6.0
+"""How long the header shows the newest event."""
 
 
 class TraceApp(App[int]):
@@ -60,10 +65,18 @@ class TraceApp(App[int]):
         self._requested: set[str] = set()
         self._notices: set[str] = set()
         self._problem = ""
+        self.clock = time.monotonic
+        """Seconds, for how long the header shows news (a test may turn it)."""
+        self._news: tuple[Event, float] | None = None
+        self._newest: Event | None = None
+        """The newest event already announced (by identity: the engine keeps only the last 1000)."""
+        self.event_pane = EventPane(id="events")
+        """Held, not queried: the refresh runs while a dialog is the active screen too."""
 
     def compose(self) -> ComposeResult:
         yield TraceHeader(id="header")
         yield HopTable(id="hops")
+        yield self.event_pane
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,14 +124,36 @@ class TraceApp(App[int]):
         snapshot = self._snapshot = self.engine.snapshot()
         generation = self._enrich(snapshot)
         self._check_engine()
-        if self._shown == (snapshot, self.view, generation, self._problem):
+        news = self._follow_events()
+        if self._shown == (snapshot, self.view, generation, self._problem + news):
             return
-        self._shown = (snapshot, self.view, generation, self._problem)
-        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem)
+        self._shown = (snapshot, self.view, generation, self._problem + news)
+        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news)
         enricher = self.options.enricher
         lookup = self._lookup if enricher is not None else None
         fillable = enricher is not None and enricher.fills_as_or_place
         self.query_one(HopTable).show(snapshot, self.view, lookup, fillable)
+
+    def _follow_events(self) -> str:
+        """Give the pane the events (when shown); the header's news line while the newest is fresh."""
+        events = self.engine.events()
+        now = self.clock()
+        if events and events[-1] is not self._newest:
+            self._newest = events[-1]
+            self._news = (self._newest, now)
+        pane = self.event_pane
+        if pane.has_class("-shown"):
+            pane.show(events)
+        if self._news is None or now - self._news[1] > NEWS_SECONDS:
+            self._news = None
+            return ""
+        return news_line(self._news[0])
+
+    def action_toggle_events(self) -> None:
+        pane = self.event_pane
+        pane.toggle_class("-shown")
+        if pane.has_class("-shown"):
+            pane.show(self.engine.events())
 
     # -- protocol and port ------------------------------------------------------------------------
 
@@ -229,7 +264,7 @@ class TraceApp(App[int]):
     def action_ticket_screenshot(self) -> None:
         snapshot = self.snapshot
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
-        report = text_report(snapshot, self.options.enricher, numeric=not self.view.names)
+        report = text_report(snapshot, self.options.enricher, not self.view.names, self.engine.events())
         try:
             paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
                                            command_line=self.options.command_line,
@@ -254,8 +289,8 @@ def run_tui(engine: EngineControl, options: UiOptions) -> int:
             pass  # before the app's loop ran or after it ended: nothing on screen to restore
         finally:
             final = engine.snapshot()
-            engine.stop()
+            engine.stop()  # closes a loss burst still going: the events are read after it
         if options.report_on_exit:
-            report = text_report(final, options.enricher, numeric=not app.view.names)
+            report = text_report(final, options.enricher, not app.view.names, engine.events())
             write_out(mark_partial_text(report, signals.partial_note(final.rounds)) + "\n")
     return signals.status(app.return_code or 0)

@@ -1,4 +1,5 @@
-"""The text report (the same mtr-style table as ``--report``) for screenshots and ``--report-on-exit``.
+"""The text report (the same mtr-style table as ``--report``, with its "Events" block) for screenshots and
+``--report-on-exit``.
 
 The renderer belongs to ``tuitrace.report``; this is the one place where the UI calls it, with the same
 names-or-addresses choice the user made on screen.
@@ -6,10 +7,15 @@ names-or-addresses choice the user made on screen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tuitrace.report.text import render_text
 from tuitrace.stats.snapshot import TraceSnapshot
+from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import Enricher
 
 
-def text_report(snapshot: TraceSnapshot, enricher: Enricher | None, numeric: bool) -> str:
-    return render_text(snapshot, enricher.get if enricher is not None else None, numeric=numeric)
+def text_report(
+    snapshot: TraceSnapshot, enricher: Enricher | None, numeric: bool, events: Sequence[Event] = ()
+) -> str:
+    return render_text(snapshot, enricher.get if enricher is not None else None, numeric, events)

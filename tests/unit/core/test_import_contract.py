@@ -12,9 +12,11 @@ CORE = [
     "tuitrace.probe.simnet",
     "tuitrace.engine.engine",
     "tuitrace.stats.hop",
+    "tuitrace.timeline.detector",
     "tuitrace.report.text",
     "tuitrace.report.json",
     "tuitrace.report.csv",
+    "tuitrace.report.stream",
     "tuitrace.cli",
 ]
 

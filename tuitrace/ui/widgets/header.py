@@ -21,8 +21,9 @@ def state_text(snapshot: TraceSnapshot) -> str:
     return f"{snapshot.state.value}, {reach}"
 
 
-def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = "") -> Text:
-    """The header; ``problem`` (the engine stopped on an error) replaces the state when set."""
+def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = "", news: str = "") -> Text:
+    """The header; ``problem`` (the engine stopped on an error) replaces the state when set; ``news`` (a
+    fresh event) is one more line."""
     text = Text(no_wrap=False)
     name = snapshot.host if snapshot.host and snapshot.host != snapshot.target else ""
     text.append(f"{name} ({snapshot.target})" if name else snapshot.target, style="bold")
@@ -42,6 +43,9 @@ def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = ""
         active = setting == snapshot.setting
         text.append(" ")
         text.append(f"[{setting.label}]" if active else setting.label, style="bold" if active else "dim")
+    if news:
+        text.append("\nevent: ", style="bold")
+        text.append(news, style="bold reverse")
     return text
 
 
@@ -53,8 +57,8 @@ class TraceHeader(Static):
         self.plain = ""
         """The text currently shown, without styles (what a reader of the screen sees)."""
 
-    def show(self, snapshot: TraceSnapshot, mode_label: str = "", problem: str = "") -> None:
-        text = header_text(snapshot, mode_label, problem)
+    def show(self, snapshot: TraceSnapshot, mode_label: str = "", problem: str = "", news: str = "") -> None:
+        text = header_text(snapshot, mode_label, problem, news)
         if text.plain != self.plain:
             self.plain = text.plain
             self.update(text, layout=False)
