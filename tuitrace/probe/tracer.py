@@ -49,6 +49,8 @@ class Tracer:
         self._paths: dict[Setting, PathState] = {}
         self._in_flight: dict[int, _InFlight] = {}
         self._clock = RoundClock(config.interval, config.sendwait)
+        self._wait_ns = int(config.wait * NS)
+        """How long a probe waits for its answer (``-w``; fixed for the run), read on every probe."""
         self._results: list[ProbeResult] = []
         self._trims: list[tuple[int, Setting, int]] = []
         """(position in ``_results``, setting, TTL): rows beyond TTL hold no hop from that result on."""
@@ -149,10 +151,6 @@ class Tracer:
             first = next(iter(self._in_flight.values())).sent_ns + self._wait_ns
             return first if due is None else min(due, first)
         return due
-
-    @property
-    def _wait_ns(self) -> int:
-        return int(self._config.wait * NS)
 
     def _more_rounds(self) -> bool:
         count = self._config.count
