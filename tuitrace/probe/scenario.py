@@ -37,6 +37,10 @@ class SimHop:
     """Probability that this hop's own answer is lost (rate limiting, policing)."""
     silent: bool = False
     reject: Reject | None = None
+    drop: float = 0.0
+    """Probability that this hop drops a probe it forwards (lost traffic: every later hop sees it)."""
+    return_extra_hops: int = 0
+    """Routers the reply crosses beyond the forward path's (negative: fewer), for asymmetric returns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,7 @@ class SimTarget:
     """closed (port unreachable) | silent (a listener that never answers)"""
     tcp: str = "closed"
     """open (SYN-ACK) | closed (RST) | silent"""
+    return_extra_hops: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +66,9 @@ class Scenario:
     hops: tuple[SimHop, ...]
     destination: SimTarget
     seed: int = 1
+    loop_from: int | None = None
+    """After the last hop the path goes back to this hop (1-based) and cycles: a routing loop, the target
+    is never reached."""
     run: dict[str, Any] = field(default_factory=dict)
     expect: dict[str, Any] = field(default_factory=dict)
 
@@ -96,9 +104,9 @@ def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
         if not (port is None or isinstance(port, int)) or not isinstance(code, int):
             raise ScenarioError(f"{where}: reject port and code must be whole numbers")
         reject = Reject(str(spec.get("protocol", "any")), port, code)
-    loss = _number(table, "loss", 0.0, where)
-    if loss > 1:
-        raise ScenarioError(f"{where}: loss is a probability (0..1)")
+    loss, drop = _number(table, "loss", 0.0, where), _number(table, "drop", 0.0, where)
+    if loss > 1 or drop > 1:
+        raise ScenarioError(f"{where}: loss and drop are probabilities (0..1)")
     return SimHop(
         responders=tuple(_address(r, family, where) for r in raw) or ("0.0.0.0" if family == 4 else "::",),
         rtt_ms=_number(table, "rtt_ms", 1.0, where),
@@ -106,7 +114,16 @@ def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
         loss=loss,
         silent=silent,
         reject=reject,
+        drop=drop,
+        return_extra_hops=_whole(table, "return_extra_hops", where),
     )
+
+
+def _whole(table: dict[str, Any], key: str, where: str) -> int:
+    value = table.get(key, 0)
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 64:
+        raise ScenarioError(f"{where}: {key} must be a whole number of hops (-64..64)")
+    return value
 
 
 def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
@@ -125,6 +142,9 @@ def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
     seed, run, expect = path.get("seed", 1), data.get("run", {}), data.get("expect", {})
     if not isinstance(seed, int) or not isinstance(run, dict) or not isinstance(expect, dict):
         raise ScenarioError(f"{name}: seed must be a whole number, [run] and [expect] tables")
+    loop_from = path.get("loop_from")
+    if loop_from is not None and (not isinstance(loop_from, int) or not 1 <= loop_from < len(hops)):
+        raise ScenarioError(f"{name}: loop_from must be the number of a hop before the last")
     return Scenario(
         name=name,
         family=family,
@@ -138,8 +158,10 @@ def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
             icmp=str(target.get("icmp", "reply")),
             udp=str(target.get("udp", "closed")),
             tcp=str(target.get("tcp", "closed")),
+            return_extra_hops=_whole(target, "return_extra_hops", name),
         ),
         seed=seed,
+        loop_from=loop_from,
         run=dict(run),
         expect=dict(expect),
     )
