@@ -5,6 +5,9 @@ records as they are (nested), the CSV flattens the same fields into columns, and
 same numbers. A field added here therefore reaches both machine formats, and neither can carry one the
 other lacks. Times are milliseconds rounded to the microsecond, percentages to a tenth; ``None`` is
 "unknown". Findings and events of a run will join ``TraceReport`` as further fields.
+
+The findings (:mod:`tuitrace.diagnose`) are a list of their own beside the hops: not per responder, so
+the CSV writes them as a second section (see :mod:`tuitrace.report.csv`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.diagnose.finding import Finding
+from tuitrace.diagnose.rules import diagnose
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 
@@ -119,6 +124,29 @@ class HopReport:
 
 
 @dataclass(frozen=True, slots=True)
+class FindingReport:
+    """What the numbers mean (one of :mod:`tuitrace.diagnose`'s findings), with the numbers it rests on."""
+
+    kind: str
+    ttl: int | None
+    address: str | None
+    severity: str
+    text: str
+    evidence: dict[str, int | float | str]
+
+    @staticmethod
+    def of(finding: Finding) -> FindingReport:
+        return FindingReport(
+            kind=finding.kind.value,
+            ttl=finding.ttl,
+            address=finding.address,
+            severity=finding.severity.value,
+            text=finding.text,
+            evidence={item.name: item.value for item in finding.evidence},
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class TraceReport:
     """The run: where to, how, how far it got, and its hops in TTL order."""
 
@@ -135,6 +163,7 @@ class TraceReport:
     probes_sent: int
     dropped: int
     hops: tuple[HopReport, ...] = field(metadata={ROWS: True})
+    findings: tuple[FindingReport, ...] = field(default=(), metadata={ROWS: True})
 
     @property
     def setting(self) -> Setting:
@@ -182,4 +211,5 @@ def build_report(snapshot: TraceSnapshot, lookup: Lookup | None = None) -> Trace
         probes_sent=snapshot.probes_sent,
         dropped=snapshot.dropped,
         hops=tuple(HopReport.of(h, lookup) for h in snapshot.hops),
+        findings=tuple(FindingReport.of(f) for f in diagnose(snapshot)),
     )

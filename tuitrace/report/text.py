@@ -1,8 +1,9 @@
-"""The mtr-style text report: one line per hop, one more per extra responder (ECMP), annotations inline."""
+"""The mtr-style text report: one line per hop, one more per extra responder (ECMP), annotations inline,
+then a "Findings" block (what the numbers mean, most severe first) when there is any."""
 
 from __future__ import annotations
 
-from tuitrace.report.model import HopReport, Lookup, ResponderReport, TraceReport, build_report
+from tuitrace.report.model import FindingReport, HopReport, Lookup, ResponderReport, TraceReport, build_report
 from tuitrace.stats.snapshot import TraceSnapshot
 
 HOST_WIDTH = 40
@@ -55,7 +56,14 @@ def report_text(report: TraceReport, numeric: bool = False) -> str:
     ]
     for hop in report.hops:
         lines.extend(_hop_lines(hop, numeric))
+    if report.findings:
+        lines.extend(["", "Findings:", *(finding_line(f) for f in report.findings)])
     return "\n".join(lines) + "\n"
+
+
+def finding_line(finding: FindingReport) -> str:
+    """``  problem  TCP/389 is administratively prohibited by ...``: severity, then the sentence."""
+    return f"  {finding.severity:<8} {finding.text}"
 
 
 def render_text(snapshot: TraceSnapshot, lookup: Lookup | None = None, numeric: bool = False) -> str:
