@@ -7,6 +7,7 @@ from tuitrace.report.model import FindingReport, HopReport, Lookup, ResponderRep
 from tuitrace.stats.snapshot import TraceSnapshot
 
 HOST_WIDTH = 40
+FINDINGS_HEADING = "Findings:"
 
 
 def _num(value: float | None) -> str:
@@ -57,8 +58,13 @@ def report_text(report: TraceReport, numeric: bool = False) -> str:
     for hop in report.hops:
         lines.extend(_hop_lines(hop, numeric))
     if report.findings:
-        lines.extend(["", "Findings:", *(finding_line(f) for f in report.findings)])
+        lines.extend(["", FINDINGS_HEADING, *(finding_line(f) for f in report.findings)])
     return "\n".join(lines) + "\n"
+
+
+def without_findings(text: str) -> str:
+    """``text`` (a report from here) without its Findings block, for pages that list the findings apart."""
+    return text.partition(f"\n\n{FINDINGS_HEADING}\n")[0].rstrip("\n") + "\n"
 
 
 def finding_line(finding: FindingReport) -> str:
