@@ -115,12 +115,23 @@ def _single(hop: HopSnapshot) -> ResponderSnapshot | None:
     return hop.responders[0] if len(hop.responders) == 1 else None
 
 
+def _loop_repeats_from(snapshot: TraceSnapshot) -> int | None:
+    """The first TTL at which a routing loop shows a responder again, or ``None`` without a loop."""
+    for finding in routing_loop(snapshot):
+        first, addresses = finding.value("first_ttl"), str(finding.value("addresses")).split()
+        return int(first) + len(addresses)
+    return None
+
+
 def return_asymmetry(snapshot: TraceSnapshot) -> tuple[Finding, ...]:
     """At most one finding: the destination when its return path differs, else the first router whose
-    does. ECMP hops (several responders) are not judged."""
+    does. ECMP hops (several responders) are not judged, nor the repeats of a routing loop: a router met
+    again at a higher TTL answers over its own short return path, which says nothing about asymmetry."""
     end = destination_hop(snapshot)
+    repeats_from = _loop_repeats_from(snapshot)
     candidates = [end] if end is not None else []
-    candidates += [h for h in snapshot.hops if h is not end]
+    candidates += [h for h in snapshot.hops
+                   if h is not end and (repeats_from is None or h.ttl < repeats_from)]
     for hop in candidates:
         responder = _single(hop)
         if responder is None or responder.reply_ttl is None or responder.reply_ttl <= 0:

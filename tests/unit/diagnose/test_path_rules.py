@@ -37,6 +37,14 @@ def test_a_loop_names_its_addresses_and_first_ttl() -> None:
     assert "10.0.0.3, 10.0.0.4" in finding.text
 
 
+def test_routers_met_again_in_a_loop_are_not_return_asymmetry() -> None:
+    """In a loop the router at TTL 7 is really 3 hops away and answers over 3 hops: only the loop."""
+    hops = [Hop("10.0.0.1", 5, 5), Hop("10.0.0.2", 5, 5)]
+    hops += [Hop("10.0.0.3", 5, 5, reply_ttl=62) if i % 2 == 0 else Hop("10.0.0.4", 5, 5, reply_ttl=61)
+             for i in range(8)]
+    assert [f.kind for f in diagnose(snapshot(hops))] == [Kind.ROUTING_LOOP]
+
+
 def test_a_repeated_address_is_no_loop_when_the_destination_answers() -> None:
     hops = [Hop("10.0.0.1", 5, 5), Hop("10.0.0.2", 5, 5), Hop("10.0.0.1", 5, 5), Hop("10.0.0.2", 5, 5),
             Hop(TARGET, 5, 5)]
