@@ -12,6 +12,7 @@ Both decisions are tests on the counts, never a threshold on one round:
   false-positive rate. The hop where it starts is the earliest of the answering hops before the
   destination whose own loss is also significant and not significantly larger than the destination's
   (Fisher's exact test): a hop that loses more than what reaches the destination adds reply loss on top.
+  When only the destination loses, the finding is a warning that says it may limit its own replies.
 - ``reply_loss_only``: a hop whose loss is significantly above ``BASELINE_LOSS`` and significantly larger
   than the loss at the destination (or at the last answering hop when the destination never answered),
   both at ``ALPHA`` divided by the number of hops tested (Bonferroni), so on a clean path the chance of
@@ -60,10 +61,18 @@ def forward_loss(snapshot: TraceSnapshot) -> tuple[Finding, ...]:
     end_pct = _pct(_lost(end), end.sent)
     confidence = round(100.0 * (1.0 - p_value), 1)
     origin = f"hop {start.ttl}" if where is None else f"hop {start.ttl} ({where})"
+    severity = Severity.PROBLEM
     text = (
         f"Traffic is lost from {origin} onward: {end_pct}% of {end.sent} probes to the destination "
         f"{snapshot.target} got no answer (confidence {confidence}%)."
     )
+    if start is end:
+        severity = Severity.WARNING
+        text = (
+            f"The destination {snapshot.target} leaves {end_pct}% of {end.sent} probes unanswered "
+            f"(confidence {confidence}%) while no hop before it loses them: lost on the last link, or the "
+            f"destination limits its own replies."
+        )
     evidence = (
         Evidence("start_loss_pct", _pct(_lost(start), start.sent)),
         Evidence("start_sent", start.sent),
@@ -74,7 +83,7 @@ def forward_loss(snapshot: TraceSnapshot) -> tuple[Finding, ...]:
         Evidence("confidence_pct", confidence),
         Evidence("baseline_loss_pct", 100.0 * BASELINE_LOSS),
     )
-    return (Finding(Kind.FORWARD_LOSS, start.ttl, where, Severity.PROBLEM, text, evidence),)
+    return (Finding(Kind.FORWARD_LOSS, start.ttl, where, severity, text, evidence),)
 
 
 def reply_loss_only(snapshot: TraceSnapshot) -> tuple[Finding, ...]:

@@ -12,6 +12,7 @@ CORE = [
     "tuitrace.probe.simnet",
     "tuitrace.engine.engine",
     "tuitrace.stats.hop",
+    "tuitrace.diagnose.rules",
     "tuitrace.report.text",
     "tuitrace.report.json",
     "tuitrace.report.csv",

@@ -30,6 +30,13 @@ def test_loss_that_carries_on_names_its_first_hop_and_the_destination_loss() -> 
     assert "hop 3" in finding.text and "21.0%" in finding.text
 
 
+def test_loss_only_at_the_destination_is_a_warning_that_it_may_be_the_destination() -> None:
+    snap = snapshot([Hop("10.0.0.1", 100, 100), Hop("10.0.0.2", 100, 100), Hop(TARGET, 100, 70)])
+    (finding,) = forward_loss(snap)
+    assert (finding.ttl, finding.address, finding.severity) == (3, TARGET, Severity.WARNING)
+    assert "limits its own replies" in finding.text
+
+
 def test_a_rate_limiting_hop_before_the_loss_is_not_its_start() -> None:
     snap = snapshot([Hop("10.0.0.1", 400, 400), Hop("10.0.0.2", 400, 200), Hop("10.0.0.3", 400, 320),
                      Hop(TARGET, 400, 318)])
