@@ -65,10 +65,10 @@ class Scenario:
     target: str
     hops: tuple[SimHop, ...]
     destination: SimTarget
-    seed: int = 1
     loop_from: int | None = None
     """After the last hop the path goes back to this hop (1-based) and cycles: a routing loop, the target
     is never reached."""
+    seed: int = 1
     run: dict[str, Any] = field(default_factory=dict)
     expect: dict[str, Any] = field(default_factory=dict)
 
@@ -126,6 +126,15 @@ def _whole(table: dict[str, Any], key: str, where: str) -> int:
     return value
 
 
+def _loop_from(path: dict[str, Any], hop_count: int, name: str) -> int | None:
+    value = path.get("loop_from")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < hop_count:
+        raise ScenarioError(f"{name}: loop_from must be the number of a hop before the last")
+    return value
+
+
 def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
     path = data.get("path")
     if not isinstance(path, dict):
@@ -142,26 +151,23 @@ def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
     seed, run, expect = path.get("seed", 1), data.get("run", {}), data.get("expect", {})
     if not isinstance(seed, int) or not isinstance(run, dict) or not isinstance(expect, dict):
         raise ScenarioError(f"{name}: seed must be a whole number, [run] and [expect] tables")
-    loop_from = path.get("loop_from")
-    if loop_from is not None and (not isinstance(loop_from, int) or not 1 <= loop_from < len(hops)):
-        raise ScenarioError(f"{name}: loop_from must be the number of a hop before the last")
     return Scenario(
         name=name,
         family=family,
+        loop_from=_loop_from(path, len(hops), name),
         source=_address(path.get("source"), family, f"{name} [path].source"),
         target=_address(path.get("target"), family, f"{name} [path].target"),
         hops=tuple(_hop(h, family, f"{name} hop {i + 1}") for i, h in enumerate(hops)),
         destination=SimTarget(
+            return_extra_hops=_whole(target, "return_extra_hops", name),
             rtt_ms=_number(target, "rtt_ms", 10.0, name),
             jitter_ms=_number(target, "jitter_ms", 0.0, name),
             loss=_number(target, "loss", 0.0, name),
             icmp=str(target.get("icmp", "reply")),
             udp=str(target.get("udp", "closed")),
             tcp=str(target.get("tcp", "closed")),
-            return_extra_hops=_whole(target, "return_extra_hops", name),
         ),
         seed=seed,
-        loop_from=loop_from,
         run=dict(run),
         expect=dict(expect),
     )
