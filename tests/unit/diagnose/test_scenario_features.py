@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.engine.test_scenarios import run_scenario
+from tests.unit.diagnose.simulate import run_data
 from tuitrace.probe.scenario import ScenarioError, parse_scenario
 
 
@@ -23,20 +23,20 @@ def scenario(hop2: dict[str, Any] | None = None, target: dict[str, Any] | None =
 
 
 def test_drop_loses_traffic_behind_the_hop_not_its_own_answers() -> None:
-    snap = run_scenario(parse_scenario(scenario({"drop": 0.5})))
+    snap = run_data(scenario({"drop": 0.5}))
     loss = {hop.ttl: hop.loss_pct for hop in snap.hops}
     assert loss[1] == loss[2] == 0.0
     assert loss[3] > 20.0 and loss[4] > 20.0
 
 
 def test_return_extra_hops_lowers_the_reply_ttl() -> None:
-    snap = run_scenario(parse_scenario(scenario(target={"return_extra_hops": 5})))
+    snap = run_data(scenario(target={"return_extra_hops": 5}))
     end = snap.hops[-1].responders[0]
     assert end.is_target and end.reply_ttl == 64 - (4 + 5) + 1
 
 
 def test_loop_from_cycles_back_and_never_reaches_the_target() -> None:
-    snap = run_scenario(parse_scenario(scenario(loop_from=2)))
+    snap = run_data(scenario(loop_from=2))
     assert not snap.reached
     assert [h.responders[0].address for h in snap.hops[:6]] == [
         "192.0.2.254", "203.0.113.1", "203.0.113.5", "203.0.113.1", "203.0.113.5", "203.0.113.1"]
