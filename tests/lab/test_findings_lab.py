@@ -1,5 +1,6 @@
 """Findings against real kernel routers: each kind a Linux router can produce, made in the namespace lab,
-run several times; the same runs count true and false positives (printed with ``-s``).
+run several times; the same runs count true and false positives (printed with ``-s``). The kernel's own
+ICMP rate limit is the real-world case of reply-only loss.
 
 Forward loss is iptables ``statistic`` in r3's FORWARD chain (probes to dst only, so ICMP errors going
 back are untouched); reply-only loss drops r3's own time-exceeded messages; ``!X`` is r4 rejecting a TCP
@@ -98,6 +99,18 @@ def test_loss_of_one_routers_replies_is_reply_loss_only(lab: Lab, family: Family
     for report in reports:
         for finding in report["findings"]:
             assert (finding["ttl"], finding["address"]) == (3, topology.hop_address("r3", family)), finding
+
+
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_the_kernels_own_icmp_rate_limit_is_reply_loss_only(lab: Lab, family: Family) -> None:
+    """Linux's default ICMP rate limits on r3, probed every 50 ms: the real thing users misread."""
+    with lab.default_icmp_ratelimit("r3"):
+        reports = [run_tuitrace(lab, family, "icmp", rounds=LOSS_ROUNDS) for _ in range(RUNS // 2)]
+    seen = tally(f"r3 with the kernel's default ICMP rate limit IPv{family}", reports, "reply_loss_only")
+    assert seen == Counter({"reply_loss_only": RUNS // 2})
+    for report in reports:
+        (finding,) = report["findings"]
+        assert (finding["ttl"], finding["address"]) == (3, topology.hop_address("r3", family))
 
 
 @pytest.mark.parametrize("family", topology.FAMILIES)
