@@ -6,7 +6,7 @@ from datetime import datetime
 
 from tests.unit.diagnose.build import TARGET, Hop, snapshot
 from tuitrace.config import Protocol, Setting
-from tuitrace.report.text import render_text
+from tuitrace.report.text import render_text, without_findings
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.ui.screenshot import screenshot_markdown
 
@@ -27,6 +27,11 @@ def test_findings_are_a_list_above_the_table_and_not_repeated_in_it() -> None:
     assert f"## Findings\n\n{item}\n\n```text\n" in text
     assert text.count("administratively prohibited") == 1
     assert "10.0.0.5 !X" in text.split("```text\n")[1]
+
+
+def test_only_the_findings_block_leaves_the_table() -> None:
+    report = "tuitrace to x\n  1. a\n\nFindings\n  problem  it\n\nEvents\n  something\n"
+    assert without_findings(report) == "tuitrace to x\n  1. a\n\nEvents\n  something\n"
 
 
 def test_a_clean_path_says_there_is_nothing_to_report() -> None:

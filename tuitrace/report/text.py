@@ -7,7 +7,7 @@ from tuitrace.report.model import FindingReport, HopReport, Lookup, ResponderRep
 from tuitrace.stats.snapshot import TraceSnapshot
 
 HOST_WIDTH = 40
-FINDINGS_HEADING = "Findings:"
+FINDINGS_HEADING = "Findings"
 
 
 def _num(value: float | None) -> str:
@@ -63,8 +63,10 @@ def report_text(report: TraceReport, numeric: bool = False) -> str:
 
 
 def without_findings(text: str) -> str:
-    """``text`` (a report from here) without its Findings block, for pages that list the findings apart."""
-    return text.partition(f"\n\n{FINDINGS_HEADING}\n")[0].rstrip("\n") + "\n"
+    """``text`` (a report from here) without its Findings block, for pages that list the findings apart;
+    the blocks are separated by blank lines (the table has none), so any other block stays."""
+    blocks = text.rstrip("\n").split("\n\n")
+    return "\n\n".join(b for b in blocks if not b.startswith(f"{FINDINGS_HEADING}\n")) + "\n"
 
 
 def finding_line(finding: FindingReport) -> str:

@@ -50,7 +50,7 @@ def test_csv_and_text_reports_agree_with_json() -> None:
     assert [r["finding_text"] for r in csv.DictReader(io.StringIO(findings))] == [blocked]
     text = tuitrace("--simulate", scenario, "-T", "-p", "389", "--report", "x")
     assert "203.0.113.1 !X" in text and "destination not reached" in text
-    assert text.endswith(f"Findings:\n  problem  {blocked}\n")
+    assert text.endswith(f"\n\nFindings\n  problem  {blocked}\n")
 
 
 COUNT_QUERIES = """

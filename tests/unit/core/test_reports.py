@@ -183,7 +183,7 @@ def test_findings_are_in_every_report() -> None:
         "evidence": {"code": "!X", "received": 3, "sent": 4, "protocol": "tcp", "port": 389},
     }
     text = render_text(symmetric(SNAPSHOT), lookup)
-    table, _, block = text.partition("\nFindings:\n")
+    table, _, block = text.partition("\nFindings\n")
     assert "10.201.5.2 !X" in table
     assert block == "  problem  TCP/389 is administratively prohibited by 10.201.5.2 at hop 4.\n"
 
