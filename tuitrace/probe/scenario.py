@@ -39,6 +39,10 @@ class SimHop:
     """Probability that this hop's own answer is lost (rate limiting, policing)."""
     silent: bool = False
     reject: Reject | None = None
+    drop: float = 0.0
+    """Probability that this hop drops a probe it forwards (lost traffic: every later hop sees it)."""
+    return_extra_hops: int = 0
+    """Routers the reply crosses beyond the forward path's (negative: fewer), for asymmetric returns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,7 @@ class SimTarget:
     """closed (port unreachable) | silent (a listener that never answers)"""
     tcp: str = "closed"
     """open (SYN-ACK) | closed (RST) | silent"""
+    return_extra_hops: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,9 @@ class Scenario:
     target: str
     hops: tuple[SimHop, ...]
     destination: SimTarget
+    loop_from: int | None = None
+    """After the last hop the path goes back to this hop (1-based) and cycles: a routing loop, the target
+    is never reached."""
     seed: int = 1
 
 
@@ -96,9 +104,9 @@ def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
         if not (port is None or isinstance(port, int)) or not isinstance(code, int):
             raise ScenarioError(f"{where}: reject port and code must be whole numbers")
         reject = Reject(str(spec.get("protocol", "any")), port, code)
-    loss = _number(table, "loss", 0.0, where)
-    if loss > 1:
-        raise ScenarioError(f"{where}: loss is a probability (0..1)")
+    loss, drop = _number(table, "loss", 0.0, where), _number(table, "drop", 0.0, where)
+    if loss > 1 or drop > 1:
+        raise ScenarioError(f"{where}: loss and drop are probabilities (0..1)")
     return SimHop(
         responders=tuple(_address(r, family, where) for r in raw) or ("0.0.0.0" if family == 4 else "::",),
         rtt_ms=_number(table, "rtt_ms", 1.0, where),
@@ -106,7 +114,25 @@ def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
         loss=loss,
         silent=silent,
         reject=reject,
+        drop=drop,
+        return_extra_hops=_whole(table, "return_extra_hops", where),
     )
+
+
+def _whole(table: dict[str, Any], key: str, where: str) -> int:
+    value = table.get(key, 0)
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 64:
+        raise ScenarioError(f"{where}: {key} must be a whole number of hops (-64..64)")
+    return value
+
+
+def _loop_from(path: dict[str, Any], hop_count: int, name: str) -> int | None:
+    value = path.get("loop_from")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < hop_count:
+        raise ScenarioError(f"{name}: loop_from must be the number of a hop before the last")
+    return value
 
 
 def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
@@ -131,10 +157,12 @@ def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
     return Scenario(
         name=name,
         family=family,
+        loop_from=_loop_from(path, len(hops), name),
         source=_address(path.get("source"), family, f"{name} [path].source"),
         target=_address(path.get("target"), family, f"{name} [path].target"),
         hops=tuple(_hop(h, family, f"{name} hop {i + 1}") for i, h in enumerate(hops)),
         destination=SimTarget(
+            return_extra_hops=_whole(target, "return_extra_hops", name),
             rtt_ms=_number(target, "rtt_ms", 10.0, name),
             jitter_ms=_number(target, "jitter_ms", 0.0, name),
             loss=_number(target, "loss", 0.0, name),

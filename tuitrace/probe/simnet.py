@@ -114,15 +114,28 @@ class SimNetwork:
     def _delay(self, rtt_ms: float, jitter_ms: float) -> float:
         return max(0.001, rtt_ms + self._random.uniform(-jitter_ms, jitter_ms))
 
+    def _hop_at(self, distance: int) -> SimHop | None:
+        """The hop ``distance`` TTLs away; past the last one, ``None`` (the target) unless the path loops."""
+        hops, loop_from = self._scenario.hops, self._scenario.loop_from
+        if distance <= len(hops):
+            return hops[distance - 1]
+        if loop_from is None:
+            return None
+        cycle = len(hops) - loop_from + 1
+        return hops[loop_from - 1 + (distance - loop_from) % cycle]
+
     def _walk(self, probe: Probe) -> tuple[float, Received] | None:
-        for distance, hop in enumerate(self._scenario.hops, start=1):
+        distance = 0
+        while (hop := self._hop_at(distance + 1)) is not None:
+            distance += 1
             responder = hop.responders[self._flow_index(probe, len(hop.responders))]
+            back = distance + hop.return_extra_hops
             if probe.ttl == distance:
                 if hop.silent or self._random.random() < hop.loss:
                     return None
                 kind = ICMP_BY_FAMILY[probe.family].time_exceeded
                 return self._delay(hop.rtt_ms, hop.jitter_ms), self._icmp_error(
-                    probe, responder, distance, kind, 0
+                    probe, responder, back, kind, 0
                 )
             if self._rejects(hop, probe):
                 assert hop.reject is not None
@@ -130,8 +143,10 @@ class SimNetwork:
                     return None
                 kind = ICMP_BY_FAMILY[probe.family].dest_unreach
                 return self._delay(hop.rtt_ms, hop.jitter_ms), self._icmp_error(
-                    probe, responder, distance, kind, hop.reject.code
+                    probe, responder, back, kind, hop.reject.code
                 )
+            if hop.drop and self._random.random() < hop.drop:
+                return None
         return self._at_target(probe)
 
     @staticmethod
@@ -148,7 +163,7 @@ class SimNetwork:
         if self._random.random() < target.loss:
             return None
         delay = self._delay(target.rtt_ms, target.jitter_ms)
-        distance = len(self._scenario.hops) + 1
+        distance = len(self._scenario.hops) + 1 + target.return_extra_hops
         family, src, dst = probe.family, probe.target, self._identity.source
         protocol = probe.setting.protocol
         if protocol is Protocol.ICMP:
@@ -198,7 +213,7 @@ class SimNetwork:
     def _wrap(
         self, message: bytes, src: str, distance: int, v4: Layer, v6: Layer, *, protocol: int = _ICMP
     ) -> Received:
-        hop_limit = _INITIAL_TTL - distance + 1
+        hop_limit = max(1, _INITIAL_TTL - distance + 1)
         if self._scenario.family == 4:
             packet = build_ipv4(src, self._identity.source, protocol, message, ttl=hop_limit)
             return Received(packet, v4, 0)

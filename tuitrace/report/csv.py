@@ -4,6 +4,11 @@ The columns are the JSON's fields, flattened: the run's fields first (a nested r
 ``target_host``), then the hop's, then the responder's as ``responder_<field>``. They are read off the
 report records, so a field added to the model is a column at once. Lists (annotations) are joined with
 spaces; unknown values are empty.
+
+The findings are not per responder, so they follow as a second section: a blank line, then a header whose
+columns all start with ``finding_`` (evidence as ``name=value`` pairs), then one row per finding. A reader
+that wants only the table stops at the first blank line; spreadsheets show both sections. Without
+findings there is no second section, so the file is one plain table.
 """
 
 from __future__ import annotations
@@ -14,13 +19,22 @@ import io
 import typing
 from functools import cache
 
-from tuitrace.report.model import ROWS, HopReport, Lookup, ResponderReport, TraceReport, build_report
+from tuitrace.report.model import (
+    ROWS,
+    FindingReport,
+    HopReport,
+    Lookup,
+    ResponderReport,
+    TraceReport,
+    build_report,
+)
 from tuitrace.stats.snapshot import TraceSnapshot
 
 if typing.TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 RESPONDER_PREFIX = "responder_"
+FINDING_PREFIX = "finding_"
 
 
 @cache
@@ -71,6 +85,13 @@ def report_csv(report: TraceReport) -> str:
         hop_cells = cells(hop)
         for responder in hop.responders or (None,):
             writer.writerow([*run, *hop_cells, *(silent if responder is None else cells(responder))])
+    if report.findings:
+        writer.writerow([])
+        writer.writerow([FINDING_PREFIX + spec.name for spec in dataclasses.fields(FindingReport)])
+        for finding in report.findings:
+            evidence = " ".join(f"{name}={value}" for name, value in finding.evidence.items())
+            writer.writerow([finding.kind, "" if finding.ttl is None else finding.ttl, finding.address or "",
+                             finding.severity, finding.text, evidence])
     return out.getvalue()
 
 

@@ -5,8 +5,10 @@ records as they are (nested), the CSV flattens the same fields into columns, and
 same numbers. A field added here therefore reaches both machine formats, and neither can carry one the
 other lacks. Times are milliseconds rounded to the microsecond, percentages to a tenth; ``None`` is
 "unknown". The run's events (:mod:`tuitrace.timeline`) are a list of their own beside the hops: JSON has
-them as ``events``; the CSV, one row per responder, leaves them out (an event is not a responder, and a
-second table in one CSV breaks every reader that expects one header).
+them as ``events``; the CSV, one row per responder, leaves them out (an event is not a responder).
+
+The findings (:mod:`tuitrace.diagnose`) are a list of their own beside the hops too: not per responder, so
+the CSV writes them as a second section (see :mod:`tuitrace.report.csv`), as issue 11 asks.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.diagnose.finding import Finding
+from tuitrace.diagnose.rules import diagnose
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 from tuitrace.timeline.events import Event
@@ -122,6 +126,29 @@ class HopReport:
 
 
 @dataclass(frozen=True, slots=True)
+class FindingReport:
+    """What the numbers mean (one of :mod:`tuitrace.diagnose`'s findings), with the numbers it rests on."""
+
+    kind: str
+    ttl: int | None
+    address: str | None
+    severity: str
+    text: str
+    evidence: dict[str, int | float | str]
+
+    @staticmethod
+    def of(finding: Finding) -> FindingReport:
+        return FindingReport(
+            kind=finding.kind.value,
+            ttl=finding.ttl,
+            address=finding.address,
+            severity=finding.severity.value,
+            text=finding.text,
+            evidence={item.name: item.value for item in finding.evidence},
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class TraceReport:
     """The run: where to, how, how far it got, and its hops in TTL order."""
 
@@ -140,6 +167,7 @@ class TraceReport:
     hops: tuple[HopReport, ...] = field(metadata={ROWS: True})
     events: tuple[Event, ...] = field(default=(), metadata={ROWS: True})
     """What happened during the run, oldest first."""
+    findings: tuple[FindingReport, ...] = field(default=(), metadata={ROWS: True})
 
     @property
     def setting(self) -> Setting:
@@ -190,4 +218,5 @@ def build_report(
         dropped=snapshot.dropped,
         hops=tuple(HopReport.of(h, lookup) for h in snapshot.hops),
         events=tuple(events),
+        findings=tuple(FindingReport.of(f) for f in diagnose(snapshot)),
     )

@@ -1,15 +1,17 @@
 """The mtr-style text report: one line per hop, one more per extra responder (ECMP), annotations inline;
-then, when anything happened, an "Events" block: one line per event, oldest first."""
+then a "Findings" block (what the numbers mean, most severe first) and an "Events" block (one line per
+event, oldest first), each only when there is any."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tuitrace.report.model import HopReport, Lookup, ResponderReport, TraceReport, build_report
+from tuitrace.report.model import FindingReport, HopReport, Lookup, ResponderReport, TraceReport, build_report
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
 
 HOST_WIDTH = 40
+FINDINGS_HEADING = "Findings"
 
 
 def _num(value: float | None) -> str:
@@ -59,6 +61,8 @@ def report_text(report: TraceReport, numeric: bool = False) -> str:
     ]
     for hop in report.hops:
         lines.extend(_hop_lines(hop, numeric))
+    if report.findings:
+        lines.extend(["", FINDINGS_HEADING, *(finding_line(f) for f in report.findings)])
     lines.extend(_event_lines(report.events))
     return "\n".join(lines) + "\n"
 
@@ -71,6 +75,18 @@ def _event_lines(events: Sequence[Event]) -> list[str]:
         hop = "" if event.ttl is None else f"hop {event.ttl}"
         lines.append(f"  {event.time}  {event.t_s:>9.3f} s  {event.kind.value:<14} {hop:<7} {event.text}")
     return lines
+
+
+def without_findings(text: str) -> str:
+    """``text`` (a report from here) without its Findings block, for pages that list the findings apart;
+    the blocks are separated by blank lines (the table has none), so any other block stays."""
+    blocks = text.rstrip("\n").split("\n\n")
+    return "\n\n".join(b for b in blocks if not b.startswith(f"{FINDINGS_HEADING}\n")) + "\n"
+
+
+def finding_line(finding: FindingReport) -> str:
+    """``  problem  TCP/389 is administratively prohibited by ...``: severity, then the sentence."""
+    return f"  {finding.severity:<8} {finding.text}"
 
 
 def render_text(

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from tuitrace.diagnose.finding import Finding
+from tuitrace.diagnose.rules import diagnose
+from tuitrace.report.text import without_findings
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.ui.format import fmt_duration, fmt_seconds
 from tuitrace.ui.widgets.header import state_text
@@ -69,12 +72,30 @@ def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line
         f"- Settings traced this session: {settings}",
         f"- Screenshot: {svg_name}",
         "",
+        "## Findings",
+        "",
+        *findings_markdown(diagnose(snapshot)),
+        "",
         "```text",
-        report.rstrip("\n"),
+        without_findings(report).rstrip("\n"),
         "```",
         "",
     ]
     return "\n".join(lines)
+
+
+def findings_markdown(findings: tuple[Finding, ...]) -> list[str]:
+    """One list item per finding, most severe first: severity, where, the sentence. The table below
+    keeps only the numbers, so the findings are not said twice."""
+    if not findings:
+        return ["- none: no loss, block, loop or asymmetry stands out in these numbers"]
+    items = []
+    for finding in findings:
+        where = [f"hop {finding.ttl}"] if finding.ttl is not None else []
+        where += [finding.address] if finding.address else []
+        place = f" ({', '.join(where)})" if where else ""
+        items.append(f"- **{finding.severity}** `{finding.kind}`{place}: {finding.text}")
+    return items
 
 
 def save_screenshot(directory: Path, stem: str, svg: str, markdown: Callable[[str], str]) -> ScreenshotPaths:

@@ -42,13 +42,15 @@ def test_json_report_of_an_ecmp_path_lists_both_routers() -> None:
 
 def test_csv_and_text_reports_agree_with_json() -> None:
     scenario = str(SCENARIOS / "reject_tcp_port_v4.toml")
-    rows = list(
-        csv.DictReader(io.StringIO(tuitrace("--simulate", scenario, "-T", "-p", "389", "--csv", "x")))
-    )
+    table, _, findings = tuitrace("--simulate", scenario, "-T", "-p", "389", "--csv", "x").partition("\n\n")
+    rows = list(csv.DictReader(io.StringIO(table)))
     assert [r["ttl"] for r in rows] == ["1", "2", "3"]
     assert rows[-1]["responder_annotations"] == "!X"
+    blocked = "TCP/389 is administratively prohibited by 203.0.113.1 at hop 3."
+    assert [r["finding_text"] for r in csv.DictReader(io.StringIO(findings))] == [blocked]
     text = tuitrace("--simulate", scenario, "-T", "-p", "389", "--report", "x")
     assert "203.0.113.1 !X" in text and "destination not reached" in text
+    assert f"\n\nFindings\n  problem  {blocked}\n\nEvents\n" in text  # findings, then what happened
 
 
 COUNT_QUERIES = """

@@ -13,6 +13,7 @@ CORE = [
     "tuitrace.engine.engine",
     "tuitrace.stats.hop",
     "tuitrace.timeline.detector",
+    "tuitrace.diagnose.rules",
     "tuitrace.report.text",
     "tuitrace.report.json",
     "tuitrace.report.csv",

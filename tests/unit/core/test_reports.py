@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -113,8 +114,14 @@ def test_text_lists_every_responder_with_marks_and_names() -> None:
     assert "r1.lab" not in render_text(SNAPSHOT, lookup, numeric=True)
 
 
+def csv_sections(text: str) -> tuple[str, str]:
+    """The hop table and the findings section (after the first blank line; empty when none)."""
+    table, _, findings = text.partition("\n\n")
+    return table + "\n", findings
+
+
 def test_csv_has_a_row_per_responder_and_per_silent_hop() -> None:
-    rows = list(csv.DictReader(io.StringIO(render_csv(SNAPSHOT, lookup))))
+    rows = list(csv.DictReader(io.StringIO(csv_sections(render_csv(SNAPSHOT, lookup))[0])))
     assert [(r["ttl"], r["responder_address"]) for r in rows] == [
         ("1", "10.201.0.1"),
         ("2", "10.201.1.2"),
@@ -128,12 +135,14 @@ def test_csv_has_a_row_per_responder_and_per_silent_hop() -> None:
 
 def test_json_and_csv_carry_the_same_fields_with_the_same_values() -> None:
     report = json.loads(render_json(SNAPSHOT, lookup))
-    reader = csv.DictReader(io.StringIO(render_csv(SNAPSHOT, lookup)))
+    table, findings = csv_sections(render_csv(SNAPSHOT, lookup))
+    reader = csv.DictReader(io.StringIO(table))
     rows = list(reader)
     expected: list[dict[str, str]] = []
     # The events are a list of their own in the JSON; the CSV (one row per responder) leaves them out.
     assert "events" in report and not any(name.startswith("events") for name in reader.fieldnames or [])
-    run = {k: v for k, v in flat("", report, skip="hops").items() if k != "events"}
+    # The findings are a list of their own too; the CSV has them as a second section (checked elsewhere).
+    run = {k: v for k, v in flat("", report, skip="hops").items() if k not in {"events", "findings"}}
     for hop in report["hops"]:
         fields = run | flat("", hop, skip="responders")
         responders = hop["responders"] or [None]
@@ -148,6 +157,45 @@ def test_json_and_csv_carry_the_same_fields_with_the_same_values() -> None:
         assert name in rows[0], name
     assert rows[2]["responder_label"] == "private (RFC 1918)"
     assert rows[2]["responder_city"] == "Testville"
+    finding_rows = list(csv.DictReader(io.StringIO(findings)))
+    assert report["findings"], "the snapshot's !X must give a finding, or this part tests nothing"
+    assert [{k.removeprefix("finding_"): v for k, v in row.items()} for row in finding_rows] == [
+        {**{k: as_csv(v) for k, v in f.items() if k != "evidence"},
+         "evidence": " ".join(f"{k}={v}" for k, v in f["evidence"].items())}
+        for f in report["findings"]
+    ]
+
+
+def symmetric(snapshot: TraceSnapshot) -> TraceSnapshot:
+    """``snapshot`` with reply TTLs that match each hop's distance (the helper's 60 everywhere would make
+    the first hops' return paths look asymmetric, a finding of its own)."""
+    hops = tuple(
+        dataclasses.replace(hop, responders=tuple(dataclasses.replace(r, reply_ttl=65 - hop.ttl)
+                                                  for r in hop.responders))
+        for hop in snapshot.hops
+    )
+    return dataclasses.replace(snapshot, hops=hops)
+
+
+def test_findings_are_in_every_report() -> None:
+    report = json.loads(render_json(symmetric(SNAPSHOT), lookup))
+    (blocked,) = report["findings"]
+    assert blocked == {
+        "kind": "blocked", "ttl": 4, "address": "10.201.5.2", "severity": "problem",
+        "text": "TCP/389 is administratively prohibited by 10.201.5.2 at hop 4.",
+        "evidence": {"code": "!X", "received": 3, "sent": 4, "protocol": "tcp", "port": 389},
+    }
+    text = render_text(symmetric(SNAPSHOT), lookup)
+    table, _, block = text.partition("\nFindings\n")
+    assert "10.201.5.2 !X" in table
+    assert block == "  problem  TCP/389 is administratively prohibited by 10.201.5.2 at hop 4.\n"
+
+
+def test_a_report_without_findings_has_no_findings_block_or_csv_section() -> None:
+    clean = symmetric(dataclasses.replace(SNAPSHOT, hops=SNAPSHOT.hops[:2], path_length=None))
+    assert json.loads(render_json(clean))["findings"] == []
+    assert "Findings" not in render_text(clean)
+    assert "\n\n" not in render_csv(clean) and "finding_" not in render_csv(clean)
 
 
 def test_the_readme_schema_lists_exactly_the_fields_of_the_json() -> None:
@@ -160,3 +208,4 @@ def test_the_readme_schema_lists_exactly_the_fields_of_the_json() -> None:
     hop, documented_hop = report["hops"][0], documented["hops"][0]
     assert list(documented_hop) == list(hop)
     assert list(documented_hop["responders"][0]) == list(hop["responders"][0])
+    assert list(documented["findings"][0]) == list(report["findings"][0])

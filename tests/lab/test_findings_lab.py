@@ -1,0 +1,148 @@
+"""Findings against real kernel routers: each kind a Linux router can produce, made in the namespace lab,
+run several times; the same runs count true and false positives (printed with ``-s``). The kernel's own
+ICMP rate limit is the real-world case of reply-only loss.
+
+Forward loss is iptables ``statistic`` in r3's FORWARD chain (probes to dst only, so ICMP errors going
+back are untouched); reply-only loss drops r3's own time-exceeded messages; ``!X`` is r4 rejecting a TCP
+port; the loop is a host route for dst on r4 pointing back at r3; the silent UDP port is dst's listener.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+import pytest
+
+from tests.lab import topology
+from tests.lab.conftest import REJECTED_TCP_PORT, SILENT_UDP_PORT
+from tests.lab.netlab import Lab
+from tests.lab.topology import Family
+from tests.lab.tuitrace_run import Report, run_tuitrace
+
+pytestmark = pytest.mark.lab
+
+RUNS = 8
+LOSS_ROUNDS = 60
+
+
+def kinds(report: Report) -> list[str]:
+    return [str(f["kind"]) for f in report["findings"]]
+
+
+def tally(name: str, reports: Sequence[Report], expected: str | None) -> Counter[str]:
+    """Which kinds the runs gave; prints true positives (``expected`` present) and other findings."""
+    seen: Counter[str] = Counter(kind for report in reports for kind in set(kinds(report)))
+    hits = sum(expected in kinds(r) for r in reports) if expected else 0
+    others = {k: v for k, v in seen.items() if k != expected}
+    print(f"\n[findings lab] {name}: {expected or 'nothing'} in {hits}/{len(reports)} runs, others {others}")
+    return seen
+
+
+@contextlib.contextmanager
+def forward_drop(lab: Lab, router: str, probability: float) -> Iterator[None]:
+    """``router`` drops the probes it forwards to dst with ``probability``, after its TTL check."""
+    rules = [
+        ("iptables", ["FORWARD", "-d", lab.target(4), "-m", "statistic", "--mode", "random",
+                      "--probability", f"{probability:.6f}", "-j", "DROP"]),
+        ("ip6tables", ["FORWARD", "-d", lab.target(6), "-m", "statistic", "--mode", "random",
+                       "--probability", f"{probability:.6f}", "-j", "DROP"]),
+    ]
+    for tool, rule in rules:
+        lab.run(router, [tool, "-w", "-I", *rule], check=True)
+    try:
+        yield
+    finally:
+        for tool, rule in rules:
+            lab.run(router, [tool, "-w", "-D", *rule], check=True)
+
+
+@contextlib.contextmanager
+def loop_between_r3_and_r4(lab: Lab) -> Iterator[None]:
+    """r4 sends traffic for dst back to r3, which sends it to r4 again: a routing loop (IPv4)."""
+    via = topology.segment("r3", "r4")
+    route = [f"{lab.target(4)}/32", "via", via.address("r3", 4), "dev", via.dev("r4")]
+    lab.run("r4", ["ip", "route", "add", *route], check=True)
+    try:
+        yield
+    finally:
+        lab.run("r4", ["ip", "route", "del", *route], check=True)
+
+
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_a_clean_path_gives_no_finding(lab: Lab, family: Family) -> None:
+    reports = [run_tuitrace(lab, family, "icmp", rounds=LOSS_ROUNDS) for _ in range(RUNS)]
+    assert not tally(f"clean IPv{family}", reports, None)
+
+
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_loss_in_forward_carries_on_and_is_found_where_it_starts(lab: Lab, family: Family) -> None:
+    with forward_drop(lab, "r3", 0.2):
+        reports = [run_tuitrace(lab, family, "icmp", rounds=LOSS_ROUNDS) for _ in range(RUNS)]
+    seen = tally(f"forward drop 20% at r3 IPv{family}", reports, "forward_loss")
+    assert seen["forward_loss"] >= RUNS - 1
+    assert set(seen) <= {"forward_loss"}
+    first_hop_behind_r3 = topology.hop_address("r4", family)
+    for report in reports:
+        for finding in report["findings"]:
+            assert (finding["ttl"], finding["address"]) == (4, first_hop_behind_r3), finding
+
+
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_loss_of_one_routers_replies_is_reply_loss_only(lab: Lab, family: Family) -> None:
+    with lab.loss("r3", 0.3):
+        reports = [run_tuitrace(lab, family, "icmp", rounds=LOSS_ROUNDS) for _ in range(RUNS)]
+    seen = tally(f"r3 drops 30% of its time-exceeded IPv{family}", reports, "reply_loss_only")
+    assert seen["reply_loss_only"] >= RUNS - 1
+    assert "forward_loss" not in seen
+    for report in reports:
+        for finding in report["findings"]:
+            assert (finding["ttl"], finding["address"]) == (3, topology.hop_address("r3", family)), finding
+
+
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_the_kernels_own_icmp_rate_limit_is_reply_loss_only(lab: Lab, family: Family) -> None:
+    """Linux's default ICMP rate limits on r3, probed every 50 ms: the real thing users misread."""
+    with lab.default_icmp_ratelimit("r3"):
+        reports = [run_tuitrace(lab, family, "icmp", rounds=LOSS_ROUNDS) for _ in range(RUNS // 2)]
+    seen = tally(f"r3 with the kernel's default ICMP rate limit IPv{family}", reports, "reply_loss_only")
+    assert seen == Counter({"reply_loss_only": RUNS // 2})
+    for report in reports:
+        (finding,) = report["findings"]
+        assert (finding["ttl"], finding["address"]) == (3, topology.hop_address("r3", family))
+
+
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_a_rejected_tcp_port_is_blocked_by_the_router_that_says_so(lab: Lab, family: Family) -> None:
+    with lab.reject_tcp_port("r4", REJECTED_TCP_PORT):
+        reports = [run_tuitrace(lab, family, "tcp", rounds=5, extra=["-p", str(REJECTED_TCP_PORT), "-m", "8"])
+                   for _ in range(RUNS // 2)]
+    tally(f"r4 rejects TCP/{REJECTED_TCP_PORT} IPv{family}", reports, "blocked")
+    r4 = topology.hop_address("r4", family)
+    for report in reports:
+        (finding,) = report["findings"]
+        assert finding["text"] == f"TCP/{REJECTED_TCP_PORT} is administratively prohibited by {r4} at hop 5."
+
+
+def test_a_loop_between_two_routers_is_named(lab: Lab) -> None:
+    with loop_between_r3_and_r4(lab):
+        reports = [run_tuitrace(lab, 4, "icmp", rounds=3, extra=["-m", "12"]) for _ in range(RUNS // 2)]
+    tally("route loop r3 <-> r4", reports, "routing_loop")
+    r3, r4 = topology.hop_address("r3", 4), topology.hop_address("r4", 4)
+    for report in reports:
+        assert report["reached"] is False
+        (finding,) = report["findings"]
+        assert finding["kind"] == "routing_loop" and finding["ttl"] == 3
+        assert finding["evidence"]["addresses"] == f"{r3} {r4}"
+
+
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_a_udp_port_that_swallows_probes_is_destination_silent(lab: Lab, family: Family) -> None:
+    extra = ["-p", str(SILENT_UDP_PORT), "-m", "8"]
+    reports = [run_tuitrace(lab, family, "udp-fixed", rounds=5, extra=extra) for _ in range(RUNS // 2)]
+    tally(f"silent UDP/{SILENT_UDP_PORT} IPv{family}", reports, "destination_silent")
+    for report in reports:
+        (finding,) = report["findings"]
+        assert (finding["kind"], finding["ttl"], finding["address"]) == (
+            "destination_silent", 5, lab.target(family))

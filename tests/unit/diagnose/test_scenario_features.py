@@ -1,0 +1,54 @@
+"""The scenario fields the findings need (drop, return_extra_hops, loop_from): what they do on the
+simulated network, and a one-line ScenarioError for bad values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.unit.diagnose.simulate import run_data
+from tuitrace.probe.scenario import ScenarioError, parse_scenario
+
+
+def scenario(hop2: dict[str, Any] | None = None, target: dict[str, Any] | None = None,
+             **path: Any) -> dict[str, Any]:
+    return {
+        "path": {"family": 4, "source": "192.0.2.1", "target": "198.51.100.9", **path},
+        "hop": [{"responders": ["192.0.2.254"]}, {"responders": ["203.0.113.1"], **(hop2 or {})},
+                {"responders": ["203.0.113.5"]}],
+        "target": target or {},
+        "run": {"protocol": "icmp", "rounds": 20, "max_ttl": 10},
+    }
+
+
+def test_drop_loses_traffic_behind_the_hop_not_its_own_answers() -> None:
+    snap = run_data(scenario({"drop": 0.5}))
+    loss = {hop.ttl: hop.loss_pct for hop in snap.hops}
+    assert loss[1] == loss[2] == 0.0
+    assert loss[3] > 20.0 and loss[4] > 20.0
+
+
+def test_return_extra_hops_lowers_the_reply_ttl() -> None:
+    snap = run_data(scenario(target={"return_extra_hops": 5}))
+    end = snap.hops[-1].responders[0]
+    assert end.is_target and end.reply_ttl == 64 - (4 + 5) + 1
+
+
+def test_loop_from_cycles_back_and_never_reaches_the_target() -> None:
+    snap = run_data(scenario(loop_from=2))
+    assert not snap.reached
+    assert [h.responders[0].address for h in snap.hops[:6]] == [
+        "192.0.2.254", "203.0.113.1", "203.0.113.5", "203.0.113.1", "203.0.113.5", "203.0.113.1"]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (scenario({"drop": 1.5}), "loss and drop are probabilities"),
+    (scenario({"return_extra_hops": "many"}), "return_extra_hops must be a whole number"),
+    (scenario(target={"return_extra_hops": 99}), "return_extra_hops must be a whole number"),
+    (scenario(loop_from=3), "loop_from must be the number of a hop before the last"),
+    (scenario(loop_from="2"), "loop_from must be"),
+])
+def test_bad_values_are_one_line_errors(data: dict[str, Any], message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        parse_scenario(data)
