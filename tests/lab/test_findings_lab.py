@@ -23,7 +23,9 @@ from tests.lab.tuitrace_run import Report, run_tuitrace
 
 pytestmark = pytest.mark.lab
 
-RUNS = 8
+RUNS = 6
+"""Runs per case in the default suite (kept small for the suite's time; the closing note of issue 11 has the
+larger counts: 15-23 runs per case)."""
 LOSS_ROUNDS = 60
 
 
