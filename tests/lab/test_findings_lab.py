@@ -86,9 +86,10 @@ def test_loss_in_forward_carries_on_and_is_found_where_it_starts(lab: Lab, famil
     assert seen["forward_loss"] >= RUNS - 1
     assert set(seen) <= {"forward_loss"}
     first_hop_behind_r3 = topology.hop_address("r4", family)
-    for report in reports:
-        for finding in report["findings"]:
-            assert (finding["ttl"], finding["address"]) == (4, first_hop_behind_r3), finding
+    placed = [(f["ttl"], f["address"]) for report in reports for f in report["findings"]]
+    # Where the loss starts is itself a test at ALPHA per hop: one run in RUNS may, by chance, place it
+    # on the destination (about 0.3% of runs; seen in CI at the looser level before the fix).
+    assert sum(where == (4, first_hop_behind_r3) for where in placed) >= RUNS - 1, placed
 
 
 @pytest.mark.parametrize("family", topology.FAMILIES)

@@ -10,8 +10,10 @@ Both decisions are tests on the counts, never a threshold on one round:
   binomial test at level ``ALPHA``. On a path whose true loss to the destination is at most
   ``BASELINE_LOSS``, a ``forward_loss`` finding appears in at most ``ALPHA`` (1%) of traces: that is the
   false-positive rate. The hop where it starts is the earliest of the answering hops before the
-  destination whose own loss is also significant and not significantly larger than the destination's
-  (Fisher's exact test): a hop that loses more than what reaches the destination adds reply loss on top.
+  destination whose own loss is also significant, skipping a hop that ``reply_loss_only`` names (its
+  loss is significantly larger than the destination's at the same Bonferroni level, Fisher's exact test):
+  that router adds reply loss of its own. At the plain ``ALPHA`` level, chance alone skipped a hop of a
+  real forward loss in about 1% of traces and put the start on the destination.
   When only the destination loses, the finding is a warning that says it may limit its own replies.
 - ``reply_loss_only``: a hop whose loss is significantly above ``BASELINE_LOSS`` and significantly larger
   than the loss at the destination (or at the last answering hop when the destination never answered),
@@ -44,6 +46,11 @@ def _pct(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
+def _per_hop_level(tested: int) -> float:
+    """``ALPHA`` shared by the ``tested`` hops (Bonferroni): at most ``ALPHA`` per trace in all."""
+    return ALPHA / max(1, tested)
+
+
 def forward_loss(snapshot: TraceSnapshot) -> tuple[Finding, ...]:
     end = destination_hop(snapshot)
     if end is None or not _answering(end):
@@ -52,10 +59,11 @@ def forward_loss(snapshot: TraceSnapshot) -> tuple[Finding, ...]:
     if p_value >= ALPHA:
         return ()
     start = end
-    for hop in reversed([h for h in snapshot.hops if h.ttl < end.ttl and _answering(h)]):
+    before = [h for h in snapshot.hops if h.ttl < end.ttl and _answering(h)]
+    for hop in reversed(before):
         if at_least(_lost(hop), hop.sent, BASELINE_LOSS) >= ALPHA:
             break
-        if loses_more(_lost(hop), hop.sent, _lost(end), end.sent) >= ALPHA:
+        if loses_more(_lost(hop), hop.sent, _lost(end), end.sent) >= _per_hop_level(len(before)):
             start = hop
     where = primary_address(start)
     end_pct = _pct(_lost(end), end.sent)
@@ -95,7 +103,7 @@ def reply_loss_only(snapshot: TraceSnapshot) -> tuple[Finding, ...]:
     tested = [h for h in answering if h.ttl < reference.ttl]
     if not tested:
         return ()
-    level = ALPHA / len(tested)
+    level = _per_hop_level(len(tested))
     findings: list[Finding] = []
     for hop in tested:
         above_baseline = at_least(_lost(hop), hop.sent, BASELINE_LOSS)

@@ -46,6 +46,17 @@ def test_a_rate_limiting_hop_before_the_loss_is_not_its_start() -> None:
     assert (policing.ttl, policing.address, policing.severity) == (2, "10.0.0.2", Severity.INFO)
 
 
+def test_a_hop_that_loses_a_little_more_than_the_destination_by_chance_is_still_the_start() -> None:
+    """From CI: 20% forward loss from hop 4 on; hop 4 lost 18 of 60 and the destination, by chance, 6.
+    Fisher gives 0.0055: below ALPHA but not below ALPHA per hop, so hop 4 starts the loss and is not
+    reply loss (the two rules agree)."""
+    snap = snapshot([Hop("10.0.0.1", 60, 60), Hop("10.0.0.2", 60, 60), Hop("10.0.0.3", 60, 60),
+                     Hop("10.0.0.4", 60, 42), Hop(TARGET, 60, 54)])
+    (loss,) = forward_loss(snap)
+    assert (loss.ttl, loss.address, loss.severity) == (4, "10.0.0.4", Severity.PROBLEM)
+    assert reply_loss_only(snap) == ()
+
+
 def test_one_lost_probe_in_a_short_run_is_not_a_finding() -> None:
     snap = snapshot([Hop("10.0.0.1", 10, 10), Hop("10.0.0.2", 10, 9), Hop(TARGET, 10, 9)])
     assert diagnose(snap) == ()
