@@ -9,6 +9,10 @@ The findings are not per responder, so they follow as a second section: a blank 
 columns all start with ``finding_`` (evidence as ``name=value`` pairs), then one row per finding. A reader
 that wants only the table stops at the first blank line; spreadsheets show both sections. Without
 findings there is no second section, so the file is one plain table.
+
+A text cell that a spreadsheet would take for a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return, and is not a number) is written with a leading ``'``: names and AS names come from
+the network, and a reverse DNS or RDAP answer must not run as a formula in the reader's spreadsheet.
 """
 
 from __future__ import annotations
@@ -64,10 +68,24 @@ def cells(record: DataclassInstance) -> list[object]:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             values.extend(cells(value))
         elif isinstance(value, tuple):
-            values.append(" ".join(str(v) for v in value))
+            values.append(inert(" ".join(str(v) for v in value)))
         else:
-            values.append("" if value is None else value)
+            values.append("" if value is None else inert(value))
     return values
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: object) -> object:
+    """``value``, with a leading ``'`` if it is text a spreadsheet would evaluate as a formula."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
 
 
 def header() -> list[str]:
@@ -91,7 +109,7 @@ def report_csv(report: TraceReport) -> str:
         for finding in report.findings:
             evidence = " ".join(f"{name}={value}" for name, value in finding.evidence.items())
             writer.writerow([finding.kind, "" if finding.ttl is None else finding.ttl, finding.address or "",
-                             finding.severity, finding.text, evidence])
+                             finding.severity, inert(finding.text), inert(evidence)])
     return out.getvalue()
 
 

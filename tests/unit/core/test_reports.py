@@ -133,6 +133,23 @@ def test_csv_has_a_row_per_responder_and_per_silent_hop() -> None:
     assert rows[0]["responder_asn"] == "64500"
 
 
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_quoted() -> None:
+    """An AS name or a reverse name comes from the network; "=HYPERLINK(...)" must stay text."""
+    def hostile(address: str) -> EnrichInfo | None:
+        if address == "10.201.0.1":
+            return EnrichInfo(hostname="@evil", as_name='=HYPERLINK("http://x.example","a")', city="+cmd|x",
+                              country="-2+3")
+        return lookup(address)
+
+    rows = list(csv.DictReader(io.StringIO(csv_sections(render_csv(SNAPSHOT, hostile))[0])))
+    gateway = rows[0]
+    assert gateway["responder_as_name"] == '\'=HYPERLINK("http://x.example","a")'
+    assert (gateway["responder_hostname"], gateway["responder_city"]) == ("'@evil", "'+cmd|x")
+    assert gateway["responder_country"] == "'-2+3"
+    assert rows[1]["responder_address"] == "10.201.1.2"  # ordinary text and numbers are untouched
+    assert all(not v.startswith("'") for r in rows[1:] for v in r.values())
+
+
 def test_json_and_csv_carry_the_same_fields_with_the_same_values() -> None:
     report = json.loads(render_json(SNAPSHOT, lookup))
     table, findings = csv_sections(render_csv(SNAPSHOT, lookup))
