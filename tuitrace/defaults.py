@@ -112,3 +112,29 @@ def sendwait_seconds(value: float) -> float:
     ``value`` must already be inside :data:`SENDWAIT` (``ValueError`` otherwise)."""
     SENDWAIT.check(value)
     return value / 1000.0 if value > SENDWAIT_MS_ABOVE else value
+
+
+# -- what a user types live (the TUI's input screens, --stream's commands): same bounds, one-line errors
+def parse_port(text: str) -> int | None:
+    """A destination port 1..65535; empty means "no fixed port" (classic UDP, TCP 80)."""
+    text = text.strip()
+    if not text:
+        return None
+    bound = PORT
+    if not (text.isascii() and text.isdecimal()):
+        raise ValueError(f"not a port number: {text!r} ({int(bound.low)}-{int(bound.high)})")
+    port = int(text)
+    if not bound.low <= port <= bound.high:
+        raise ValueError(f"port {port} is out of range ({int(bound.low)}-{int(bound.high)})")
+    return port
+
+
+def parse_sendwait_text(text: str) -> float:
+    """``-z`` as traceroute reads it: above 10 means milliseconds, otherwise seconds. Returns seconds."""
+    value = SENDWAIT.parse(text, "sendwait")
+    return sendwait_seconds(value)
+
+
+def parse_interval(text: str) -> float:
+    """Seconds between rounds."""
+    return INTERVAL.parse(text, "interval")

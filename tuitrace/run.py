@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
+import os
 import sys
+import threading
 from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING
 
 from tuitrace.config import TraceConfig
+from tuitrace.engine.commands import command_lines, follow_commands
 from tuitrace.engine.engine import Engine
 from tuitrace.enrich.options import EnrichOptions, find_geoip_files
 from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions
@@ -31,7 +35,7 @@ from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
-from tuitrace.report.stream import StreamWriter
+from tuitrace.report.stream import StreamWriter, error_line
 from tuitrace.report.text import render_text
 
 if TYPE_CHECKING:
@@ -97,6 +101,19 @@ def stream_to_stdout(engine: Engine) -> None:
     writer = StreamWriter(engine.clock, write)
     engine.add_round_listener(writer.on_round)
     engine.add_event_listener(writer.on_event)
+    if sys.stdin is not None and not sys.stdin.isatty():  # reading a terminal stops a background run
+        threading.Thread(target=follow_standard_input, name="tuitrace-commands", daemon=True,
+                         args=(engine, lambda message: write(error_line(message)))).start()
+
+
+def follow_standard_input(engine: Engine, refuse: Callable[[str], object]) -> None:
+    """``--stream``'s commands (:mod:`tuitrace.engine.commands`), read unbuffered from a copy of descriptor
+    0: a daemon thread blocked in a buffered read of ``sys.stdin`` can abort the interpreter at exit."""
+    try:
+        with io.FileIO(os.dup(sys.stdin.fileno()), "r") as raw:
+            follow_commands(command_lines(raw), engine, engine.request_stop, refuse)
+    except (OSError, ValueError):
+        pass  # standard input or the engine went away: the trace goes on, or is ending anyway
 
 
 def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher | None:

@@ -2,7 +2,8 @@
 
 A long run must not wait for its end to say anything, and a script must not parse a table: each completed
 round is a ``"type": "round"`` line with the hops of that round, each event a ``"type": "event"`` line with
-the event's fields (the same as in the JSON report's ``events``). Each line is flushed when written.
+the event's fields (the same as in the JSON report's ``events``), a refused command on standard input a
+``"type": "error"`` line. Each line is flushed when written.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def round_line(record: RoundRecord, clock: Clock) -> str:
         ],
     }
     return json.dumps(fields, separators=(",", ":")) + "\n"
+
+
+def error_line(message: str) -> str:
+    """A command on standard input that was refused (see :mod:`tuitrace.engine.commands`)."""
+    return json.dumps({"type": "error", "message": message}, separators=(",", ":")) + "\n"
 
 
 def event_line(event: Event) -> str:

@@ -7,32 +7,9 @@ sendwait screen refuse the same values with the same words.
 
 from __future__ import annotations
 
-from tuitrace import defaults
+from tuitrace.defaults import parse_interval, parse_port, parse_sendwait_text
 
-
-def parse_port(text: str) -> int | None:
-    """A destination port 1..65535; empty means "no fixed port" (classic UDP, TCP 80)."""
-    text = text.strip()
-    if not text:
-        return None
-    bound = defaults.PORT
-    if not (text.isascii() and text.isdecimal()):
-        raise ValueError(f"not a port number: {text!r} ({int(bound.low)}-{int(bound.high)})")
-    port = int(text)
-    if not bound.low <= port <= bound.high:
-        raise ValueError(f"port {port} is out of range ({int(bound.low)}-{int(bound.high)})")
-    return port
-
-
-def parse_sendwait_text(text: str) -> float:
-    """``-z`` as traceroute reads it: above 10 means milliseconds, otherwise seconds. Returns seconds."""
-    value = defaults.SENDWAIT.parse(text, "sendwait")
-    return defaults.sendwait_seconds(value)
-
-
-def parse_interval(text: str) -> float:
-    """Seconds between rounds."""
-    return defaults.INTERVAL.parse(text, "interval")
+__all__ = ["next_sendwait", "parse_interval", "parse_port", "parse_sendwait_text"]
 
 
 SENDWAIT_STEPS = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
