@@ -35,7 +35,7 @@ from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
-from tuitrace.report.stream import StreamWriter, error_line
+from tuitrace.report.stream import StreamWriter, error_line, start_line
 from tuitrace.report.text import render_text
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ def stream_to_stdout(engine: Engine) -> None:
             engine.request_stop()
 
     writer = StreamWriter(engine.clock, write)
+    write(start_line(engine.snapshot()))
     engine.add_round_listener(writer.on_round)
     engine.add_event_listener(writer.on_event)
     if sys.stdin is not None and not sys.stdin.isatty():  # reading a terminal stops a background run

@@ -1,9 +1,10 @@
 """``--stream``: one JSON object per line as the trace goes, for cron, ``nohup`` and ``jq``.
 
-A long run must not wait for its end to say anything, and a script must not parse a table: each completed
-round is a ``"type": "round"`` line with the hops of that round, each event a ``"type": "event"`` line with
-the event's fields (the same as in the JSON report's ``events``), a refused command on standard input a
-``"type": "error"`` line. Each line is flushed when written.
+A long run must not wait for its end to say anything, and a script must not parse a table: a
+``"type": "start"`` line first says what is traced and how (target, protocol, timing, a format
+``version``); each completed round is a ``"type": "round"`` line with the hops of that round; each event a
+``"type": "event"`` line with the event's fields (the same as in the JSON report's ``events``); a refused
+command on standard input a ``"type": "error"`` line. Each line is flushed when written.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Clock, Event
 from tuitrace.timeline.rounds import RoundRecord
 
@@ -33,6 +35,21 @@ def round_line(record: RoundRecord, clock: Clock) -> str:
              "annotation": hop.annotation}
             for hop in record.hops
         ],
+    }
+    return json.dumps(fields, separators=(",", ":")) + "\n"
+
+
+STREAM_VERSION = 1
+"""The ``start`` line's ``version``: raised when a line type changes in a way old readers would misread."""
+
+
+def start_line(snapshot: TraceSnapshot) -> str:
+    """The first line: what is traced and how, so a reader (a remote vantage point's) needs nothing else."""
+    fields: dict[str, Any] = {
+        "type": "start", "version": STREAM_VERSION, "host": snapshot.host, "target": snapshot.target,
+        "family": snapshot.family, "protocol": snapshot.setting.protocol.value, "port": snapshot.setting.port,
+        "mode": snapshot.mode.value, "interval": snapshot.interval, "sendwait": snapshot.sendwait,
+        "wait": snapshot.wait, "max_ttl": snapshot.max_ttl,
     }
     return json.dumps(fields, separators=(",", ":")) + "\n"
 

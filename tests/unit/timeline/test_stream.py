@@ -103,6 +103,9 @@ def test_the_command_line_streams_json_lines() -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert records[0] == {"type": "start", "version": 1, "host": TARGET, "target": TARGET, "family": 4,
+                          "protocol": "icmp", "port": None, "mode": "simulated", "interval": 0.05,
+                          "sendwait": 0.0, "wait": 0.2, "max_ttl": 30}
     assert [r["type"] for r in records].count("round") == 3
     assert [r["kind"] for r in records if r["type"] == "event"] == ["reached"]
 
@@ -114,7 +117,7 @@ def test_a_reader_that_goes_away_ends_the_stream_quietly() -> None:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()
-    assert json.loads(first)["type"] in {"round", "event"}
+    assert json.loads(first)["type"] == "start"
     proc.stdout.close()
     assert proc.wait(timeout=60) == 0
     assert proc.stderr.read() == b""
