@@ -158,6 +158,18 @@ def _enrich_arguments(parser: argparse.ArgumentParser) -> None:
                        "(local GeoIP files are still read)")
 
 
+def _vantage_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("other vantage points (OpenSSH)")
+    group.add_argument("--from", dest="vantages", metavar="[USER@]HOST[:PORT]", action="append", default=[],
+                       help="run the trace on HOST over ssh (tuitrace --stream there) and show it here; the "
+                       "system's ssh, your keys, agent, ~/.ssh/config and known_hosts; never a password")
+    group.add_argument("--no-local", action="store_true",
+                       help="only the remote trace, not one from here too (needed for now with --from)")
+    group.add_argument("--ssh-config", metavar="FILE", help="passed to ssh as -F FILE")
+    group.add_argument("--remote-command", metavar="CMD", default="tuitrace",
+                       help="how to start tuitrace on the remote host (default: tuitrace on its PATH)")
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="tuitrace", description=DESCRIPTION, epilog=geoip_help())
     parser.add_argument("host", help="name or address to trace")
@@ -168,5 +180,6 @@ def build_parser() -> OneLineParser:
     _path_arguments(parser)
     _output_arguments(parser)
     _enrich_arguments(parser)
+    _vantage_arguments(parser)
     parser.add_argument("--version", action="version", version=f"tuitrace {__version__}")
     return parser

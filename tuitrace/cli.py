@@ -21,12 +21,13 @@ from tuitrace.arguments import EXIT_USAGE, build_parser
 from tuitrace.config import Mode, Protocol, Setting, TraceConfig, port_for
 from tuitrace.enrich.options import GEOIP_ENV, EnrichOptions, geoip_paths_from_env, parse_dns_server
 from tuitrace.errors import TuitraceError, plain_os_error
-from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions
+from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions, VantageOptions
 from tuitrace.privileges import sudo_user
 from tuitrace.probe.scenario import Scenario, ScenarioError, load_scenario
 from tuitrace.targets import check_interface, check_target, local_source, resolve
 from tuitrace.ui.options import UiOptions
 from tuitrace.userfiles import check_output_dir, geoip_file_problem
+from tuitrace.vantage.ssh import Vantage, parse_vantage
 
 DEFAULT_OUTPUT_DIR = Path("screenshots")
 
@@ -120,6 +121,8 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
     source = interface = None
     if scenario is not None:
         address, family = scenario.target, scenario.family
+    elif ns.vantages and ns.no_local:  # the remote host resolves the name, from where it is
+        address, family = ns.host, ns.family or 4
     else:
         address, family = resolve(ns.host, ns.family)
         check_target(ns.host, address, family)
@@ -198,6 +201,48 @@ def ui_options(ns: argparse.Namespace, command_line: Sequence[str], *, interacti
     )
 
 
+def check_vantage(ns: argparse.Namespace) -> Vantage | None:
+    """``--from``'s own checks, before anything is resolved here (the name may exist only over there)."""
+    if not ns.vantages:
+        if ns.no_local:
+            raise TuitraceError("--no-local needs --from [USER@]HOST: there is no other trace to show")
+        return None
+    if len(ns.vantages) > 1 or not ns.no_local:
+        raise TuitraceError("--from shows one remote trace on its own for now: give one --from and add "
+                            "--no-local (traces side by side are not built yet)")
+    if ns.simulate:
+        raise TuitraceError("--simulate traces a made-up path here: leave it out with --from")
+    if report_format(ns) is ReportFormat.STREAM:
+        raise TuitraceError("--stream with --from: run tuitrace --stream on that host itself")
+    try:
+        return parse_vantage(ns.vantages[0])
+    except ValueError as exc:
+        raise TuitraceError(str(exc)) from None
+
+
+def remote_options(ns: argparse.Namespace, trace: TraceConfig) -> VantageOptions | None:
+    """``--from``: the checked values of this command line as the remote ``--stream``'s arguments (the
+    remote host resolves the name); what only makes sense here (names, files, output) stays here."""
+    vantage = check_vantage(ns)
+    if vantage is None:
+        return None
+    kind = ns.protocol or "icmp"
+    words = ["-U"] if kind == "udp-fixed" else ["-P", kind]
+    if trace.setting.port is not None and ns.port is not None:
+        words += ["-p", str(trace.setting.port)]
+    if ns.family:
+        words.append(f"-{ns.family}")
+    words += ["-z", f"{trace.sendwait:g}", "-w", f"{trace.wait:g}", "-i", f"{trace.interval:g}",
+              "-f", str(trace.first_ttl), "-m", str(trace.max_ttl), "-t", str(trace.tos),
+              "--packet-size", str(trace.packet_len)]
+    if trace.count is not None:
+        words += ["-c", str(trace.count)]
+    if ns.socket_mode:
+        words.append(f"--{ns.socket_mode}")
+    words += ["-n", "--no-lookups", "--", ns.host]
+    return VantageOptions(vantage, tuple(words), ns.ssh_config, ns.remote_command)
+
+
 def invocation_from_args(
     ns: argparse.Namespace,
     command_line: Sequence[str],
@@ -208,6 +253,7 @@ def invocation_from_args(
     env = os.environ if environ is None else environ
     scenario = load_simulation(ns.simulate) if ns.simulate else None
     fmt = report_format(ns)
+    check_vantage(ns)
     trace = trace_config(ns, scenario)
     enrich = enrich_options(ns, simulated=scenario is not None, environ=env, warn=warn or _warn)
     report = None
@@ -219,6 +265,7 @@ def invocation_from_args(
         enrich=enrich,
         ui=ui_options(ns, command_line, interactive=fmt is None),
         report=report,
+        remote=remote_options(ns, trace),
     )
 
 

@@ -15,6 +15,7 @@ from tuitrace.config import Mode, TraceConfig
 from tuitrace.enrich.options import EnrichOptions
 from tuitrace.probe.scenario import Scenario
 from tuitrace.ui.options import UiOptions
+from tuitrace.vantage.ssh import Vantage
 
 
 class ReportFormat(enum.StrEnum):
@@ -47,6 +48,17 @@ class ReportOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class VantageOptions:
+    """``--from``: the trace runs on another host over ssh (:mod:`tuitrace.vantage`)."""
+
+    vantage: Vantage
+    remote_words: tuple[str, ...]
+    """The remote ``tuitrace --stream``'s arguments: what the user asked to trace, nothing local."""
+    ssh_config: str | None = None
+    remote_command: str = "tuitrace"
+
+
+@dataclass(frozen=True, slots=True)
 class Invocation:
     """Everything one run needs, built from the command line."""
 
@@ -57,3 +69,5 @@ class Invocation:
     """The interactive screen's options (not used when ``report`` is set)."""
     report: ReportOptions | None = None
     """``None`` runs the interactive screen."""
+    remote: VantageOptions | None = None
+    """``--from ... --no-local``: the trace runs there, not here."""

@@ -19,7 +19,7 @@ from tuitrace.config import TraceConfig
 from tuitrace.engine.commands import command_lines, follow_commands
 from tuitrace.engine.engine import Engine
 from tuitrace.enrich.options import EnrichOptions, find_geoip_files
-from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions
+from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions, VantageOptions
 from tuitrace.lifecycle import (
     Interrupted,
     StopSignals,
@@ -37,10 +37,13 @@ from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
 from tuitrace.report.stream import StreamWriter, error_line, start_line
 from tuitrace.report.text import render_text
+from tuitrace.vantage.remote import RemoteEngine
 
 if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher
 
+EXIT_REMOTE_FAILED = 2
+"""``--from``'s remote trace could not run (the one-line reason is on stderr)."""
 ENRICH_GRACE = 3.0
 """Seconds a headless report waits at the end for lookups still in flight."""
 
@@ -66,9 +69,13 @@ def run(invocation: Invocation) -> int:
     report = invocation.report
     if report is None:
         require_terminal()
-    network = open_network(invocation.trace, invocation.network)
-    engine = Engine(invocation.trace, network)
-    open_every_protocol(network)
+    engine: Engine | RemoteEngine
+    if invocation.remote is not None:  # nothing is sent from here: ssh runs the trace over there
+        engine = remote_engine(invocation.trace, invocation.remote)
+    else:
+        network = open_network(invocation.trace, invocation.network)
+        engine = Engine(invocation.trace, network)
+        open_every_protocol(network)
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
     enricher = open_enricher(invocation.enrich, always=report is None)
@@ -85,6 +92,11 @@ def run(invocation: Invocation) -> int:
             engine.add_listener(request_responders(enricher))
         status: int = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
         return status
+
+
+def remote_engine(trace: TraceConfig, remote: VantageOptions) -> RemoteEngine:
+    return RemoteEngine(remote.vantage, remote.remote_words, host=trace.host,
+                        remote_command=remote.remote_command, ssh_config=remote.ssh_config)
 
 
 def stream_to_stdout(engine: Engine) -> None:
@@ -132,11 +144,12 @@ def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher |
     return Enricher(options)
 
 
-def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None) -> int:
+def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: Enricher | None) -> int:
     with StopSignals() as signals, enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
         if options.format is ReportFormat.STREAM:
+            assert isinstance(engine, Engine), "the command line refuses --stream with --from"
             stream_to_stdout(engine)
         try:
             engine.run()
@@ -145,6 +158,12 @@ def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None
         finally:
             signals.finish()
             engine.stop()
+        if isinstance(engine, RemoteEngine):
+            for message in engine.take_messages():
+                write_out(f"tuitrace: {message}\n", sys.stderr)
+            if engine.error is not None:  # refused, or no tuitrace there: nothing was measured
+                write_out(f"tuitrace: {engine.error}\n", sys.stderr)
+                return EXIT_REMOTE_FAILED
         snapshot = engine.snapshot()
         lookup = None
         if enricher is not None:

@@ -1,0 +1,124 @@
+"""``--from``: a real OpenSSH server in the lab's dst namespace runs ``tuitrace --stream``, and tuitrace in
+src shows that trace: the path from dst back to src, which src could never see itself.
+
+The server has its own host key and one authorized key, both made for the test; the client uses an ssh
+config file of the test's (``--ssh-config``) with its own known_hosts, so nothing of the machine's ssh setup
+is read or changed. The remote trace probes src's address: a lab address, from inside the lab.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.lab import topology
+from tests.lab.netlab import Lab
+from tests.lab.tuitrace_run import REPO, environment
+
+pytestmark = pytest.mark.lab
+
+SSHD = Path("/usr/sbin/sshd")
+REMOTE = f"env PYTHONPATH={shlex.quote(str(REPO))} {shlex.quote(sys.executable)} -m tuitrace"
+HOST = "lab-dst"
+
+
+def keygen(path: Path) -> str:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tuitrace-lab", "-f", str(path)],
+                   check=True, capture_output=True)
+    return path.with_suffix(".pub").read_text().strip()
+
+
+class Sshd:
+    def __init__(self, root: Path, address: str) -> None:
+        self.root, self.address = root, address
+        self.client_config = root / "ssh_config"
+        self.host_key = keygen(root / "host_key")
+        self.other_key = keygen(root / "other_host_key")
+
+    def known_hosts(self, key: str) -> None:
+        (self.root / "known_hosts").write_text(f"{self.address} {key}\n")
+
+
+@pytest.fixture(scope="module")
+def sshd(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+    if not SSHD.exists():
+        pytest.skip("openssh-server is not installed (run-tests installs it)")
+    root = tmp_path_factory.mktemp("sshd")
+    root.chmod(0o700)
+    server = Sshd(root, topology.hop_address("dst", 4))
+    client_public = keygen(root / "client_key")
+    (root / "authorized_keys").write_text(client_public + "\n")
+    (root / "sshd_config").write_text(
+        f"ListenAddress {server.address}\nPort 22\nHostKey {root / 'host_key'}\n"
+        f"AuthorizedKeysFile {root / 'authorized_keys'}\nPermitRootLogin prohibit-password\n"
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
+        "PidFile none\nLogLevel ERROR\n")
+    server.client_config.write_text(
+        f"Host {HOST}\n  HostName {server.address}\n  User root\n  IdentityFile {root / 'client_key'}\n"
+        f"  IdentitiesOnly yes\n  UserKnownHostsFile {root / 'known_hosts'}\n"
+        "  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n  UpdateHostKeys no\n")
+    server.known_hosts(server.host_key)
+    Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
+    proc = lab.popen("dst", [str(SSHD), "-D", "-e", "-f", str(root / "sshd_config")])
+    deadline = time.monotonic() + 20
+    while f"{server.address}:22" not in lab.run("dst", ["ss", "-Hltn"]).stdout:
+        assert proc.poll() is None, f"sshd ended: {proc.stderr.read() if proc.stderr else b''!r}"
+        assert time.monotonic() < deadline, "sshd did not listen"
+        time.sleep(0.05)
+    yield server
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def from_dst(lab: Lab, sshd: Sshd, *extra: str, remote: str = REMOTE) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "tuitrace", "--from", HOST, "--no-local", "--ssh-config",
+            str(sshd.client_config), "--remote-command", remote, "--json", "-n", "--no-lookups", "-4",
+            "-c", "3", "-i", "0.1", "-w", "0.5", *extra, topology.segment("src", "r1").address("src", 4)]
+    return lab.run("src", argv, timeout=120, env=environment(), cwd=REPO)
+
+
+def test_the_trace_from_the_remote_host_is_its_path_back(lab: Lab, sshd: Sshd) -> None:
+    done = from_dst(lab, sshd, "-T", "-p", "22")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    src = topology.segment("src", "r1").address("src", 4)
+    assert report["reached"] is True and report["target"]["address"] == src
+    seen = [{r["address"] for r in hop["responders"]} for hop in report["hops"]]
+    def on(a: str, b: str) -> str:
+        return topology.segment(a, b).address(a, 4)
+
+    back = [on("r4", "dst"), on("r3", "r4"), {on("r2a", "r3"), on("r2b", "r3")},
+            {on("r1", "r2a"), on("r1", "r2b")}, src]  # r1 answers from the interface its ECMP route picks
+    assert len(seen) == len(back)
+    for hop, expected in zip(seen, back, strict=True):
+        assert hop and hop <= (expected if isinstance(expected, set) else {expected}), (seen, back)
+    assert (report["protocol"], report["port"]) == ("tcp", 22)
+    assert report["target"]["host"] == f"{src} from {HOST}"
+    assert [hop["sent"] for hop in report["hops"]] == [3] * len(back), report["hops"]
+
+
+def test_a_changed_host_key_is_refused_and_never_overridden(lab: Lab, sshd: Sshd) -> None:
+    sshd.known_hosts(sshd.other_key)
+    try:
+        done = from_dst(lab, sshd)
+    finally:
+        sshd.known_hosts(sshd.host_key)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"tuitrace: the host key of {HOST} does not match known_hosts: not connecting (check it and fix "
+        "known_hosts yourself)"]
+
+
+def test_no_tuitrace_on_the_remote_host_says_how_to_get_it(lab: Lab, sshd: Sshd) -> None:
+    done = from_dst(lab, sshd, remote="/nonexistent/tuitrace")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"tuitrace: /nonexistent/tuitrace not found on {HOST}: install it there with 'pip install "
+        "tuitrace', or name it with --remote-command"]
