@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Callable, Iterable, Iterator
-from typing import BinaryIO
+from typing import IO
 
 from tuitrace.config import Protocol
 from tuitrace.defaults import parse_interval, parse_port, parse_sendwait_text
@@ -137,12 +137,12 @@ def follow_commands(
     return refused
 
 
-def command_lines(stream: BinaryIO) -> Iterator[str]:
+def command_lines(stream: IO[bytes], limit: int = MAX_LINE) -> Iterator[str]:
     """The lines of ``stream`` as text (bytes that are not UTF-8 become U+FFFD, so they are refused, not a
-    traceback); a line longer than :data:`MAX_LINE` is skipped up to its end and yielded cut short, so it is
-    refused once."""
-    while chunk := stream.readline(MAX_LINE + 2):
-        if len(chunk) > MAX_LINE and not chunk.endswith(b"\n"):
-            while (rest := stream.readline(4096)) and not rest.endswith(b"\n"):
+    traceback); a line longer than ``limit`` is skipped up to its end and yielded cut just past ``limit``,
+    so a reader refuses it once and memory stays bounded whatever the other side sends."""
+    while chunk := stream.readline(limit + 2):
+        if len(chunk) > limit and not chunk.endswith(b"\n"):
+            while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
                 pass
         yield chunk.decode("utf-8", errors="replace").rstrip("\r\n")

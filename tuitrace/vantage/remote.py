@@ -21,6 +21,7 @@ from typing import IO
 
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.defaults import SENDWAIT_MS_ABOVE
+from tuitrace.engine.commands import command_lines
 from tuitrace.engine.engine import EVENT_LIMIT
 from tuitrace.errors import TuitraceError
 from tuitrace.probe.rounds import NS
@@ -28,7 +29,7 @@ from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.stats.trace import StatsBook
 from tuitrace.timeline.events import Event
-from tuitrace.vantage.lines import NewerStreamError, RemoteError, Round, Start, read_line
+from tuitrace.vantage.lines import MAX_LINE, NewerStreamError, RemoteError, Round, Start, read_line
 from tuitrace.vantage.ssh import Backoff, Failure, Vantage, classify, explain, ssh_command
 
 Spawn = Callable[[list[str]], "subprocess.Popen[bytes]"]
@@ -116,14 +117,14 @@ class RemoteEngine:
         reader.start()
         got_data = False
         try:
-            for raw in process.stdout:
+            for text in command_lines(process.stdout, MAX_LINE):
                 if self._stopping.is_set():
                     break
                 if not got_data:
                     got_data = True
                     self._backoff.connected()
                 try:
-                    self._take(raw.decode("utf-8", errors="replace"))
+                    self._take(text)
                 except NewerStreamError as exc:
                     self.error = VantageFailedError(f"{self.vantage.label}: {exc}")
                     self._stopping.set()

@@ -126,7 +126,29 @@ def test_stream_lines_read_back_and_anything_else_is_dropped() -> None:
         (1, Outcome.TIME_EXCEEDED, 250_000, None), (2, Outcome.UNREACHABLE, 1_500_000, "!X")]
     for garbage in ("Last login: Tue", "[]", '{"type":"round"}', '{"type":"round","round":"7"}',
                     line.replace('"ttl":1', '"ttl":true'), line.replace("time-exceeded", "sideways"),
+                    line.replace('"ttl":1', '"ttl":300'), line.replace('"round":7', '"round":-1'),
+                    line.replace('"192.0.2.9"', '"[bold]192.0.2.9[/]"'), line.replace("0.25", "NaN"),
+                    line.replace("0.25", "1e300"), line.replace('"!X"', '"\\u001b[31m"'),
+                    line.replace('"port":443', '"port":0'), line.replace('"t_s":7.0', '"t_s":-Infinity'),
                     '{"type":"event","kind":"x"}', "x" * (2 << 20)):
         assert read_line(garbage) is None, garbage
     with pytest.raises(NewerStreamError):
         read_line('{"type":"start","version":99}')
+
+
+def test_event_texts_from_the_remote_side_are_inert() -> None:
+    record = read_line('{"type":"event","time":"2026-12-01T00:00:00.000Z","t_s":1.0,"kind":"lost","ttl":5,'
+                       '"address":null,"duration_s":null,"text":"gone\\u001b]52;c;cm0gLXJmIH4=\\u0007 now"}')
+    assert record is not None and not isinstance(record, Round | Start)
+    assert "\x1b" not in str(record) and "\x07" not in str(record)
+
+
+def test_a_remote_that_prints_garbage_and_a_10_mb_line_is_contained() -> None:
+    script = ("printf 'motd line\\n{\\n'; head -c 10000000 /dev/zero | tr '\\0' x; printf '\\n'; "
+              "printf '\\377\\376 not text\\n'; REMOTE")
+    _calls, spawn = scripted(script)
+    engine = RemoteEngine(Vantage("lab-host"), ["-c", "2", *WORDS], host=TARGET, remote_command=HERE,
+                          spawn=spawn)  # type: ignore[arg-type]
+    engine.run()
+    assert engine.error is None and engine.snapshot().rounds == 2
+    assert engine.dropped_lines == 4 and engine.snapshot().dropped == 4
