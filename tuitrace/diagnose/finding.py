@@ -32,6 +32,7 @@ class Kind(enum.StrEnum):
     ROUTING_LOOP = "routing_loop"
     RETURN_ASYMMETRY = "return_asymmetry"
     DESTINATION_SILENT = "destination_silent"
+    PATH_CHANGE = "path_change"
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,12 @@ class SimHop:
     """Probability that this hop drops a probe it forwards (lost traffic: every later hop sees it)."""
     return_extra_hops: int = 0
     """Routers the reply crosses beyond the forward path's (negative: fewer), for asymmetric returns."""
+    change_at_s: float | None = None
+    """Seconds into the run from which ``changed_to`` answer instead of ``responders`` (a route change)."""
+    changed_to: tuple[str, ...] = ()
+    tcp_reset_port: int | None = None
+    """A middlebox: TCP probes it forwards to this port get a RST forged with the target's address (as
+    iptables ``REJECT --reject-with tcp-reset`` in a router's FORWARD chain sends), from this hop."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +122,29 @@ def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
         reject=reject,
         drop=drop,
         return_extra_hops=_whole(table, "return_extra_hops", where),
+        **_change(table, family, where),
+        tcp_reset_port=_port(table, "tcp_reset_port", where),
     )
+
+
+def _change(table: dict[str, Any], family: int, where: str) -> dict[str, Any]:
+    """``change = {at_s = 5.0, responders = [...]}``: the route changes at that time."""
+    spec = table.get("change")
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict) or not isinstance(spec.get("responders"), list) or not spec["responders"]:
+        raise ScenarioError(f"{where}: change must be a table with at_s and a non-empty responders list")
+    return {"change_at_s": _number(spec, "at_s", 0.0, where),
+            "changed_to": tuple(_address(r, family, where) for r in spec["responders"])}
+
+
+def _port(table: dict[str, Any], key: str, where: str) -> int | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
+        raise ScenarioError(f"{where}: {key} must be a port, 1..65535")
+    return value
 
 
 def _whole(table: dict[str, Any], key: str, where: str) -> int:

@@ -218,5 +218,5 @@ def build_report(
         dropped=snapshot.dropped,
         hops=tuple(HopReport.of(h, lookup) for h in snapshot.hops),
         events=tuple(events),
-        findings=tuple(FindingReport.of(f) for f in diagnose(snapshot)),
+        findings=tuple(FindingReport.of(f) for f in diagnose(snapshot, events)),
     )
