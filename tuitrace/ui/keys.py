@@ -41,6 +41,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("z", "z", "toggle_as", "", "Show or hide the AS / place column"),
     KeySpec("e", "e", "toggle_ecmp", "", "Expand or collapse the responders of ECMP hops"),
     KeySpec("l", "l", "toggle_events", "", "Show or hide the event log, newest first (route changes...)"),
+    KeySpec("F", "F", "show_findings", "",
+            "List every finding: what the numbers mean, where, and what they rest on"),
     KeySpec("up", "↑", "select_row(-1)", "", "Select the hop or ECMP responder above (Esc: none)"),
     KeySpec("down", "↓", "select_row(1)", "", "Select the row below (PgUp PgDn Ctrl+Home/End jump)"),
     KeySpec("enter,w", "↵ w", "show_detail", "Info",

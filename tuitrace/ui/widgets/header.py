@@ -6,10 +6,14 @@ answers it without a key press (target, protocol/port, sendwait, interval, mode,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.widgets import Static
 
+from tuitrace.diagnose.finding import Finding
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
+from tuitrace.ui.findings_look import SEVERITY_STYLES, headline
 from tuitrace.ui.format import fmt_duration, fmt_seconds
 
 
@@ -21,9 +25,11 @@ def state_text(snapshot: TraceSnapshot) -> str:
     return f"{snapshot.state.value}, {reach}"
 
 
-def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = "", news: str = "") -> Text:
+def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = "", news: str = "",
+                findings: Sequence[Finding] = ()) -> Text:
     """The header; ``problem`` (the engine stopped on an error) replaces the state when set; ``news`` (a
-    fresh event) is one more line."""
+    fresh event) is one more line, and so is the most severe of the ``findings`` (sorted, most severe
+    first) when there are any."""
     text = Text(no_wrap=False)
     name = snapshot.host if snapshot.host and snapshot.host != snapshot.target else ""
     text.append(f"{name} ({snapshot.target})" if name else snapshot.target, style="bold")
@@ -43,6 +49,9 @@ def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = ""
         active = setting == snapshot.setting
         text.append(" ")
         text.append(f"[{setting.label}]" if active else setting.label, style="bold" if active else "dim")
+    if findings:
+        text.append("\nfinding: ", style="bold")
+        text.append(headline(findings), style=SEVERITY_STYLES[findings[0].severity])
     if news:
         text.append("\nevent: ", style="bold")
         text.append(news, style="bold reverse")
@@ -57,8 +66,9 @@ class TraceHeader(Static):
         self.plain = ""
         """The text currently shown, without styles (what a reader of the screen sees)."""
 
-    def show(self, snapshot: TraceSnapshot, mode_label: str = "", problem: str = "", news: str = "") -> None:
-        text = header_text(snapshot, mode_label, problem, news)
+    def show(self, snapshot: TraceSnapshot, mode_label: str = "", problem: str = "", news: str = "",
+             findings: Sequence[Finding] = ()) -> None:
+        text = header_text(snapshot, mode_label, problem, news, findings)
         if text.plain != self.plain:
             self.plain = text.plain
             self.update(text, layout=False)

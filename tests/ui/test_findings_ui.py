@@ -1,0 +1,136 @@
+"""Findings on the live screen: a line under the header (the most severe, plus how many more), a marker in
+the row of the hop concerned, and the whole list behind ``F``; legible without colour."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tuitrace.config import Protocol
+from tuitrace.diagnose.finding import Evidence, Finding, Kind, Severity
+from tuitrace.timeline.events import Event, EventKind
+from tuitrace.ui.app import TraceApp
+from tuitrace.ui.findings_feed import MIN_SECONDS, FindingsFeed
+from tuitrace.ui.findings_look import MARKERS, headline, hop_marks
+from tuitrace.ui.screens.findings import FindingsScreen
+
+from .fake_engine import FakeEngine
+from .helpers import cells, header
+from .test_terminal_env import WINDOW_BUTTONS
+
+BLOCKED = "TCP/389 is administratively prohibited by 10.0.4.1 at hop 4."
+CHANGE = Event("2026-12-01T14:02:11.204Z", 72.4, EventKind.PATH_CHANGE, 1, "10.0.1.7", None,
+               "The route changed at hop 1: 10.0.1.1 was replaced by 10.0.1.7.")
+
+
+def filtered(engine: FakeEngine) -> FakeEngine:
+    engine.set_protocol(Protocol.TCP, 389)
+    engine.advance(6)
+    return engine
+
+
+def _finding(kind: Kind, severity: Severity, ttl: int | None) -> Finding:
+    return Finding(kind, ttl, None, severity, f"{kind.value} here.", (Evidence("n", 1),))
+
+
+def test_every_kind_has_a_text_marker() -> None:
+    assert set(MARKERS) == set(Kind)
+    assert all(re.fullmatch(r"\[[a-z]+\]", m) for m in MARKERS.values())
+
+
+def test_headline_is_the_first_finding_and_counts_the_others() -> None:
+    problem = _finding(Kind.BLOCKED, Severity.PROBLEM, 4)
+    info = _finding(Kind.REPLY_LOSS_ONLY, Severity.INFO, 2)
+    assert headline(()) == ""
+    assert headline((problem, info, info)) == "PROBLEM [blocked] blocked here.  (+2 more, F lists them)"
+    assert headline((info,)).startswith("info [ratelimit] reply_loss_only here.")
+
+
+def test_hop_marks_put_the_worst_severity_first_and_skip_findings_without_a_hop() -> None:
+    marks = hop_marks((_finding(Kind.REPLY_LOSS_ONLY, Severity.INFO, 3),
+                       _finding(Kind.FORWARD_LOSS, Severity.PROBLEM, 3),
+                       _finding(Kind.ROUTING_LOOP, Severity.PROBLEM, None)))
+    assert marks == {3: ("[loss] [ratelimit]", Severity.PROBLEM)}
+
+
+async def test_a_clean_path_shows_no_findings_line_and_no_markers(engine: FakeEngine) -> None:
+    app = TraceApp(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "finding:" not in header(app)
+        assert not any("[" in cells(app, f"hop-{ttl}")["host"] for ttl in (1, 3, 4, 5))
+
+
+async def test_a_blocked_port_shows_in_the_header_and_marks_its_hop(engine: FakeEngine) -> None:
+    app = TraceApp(filtered(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert f"finding: PROBLEM [blocked] {BLOCKED}  (F: details)" in header(app)
+        assert cells(app, "hop-4")["host"].endswith("!X [blocked]")
+        assert "[" not in cells(app, "hop-1")["host"]
+
+
+async def test_n_more_counts_the_findings_behind_the_first(engine: FakeEngine) -> None:
+    engine.recorded_events.append(CHANGE)
+    app = TraceApp(filtered(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert f"{BLOCKED}  (+1 more, F lists them)" in header(app)
+        assert cells(app, "hop-1")["host"].endswith("[route]")
+
+
+async def test_f_opens_the_list_with_the_evidence_and_esc_closes_it(engine: FakeEngine) -> None:
+    engine.recorded_events.append(CHANGE)
+    app = TraceApp(filtered(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("F")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FindingsScreen)
+        lines = screen.plain.splitlines()
+        assert lines[0] == "PROBLEM [blocked] blocked (hop 4, 10.0.4.1)"
+        assert lines[1] == f"  {BLOCKED}"
+        assert "code=!X" in lines[2] and "port=389" in lines[2]
+        assert lines[4].startswith("WARNING [route] path_change (hop 1, 10.0.1.7)")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, FindingsScreen)
+
+
+async def test_the_list_says_so_when_nothing_stands_out(engine: FakeEngine) -> None:
+    app = TraceApp(engine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("F")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FindingsScreen)
+        assert screen.plain.startswith("Nothing stands out")
+
+
+async def test_without_colour_the_findings_are_still_there_as_text(
+    engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = TraceApp(filtered(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        svg = app.export_screenshot()
+    colours = set(re.findall(r"#([0-9a-f]{6})\b", svg.lower())) - WINDOW_BUTTONS
+    assert all(c[0:2] == c[2:4] == c[4:6] for c in colours), sorted(colours)
+    assert "[blocked]" in svg and "PROBLEM" in svg
+
+
+def test_the_feed_recomputes_at_once_on_a_new_setting_and_else_at_most_once_a_second() -> None:
+    engine, now = FakeEngine(), [0.0]
+    feed = FindingsFeed(lambda: now[0])
+    engine.advance(3)
+    feed.update(engine.snapshot())
+    engine.advance(1)
+    now[0] += MIN_SECONDS / 2
+    assert feed.update(engine.snapshot()) == () and feed.computed == 1
+    now[0] += MIN_SECONDS
+    feed.update(engine.snapshot())
+    assert feed.computed == 2
+    filtered(engine)
+    assert feed.update(engine.snapshot())[0].kind is Kind.BLOCKED and feed.computed == 3
