@@ -33,6 +33,7 @@ class Kind(enum.StrEnum):
     RETURN_ASYMMETRY = "return_asymmetry"
     DESTINATION_SILENT = "destination_silent"
     PATH_CHANGE = "path_change"
+    MIDDLEBOX_ANSWER = "middlebox_answer"
 
 
 @dataclass(frozen=True, slots=True)

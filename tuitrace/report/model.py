@@ -19,6 +19,7 @@ from typing import TypedDict
 
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.diagnose.finding import Finding
+from tuitrace.diagnose.middlebox import middlebox_hop
 from tuitrace.diagnose.rules import diagnose
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
@@ -203,6 +204,7 @@ def _rtt_fields(rtt: RttSummary) -> _RttFields:
 def build_report(
     snapshot: TraceSnapshot, lookup: Lookup | None = None, events: Sequence[Event] = ()
 ) -> TraceReport:
+    findings = diagnose(snapshot, events)
     return TraceReport(
         target=Target(host=snapshot.host, address=snapshot.target),
         family=snapshot.family,
@@ -212,11 +214,11 @@ def build_report(
         rounds=snapshot.rounds,
         interval_s=snapshot.interval,
         sendwait_s=snapshot.sendwait,
-        reached=snapshot.reached,
+        reached=snapshot.reached and middlebox_hop(findings) is None,
         path_length=snapshot.path_length,
         probes_sent=snapshot.probes_sent,
         dropped=snapshot.dropped,
         hops=tuple(HopReport.of(h, lookup) for h in snapshot.hops),
         events=tuple(events),
-        findings=tuple(FindingReport.of(f) for f in diagnose(snapshot, events)),
+        findings=tuple(FindingReport.of(f) for f in findings),
     )

@@ -65,6 +65,19 @@ class HopSnapshot:
         return self.received == 0
 
 
+@dataclass(frozen=True, slots=True)
+class TtlCheck:
+    """A TCP trace's TTL check: ICMP echo requests sent to the destination beside the probes (counted here,
+    never in a hop), and the reply TTLs of the TCP answers that carry the destination's address."""
+
+    echo_sent: int
+    echo_received: int
+    echo_reply_ttls: tuple[tuple[int, int], ...]
+    """(reply TTL, how many echo replies arrived with it), in TTL order."""
+    answer_reply_ttls: tuple[tuple[int, int], ...]
+    """(reply TTL, how many TCP answers from the destination's address arrived with it)."""
+
+
 class RunState(enum.StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
@@ -102,6 +115,8 @@ class TraceSnapshot:
     """Received packets that did not parse or did not belong to us, counted and dropped."""
     settings: tuple[Setting, ...] = ()
     """Every setting that has statistics in this session, in the order first used."""
+    ttl_check: TtlCheck | None = None
+    """TCP settings only: the echo reference and the TTLs of the destination's TCP answers."""
 
     @property
     def port(self) -> int | None:

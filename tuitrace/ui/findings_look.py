@@ -19,6 +19,7 @@ MARKERS: dict[Kind, str] = {
     Kind.RETURN_ASYMMETRY: "[asym]",
     Kind.DESTINATION_SILENT: "[silent]",
     Kind.PATH_CHANGE: "[route]",
+    Kind.MIDDLEBOX_ANSWER: "[middlebox]",
 }
 """The short marker a finding puts in the row of its hop."""
 

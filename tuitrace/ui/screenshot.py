@@ -60,6 +60,7 @@ def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line
     if snapshot.host and snapshot.host != snapshot.target:
         name = f"{snapshot.host} ({snapshot.target})"
     settings = ", ".join(s.label for s in snapshot.settings) or snapshot.setting.label
+    findings = diagnose(snapshot, events)
     lines = [
         f"# tuitrace: {name}",
         "",
@@ -69,13 +70,14 @@ def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line
         f"- Sendwait: {fmt_seconds(snapshot.sendwait)}, interval: {fmt_seconds(snapshot.interval)}, "
         f"probe timeout: {fmt_seconds(snapshot.wait)}",
         f"- Mode: {mode_label or snapshot.mode.value}",
-        f"- Rounds: {snapshot.rounds}, elapsed {fmt_duration(snapshot.elapsed)}, {state_text(snapshot)}",
+        f"- Rounds: {snapshot.rounds}, elapsed {fmt_duration(snapshot.elapsed)}, "
+        f"{state_text(snapshot, findings)}",
         f"- Settings traced this session: {settings}",
         f"- Screenshot: {svg_name}",
         "",
         "## Findings",
         "",
-        *findings_markdown(diagnose(snapshot, events)),
+        *findings_markdown(findings),
         "",
         "```text",
         without_findings(report).rstrip("\n"),

@@ -12,14 +12,18 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tuitrace.diagnose.finding import Finding
+from tuitrace.diagnose.middlebox import middlebox_hop
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.ui.findings_look import SEVERITY_STYLES, headline
 from tuitrace.ui.format import fmt_duration, fmt_seconds
 
 
-def state_text(snapshot: TraceSnapshot) -> str:
-    """``running`` / ``paused`` / ``finished``, and how far the destination is (or that it is not yet)."""
-    reach = (f"destination reached at hop {snapshot.path_length}"
+def state_text(snapshot: TraceSnapshot, findings: Sequence[Finding] = ()) -> str:
+    """``running`` / ``paused`` / ``finished``, and how far the destination is (or that it is not yet, or
+    that a middlebox answers in its name, from the ``findings``)."""
+    middlebox = middlebox_hop(findings) if snapshot.reached else None
+    reach = (f"answered by a middlebox near hop {middlebox}, not by the destination" if middlebox is not None
+             else f"destination reached at hop {snapshot.path_length}"
              if snapshot.reached and snapshot.path_length is not None
              else "destination reached" if snapshot.reached else "destination not reached yet")
     return f"{snapshot.state.value}, {reach}"
@@ -42,7 +46,7 @@ def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = ""
     if problem:
         text.append(f"probing stopped: {problem}", style="bold reverse")
     else:
-        text.append(state_text(snapshot), style=state_style)
+        text.append(state_text(snapshot, findings), style=state_style)
     settings = snapshot.settings or (snapshot.setting,)
     text.append("\nsettings:")
     for setting in settings:
