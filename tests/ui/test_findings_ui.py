@@ -4,11 +4,16 @@ the row of the hop concerned, and the whole list behind ``F``; legible without c
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from tuitrace.config import Protocol
+from tuitrace.config import Protocol, Setting, TraceConfig
 from tuitrace.diagnose.finding import Evidence, Finding, Kind, Severity
+from tuitrace.engine.engine import Engine
+from tuitrace.probe.scenario import load_scenario
+from tuitrace.probe.simnet import RealtimeSimNetwork
+from tuitrace.stats.snapshot import RunState
 from tuitrace.timeline.events import Event, EventKind
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.findings_feed import MIN_SECONDS, FindingsFeed
@@ -19,6 +24,7 @@ from .fake_engine import FakeEngine
 from .helpers import cells, header
 from .test_terminal_env import WINDOW_BUTTONS
 
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
 BLOCKED = "TCP/389 is administratively prohibited by 10.0.4.1 at hop 4."
 CHANGE = Event("2026-12-01T14:02:11.204Z", 72.4, EventKind.PATH_CHANGE, 1, "10.0.1.7", None,
                "The route changed at hop 1: 10.0.1.1 was replaced by 10.0.1.7.")
@@ -134,3 +140,33 @@ def test_the_feed_recomputes_at_once_on_a_new_setting_and_else_at_most_once_a_se
     assert feed.computed == 2
     filtered(engine)
     assert feed.update(engine.snapshot())[0].kind is Kind.BLOCKED and feed.computed == 3
+
+
+async def test_a_middlebox_on_the_real_engine_shows_in_the_header_the_row_and_the_list() -> None:
+    scenario = load_scenario(SCENARIOS / "middlebox_tcp_reset_v4.toml")
+    config = TraceConfig(target=scenario.target, family=scenario.family, setting=Setting(Protocol.TCP, 443),
+                         interval=0.05, wait=0.5, count=12)
+    engine = Engine(config, RealtimeSimNetwork(scenario))
+    app = TraceApp(engine)
+    engine.start()
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            for _ in range(300):  # until the run's 12 rounds are in (15 s at most; it needs about 1)
+                if engine.snapshot().state is RunState.FINISHED:
+                    break
+                await pilot.pause(0.05)
+            app.findings = FindingsFeed(app.clock)  # no throttle left over from the rounds on the way
+            app.refresh_view()
+            await pilot.pause()
+            assert "answered by a middlebox near hop 2, not by the destination" in header(app)
+            assert "finding: PROBLEM [middlebox]" in header(app)
+            assert cells(app, "hop-2")["host"].endswith("[middlebox]")
+            await pilot.press("F")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, FindingsScreen)
+            assert screen.plain.startswith(
+                "TTL check: 5 of 5 ICMP echo requests to the destination answered, reply TTL 61 (5x); "
+                "TCP answers from its address: reply TTL 63")
+    finally:
+        engine.stop()

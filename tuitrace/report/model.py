@@ -169,6 +169,9 @@ class TraceReport:
     events: tuple[Event, ...] = field(default=(), metadata={ROWS: True})
     """What happened during the run, oldest first."""
     findings: tuple[FindingReport, ...] = field(default=(), metadata={ROWS: True})
+    echo_sent: int | None = None
+    """TCP traces: ICMP echo requests sent to the destination for the TTL check (never in a hop)."""
+    echo_received: int | None = None
 
     @property
     def setting(self) -> Setting:
@@ -221,4 +224,6 @@ def build_report(
         hops=tuple(HopReport.of(h, lookup) for h in snapshot.hops),
         events=tuple(events),
         findings=tuple(FindingReport.of(f) for f in findings),
+        echo_sent=None if snapshot.ttl_check is None else snapshot.ttl_check.echo_sent,
+        echo_received=None if snapshot.ttl_check is None else snapshot.ttl_check.echo_received,
     )

@@ -242,7 +242,8 @@ class TraceApp(App[int]):
         self.refresh_view()
 
     def action_show_findings(self) -> None:
-        self.push_screen(FindingsScreen(lambda: self.findings.update(self.snapshot, self.engine.events())))
+        self.push_screen(FindingsScreen(lambda: self.findings.update(self.snapshot, self.engine.events()),
+                                        lambda: self.snapshot.ttl_check))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

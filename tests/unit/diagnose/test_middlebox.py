@@ -58,8 +58,8 @@ def test_no_reference_no_verdict() -> None:
 
 
 def test_a_genuine_destination_is_never_flagged() -> None:
-    """Seeded: any distance, any of the usual initial TTLs for TCP and for ICMP, return paths that differ
-    one hop longer for the TCP answers or for the echoes (ECMP on the way back): answers from the destination are never flagged."""
+    """Seeded: any distance, any of the usual initial TTLs for TCP and for ICMP, a return path one hop
+    longer for the TCP answers or for the echoes (ECMP on the way back): never flagged."""
     rng = random.Random(11)
     for _ in range(5000):
         distance = rng.randint(1, 40)
@@ -90,7 +90,8 @@ def test_the_ttl_check_is_counted_apart_from_the_probes() -> None:
     data = tomllib.loads((SCENARIOS / "middlebox_tcp_reset_v4.toml").read_text(encoding="utf-8"))
     scenario = parse_scenario(data, "middlebox")
     network = SimNetwork(scenario)
-    engine = Engine(TraceConfig(target=scenario.target, family=scenario.family, setting=TCP, count=12), network)
+    config = TraceConfig(target=scenario.target, family=scenario.family, setting=TCP, count=12)
+    engine = Engine(config, network)
     engine.run()
     snap = engine.snapshot()
     check = snap.ttl_check

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuitrace.diagnose.finding import Finding
+from tuitrace.stats.snapshot import TtlCheck
 from tuitrace.ui.findings_look import SEVERITY_STYLES, SEVERITY_WORDS, marker
 
 REFRESH_SECONDS = 1.0
@@ -27,9 +28,21 @@ def _evidence(finding: Finding) -> str:
     return "  ".join(f"{item.name}={item.value}" for item in finding.evidence)
 
 
-def findings_text(findings: Sequence[Finding]) -> Text:
-    """The list, most severe first; text only (never markup), so addresses cannot inject styles."""
+def check_line(check: TtlCheck) -> str:
+    """The TTL check of a TCP trace, counted apart from the probes."""
+    ttls = ", ".join(f"{ttl} ({count}x)" for ttl, count in check.echo_reply_ttls) or "none"
+    answers = ", ".join(f"{ttl} ({count}x)" for ttl, count in check.answer_reply_ttls) or "none"
+    return (f"TTL check: {check.echo_received} of {check.echo_sent} ICMP echo requests to the destination "
+            f"answered, reply TTL {ttls}; TCP answers from its address: reply TTL {answers}")
+
+
+def findings_text(findings: Sequence[Finding], check: TtlCheck | None = None) -> Text:
+    """The list, most severe first; text only (never markup), so addresses cannot inject styles. A TCP
+    trace's TTL check (``check``) comes last, apart."""
     text = Text()
+    if check is not None:
+        text.append(check_line(check), style="dim")
+        text.append("\n\n")
     if not findings:
         text.append(NO_FINDINGS, style="dim")
         return text
@@ -53,10 +66,12 @@ class FindingsScreen(ModalScreen[None]):
         Binding("escape,q,F", "close", "Close", show=False),
     ]
 
-    def __init__(self, source: Callable[[], Sequence[Finding]]) -> None:
+    def __init__(self, source: Callable[[], Sequence[Finding]],
+                 ttl_check: Callable[[], TtlCheck | None] = lambda: None) -> None:
         super().__init__()
         self._source = source
-        self._shown: tuple[Finding, ...] | None = None
+        self._check = ttl_check
+        self._shown: tuple[tuple[Finding, ...], TtlCheck | None] | None = None
         self.plain = ""
         """The list as plain text (what a reader of the screen sees)."""
 
@@ -73,11 +88,11 @@ class FindingsScreen(ModalScreen[None]):
         self.query_one(VerticalScroll).focus()
 
     def update_view(self) -> None:
-        findings = tuple(self._source())
-        if findings == self._shown:
+        findings, check = tuple(self._source()), self._check()
+        if (findings, check) == self._shown:
             return
-        self._shown = findings
-        text = findings_text(findings)
+        self._shown = (findings, check)
+        text = findings_text(findings, check)
         self.plain = text.plain
         self.query_one("#findings-body", Static).update(text)
 
