@@ -12,16 +12,17 @@ from tuitrace.config import Protocol, Setting, TraceConfig
 from tuitrace.diagnose.finding import Evidence, Finding, Kind, Severity
 from tuitrace.engine.engine import Engine
 from tuitrace.probe.scenario import load_scenario
-from tuitrace.probe.simnet import RealtimeSimNetwork
+from tuitrace.probe.simnet import RealtimeSimNetwork, SimNetwork
 from tuitrace.stats.snapshot import RunState
 from tuitrace.timeline.events import Event, EventKind
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.findings_feed import MIN_SECONDS, FindingsFeed
 from tuitrace.ui.findings_look import MARKERS, headline, hop_marks
+from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.findings import FindingsScreen
 
 from .fake_engine import FakeEngine
-from .helpers import cells, header
+from .helpers import cells, header, row_keys
 from .test_terminal_env import WINDOW_BUTTONS
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
@@ -170,3 +171,33 @@ async def test_a_middlebox_on_the_real_engine_shows_in_the_header_the_row_and_th
                 "TCP answers from its address: reply TTL 63")
     finally:
         engine.stop()
+
+
+def _finished_engine(name: str, setting: Setting, rounds: int) -> Engine:
+    """The real engine after a whole run on the simulated path (virtual clock): a still picture."""
+    scenario = load_scenario(SCENARIOS / name)
+    config = TraceConfig(target=scenario.target, family=scenario.family, setting=setting, count=rounds)
+    engine = Engine(config, SimNetwork(scenario))
+    engine.run()
+    return engine
+
+
+async def test_mpls_labels_show_under_their_router_and_m_hides_them() -> None:
+    app = TraceApp(_finished_engine("mpls_tunnel_v4.toml", Setting(Protocol.ICMP, None), 4))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        keys = row_keys(app)
+        assert keys[keys.index("hop-3") + 1: keys.index("hop-4")] == [
+            "hop-3-203.0.113.5/mpls0", "hop-3-203.0.113.5/mpls1"]
+        assert cells(app, "hop-3-203.0.113.5/mpls1")["host"] == "[MPLS: Lbl 16 TC 0 S 1 TTL 2]"
+        assert cells(app, "hop-2")["host"].endswith("[mpls]")
+        await pilot.press("m")
+        await pilot.pause()
+        assert not [k for k in row_keys(app) if "/mpls" in k]
+        # hop 1, hop 2, hop 2's label, hop 3, hop 3's first label; then its details
+        await pilot.press("m", "down", "down", "down", "down", "down", "enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, ResponderDetailScreen)
+        assert detail.address == "203.0.113.5"
+        assert "MPLS labels  Lbl 24017 TC 0 S 0 TTL 1; Lbl 16 TC 0 S 1 TTL 2" in detail.body

@@ -34,6 +34,7 @@ class Kind(enum.StrEnum):
     DESTINATION_SILENT = "destination_silent"
     PATH_CHANGE = "path_change"
     MIDDLEBOX_ANSWER = "middlebox_answer"
+    MPLS = "mpls"
 
 
 @dataclass(frozen=True, slots=True)

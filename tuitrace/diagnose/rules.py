@@ -8,12 +8,13 @@ from tuitrace.diagnose.finding import Finding
 from tuitrace.diagnose.history import path_change
 from tuitrace.diagnose.loss import forward_loss, reply_loss_only
 from tuitrace.diagnose.middlebox import middlebox_answer
+from tuitrace.diagnose.mpls import mpls
 from tuitrace.diagnose.path import blocked, destination_silent, return_asymmetry, routing_loop
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
 
 RULES = (forward_loss, reply_loss_only, blocked, middlebox_answer, routing_loop, return_asymmetry,
-         destination_silent)
+         destination_silent, mpls)
 """The rules that read the snapshot alone."""
 
 

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tuitrace.packet.errors import PacketError
+from tuitrace.packet.extensions import MplsLabel, build_mpls_extension
+
 
 class ScenarioError(ValueError):
     pass
@@ -46,6 +49,8 @@ class SimHop:
     change_at_s: float | None = None
     """Seconds into the run from which ``changed_to`` answer instead of ``responders`` (a route change)."""
     changed_to: tuple[str, ...] = ()
+    mpls: bytes = b""
+    """An RFC 4884 extension with the MPLS label stack (RFC 4950) this hop appends to its time-exceeded."""
     tcp_reset_port: int | None = None
     """A middlebox: TCP probes it forwards to this port get a RST forged with the target's address (as
     iptables ``REJECT --reject-with tcp-reset`` in a router's FORWARD chain sends), from this hop."""
@@ -124,7 +129,23 @@ def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
         return_extra_hops=_whole(table, "return_extra_hops", where),
         **_change(table, family, where),
         tcp_reset_port=_port(table, "tcp_reset_port", where),
+        mpls=_mpls(table, where),
     )
+
+
+def _mpls(table: dict[str, Any], where: str) -> bytes:
+    """``mpls = [{label = 24001, tc = 0, s = 1, ttl = 1}, ...]``: the stack as real RFC 4950 bytes."""
+    spec = table.get("mpls")
+    if spec is None:
+        return b""
+    if not isinstance(spec, list) or not spec or not all(isinstance(e, dict) for e in spec):
+        raise ScenarioError(f"{where}: mpls must be a non-empty list of {{label, tc, s, ttl}} tables")
+    try:
+        stack = [MplsLabel(int(e["label"]), int(e.get("tc", 0)), bool(e.get("s", i == len(spec) - 1)),
+                           int(e.get("ttl", 1))) for i, e in enumerate(spec)]
+        return build_mpls_extension(stack)
+    except (KeyError, TypeError, ValueError, PacketError) as exc:
+        raise ScenarioError(f"{where}: bad mpls entry ({exc})") from None
 
 
 def _change(table: dict[str, Any], family: int, where: str) -> dict[str, Any]:

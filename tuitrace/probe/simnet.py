@@ -138,7 +138,7 @@ class SimNetwork:
                     return None
                 kind = ICMP_BY_FAMILY[probe.family].time_exceeded
                 return self._delay(hop.rtt_ms, hop.jitter_ms), self._icmp_error(
-                    probe, responder, back, kind, 0
+                    probe, responder, back, kind, 0, extension=hop.mpls
                 )
             if self._rejects(hop, probe):
                 assert hop.reject is not None
@@ -209,7 +209,8 @@ class SimNetwork:
         )
         return self._wrap(segment, probe.target, distance, Layer.TCP4_IP, Layer.TCP6, protocol=_TCP)
 
-    def _icmp_error(self, probe: Probe, responder: str, distance: int, kind: int, code: int) -> Received:
+    def _icmp_error(self, probe: Probe, responder: str, distance: int, kind: int, code: int, *,
+                    extension: bytes = b"") -> Received:
         quoted = ip_packet(probe, self._identity, ttl=1)[: _QUOTE_LIMIT[probe.family]]
         message = build_icmp_error(
             v6=probe.family == 6,
@@ -218,6 +219,7 @@ class SimNetwork:
             quoted=quoted,
             src=responder,
             dst=self._identity.source,
+            extension=extension,
         )
         return self._wrap(message, responder, distance, Layer.ICMP4_IP, Layer.ICMP6)
 

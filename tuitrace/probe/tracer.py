@@ -305,6 +305,7 @@ class Tracer:
             )
         else:
             rtt_ns = reply.rx_ns - flight.sent_ns
+            message = reply.message
             result = ProbeResult(
                 probe.key,
                 probe.setting,
@@ -315,6 +316,7 @@ class Tracer:
                 rtt_ns if rtt_ns > 0 else 0,
                 mark,
                 reply.reply_ttl,
+                message.mpls if type(message) is IcmpError else (),
             )
         fate = learn(self._state(probe.setting), probe.ttl, outcome, self._config.max_ttl, probe.round)
         if fate is _DROP:

@@ -20,6 +20,7 @@ from typing import TypedDict
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.diagnose.finding import Finding
 from tuitrace.diagnose.middlebox import middlebox_hop
+from tuitrace.diagnose.path import return_hops
 from tuitrace.diagnose.rules import diagnose
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
@@ -66,6 +67,10 @@ class ResponderReport:
     annotations: tuple[str, ...]
     is_target: bool
     reply_ttl: int | None
+    back_hops: int | None
+    """The return path's length estimated from ``reply_ttl`` (traceroute's ``--back``)."""
+    mpls: tuple[MplsReport, ...]
+    """The MPLS label stack the responder reported (RFC 4950), outermost first."""
     hostname: str | None
     asn: int | None
     as_name: str | None
@@ -86,6 +91,8 @@ class ResponderReport:
             annotations=tuple(responder.annotations),
             is_target=responder.is_target,
             reply_ttl=responder.reply_ttl,
+            back_hops=return_hops(responder.reply_ttl)[1] if responder.reply_ttl else None,
+            mpls=tuple(MplsReport(m.label, m.tc, m.s, m.ttl) for m in responder.mpls),
             hostname=info.hostname,
             asn=info.asn,
             as_name=info.as_name,
@@ -94,6 +101,20 @@ class ResponderReport:
             city=info.city,
             label=info.label,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MplsReport:
+    """One label stack entry, as the JSON writes it: ``{"label", "tc", "s", "ttl"}``."""
+
+    label: int
+    tc: int
+    s: int
+    ttl: int
+
+    def __str__(self) -> str:
+        """The CSV's form (entries are joined with spaces): ``label=24001,tc=0,s=1,ttl=1``."""
+        return f"label={self.label},tc={self.tc},s={self.s},ttl={self.ttl}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,21 @@ class RttSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class MplsEntry:
+    """One MPLS label stack entry a router reported (RFC 4950): label, traffic class, bottom of stack, TTL."""
+
+    label: int
+    tc: int
+    s: int
+    ttl: int
+
+    @property
+    def text(self) -> str:
+        """As mtr ``-e`` writes it: ``Lbl 24001 TC 0 S 1 TTL 1``."""
+        return f"Lbl {self.label} TC {self.tc} S {self.s} TTL {self.ttl}"
+
+
+@dataclass(frozen=True, slots=True)
 class ResponderSnapshot:
     """One address that answered at a TTL (several under ECMP)."""
 
@@ -43,6 +58,8 @@ class ResponderSnapshot:
     """The reply came from the destination (echo reply, port unreachable, SYN-ACK/RST)."""
     reply_ttl: int | None
     """IP TTL (hop limit) of the latest reply, for return-path estimates."""
+    mpls: tuple[MplsEntry, ...] = ()
+    """The latest MPLS label stack this responder reported (RFC 4950), outermost first; empty if none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -237,6 +237,10 @@ class TraceApp(App[int]):
         self.view = replace(self.view, show_as=not self.query_one(HopTable).as_column)
         self.refresh_view()
 
+    def action_toggle_mpls(self) -> None:
+        self.view = replace(self.view, show_mpls=not self.view.show_mpls)
+        self.refresh_view()
+
     def action_toggle_ecmp(self) -> None:
         self.view = replace(self.view, expand_ecmp=not self.view.expand_ecmp)
         self.refresh_view()

@@ -20,6 +20,7 @@ MARKERS: dict[Kind, str] = {
     Kind.DESTINATION_SILENT: "[silent]",
     Kind.PATH_CHANGE: "[route]",
     Kind.MIDDLEBOX_ANSWER: "[middlebox]",
+    Kind.MPLS: "[mpls]",
 }
 """The short marker a finding puts in the row of its hop."""
 

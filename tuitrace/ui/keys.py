@@ -40,6 +40,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("n", "n", "toggle_names", "", "Show host names or addresses"),
     KeySpec("z", "z", "toggle_as", "", "Show or hide the AS / place column"),
     KeySpec("e", "e", "toggle_ecmp", "", "Expand or collapse the responders of ECMP hops"),
+    KeySpec("m", "m", "toggle_mpls", "", "Show or hide the MPLS labels under the routers that report them"),
     KeySpec("l", "l", "toggle_events", "", "Show or hide the event log, newest first (route changes...)"),
     KeySpec("F", "F", "show_findings", "",
             "List every finding: what the numbers mean, where, and what they rest on"),

@@ -46,6 +46,8 @@ class View:
     show_as: bool | None = None
     """``None``: the AS / place column shows when it fits (``hop_columns.as_column_wanted``)."""
     expand_ecmp: bool = True
+    show_mpls: bool = True
+    """MPLS label stacks on lines of their own under the responder (``m``; mtr's ``-e``)."""
 
 
 def _host_label(address: str, info: EnrichInfo | None, view: View, room: int) -> str:
@@ -88,7 +90,12 @@ def hop_key(ttl: int, address: str | None = None) -> str:
 def parse_hop_key(key: str) -> tuple[int, str | None]:
     """The TTL and, for a responder's sub-row, the address that ``hop_key`` made ``key`` from."""
     _, ttl, *address = key.split("-", 2)
-    return int(ttl), address[0] if address else None
+    return int(ttl), address[0].split("/")[0] if address else None
+
+
+def mpls_key(ttl: int, address: str, index: int) -> str:
+    """The key of the line of a responder's ``index``-th MPLS label (``hop-4-10.0.4.1/mpls0``)."""
+    return f"{hop_key(ttl, address)}/mpls{index}"
 
 
 def primary(hop: HopSnapshot) -> ResponderSnapshot | None:
@@ -159,6 +166,19 @@ class _Builder:
                 key = hop_key(hop.ttl, responder.address)
                 make = partial(self.responder_row, key, responder, i == last, info)
                 rows.append(self.plan(key, (responder, i == last, info), make))
+                rows += self.mpls_rows(hop.ttl, responder, "  ")
+        elif top is not None:
+            rows += self.mpls_rows(hop.ttl, top, "")
+        return rows
+
+    def mpls_rows(self, ttl: int, responder: ResponderSnapshot, indent: str) -> list[LazyRow[Row]]:
+        if not self.view.show_mpls or not responder.mpls:
+            return []
+        rows = []
+        for i, entry in enumerate(responder.mpls):
+            key = mpls_key(ttl, responder.address, i)
+            values = {"host": f"{indent}  [MPLS: {entry.text}]"}
+            rows.append(self.plan(key, entry, partial(self.row, key, values, {"host": "dim"})))
         return rows
 
     def hop_row(self, key: str, hop: HopSnapshot, top: ResponderSnapshot | None,
