@@ -22,7 +22,7 @@ from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.findings import FindingsScreen
 
 from .fake_engine import FakeEngine
-from .helpers import cells, header, row_keys
+from .helpers import cells, header, row_keys, table
 from .test_terminal_env import WINDOW_BUTTONS
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
@@ -201,3 +201,29 @@ async def test_mpls_labels_show_under_their_router_and_m_hides_them() -> None:
         assert isinstance(detail, ResponderDetailScreen)
         assert detail.address == "203.0.113.5"
         assert "MPLS labels  Lbl 24017 TC 0 S 0 TTL 1; Lbl 16 TC 0 S 1 TTL 2" in detail.body
+
+
+async def test_b_shows_the_back_column_off_by_default() -> None:
+    app = TraceApp(_finished_engine("return_asymmetry_v4.toml", Setting(Protocol.ICMP, None), 6))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "back" not in [c.key for c in table(app).columns_shown]
+        await pilot.press("b")
+        await pilot.pause()
+        assert [c.key for c in table(app).columns_shown][:5] == ["ttl", "host", "loss", "snt", "back"]
+        backs = {key: cells(app, key)["back"] for key in row_keys(app)}
+        assert backs["hop-1"] == "1" and backs["hop-2"] == "2"
+        assert backs["hop-3"] == "9"  # the destination's replies come back over 6 more hops than they went
+        assert cells(app, "hop-3")["host"].endswith("[asym]")
+        await pilot.press("b")
+        await pilot.pause()
+        assert "back" not in [c.key for c in table(app).columns_shown]
+
+
+async def test_the_back_column_shows_per_ecmp_responder(engine: FakeEngine) -> None:
+    app = TraceApp(engine)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert cells(app, "hop-2")["back"] == ""
+        assert cells(app, "hop-2-10.0.2.1")["back"] == cells(app, "hop-2-10.0.3.1")["back"] == "3"

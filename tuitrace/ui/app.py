@@ -237,6 +237,10 @@ class TraceApp(App[int]):
         self.view = replace(self.view, show_as=not self.query_one(HopTable).as_column)
         self.refresh_view()
 
+    def action_toggle_back(self) -> None:
+        self.view = replace(self.view, show_back=not self.view.show_back)
+        self.refresh_view()
+
     def action_toggle_mpls(self) -> None:
         self.view = replace(self.view, show_mpls=not self.view.show_mpls)
         self.refresh_view()

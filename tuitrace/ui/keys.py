@@ -40,6 +40,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("n", "n", "toggle_names", "", "Show host names or addresses"),
     KeySpec("z", "z", "toggle_as", "", "Show or hide the AS / place column"),
     KeySpec("e", "e", "toggle_ecmp", "", "Expand or collapse the responders of ECMP hops"),
+    KeySpec("b", "b", "toggle_back", "",
+            "Show or hide Back: hops of the return path, estimated from the reply TTL (like --back)"),
     KeySpec("m", "m", "toggle_mpls", "", "Show or hide the MPLS labels under the routers that report them"),
     KeySpec("l", "l", "toggle_events", "", "Show or hide the event log, newest first (route changes...)"),
     KeySpec("F", "F", "show_findings", "",

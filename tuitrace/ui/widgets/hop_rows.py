@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from tuitrace.diagnose.finding import Severity
+from tuitrace.diagnose.path import return_hops
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 from tuitrace.ui.enrichment import EnrichInfo
 from tuitrace.ui.findings_look import SEVERITY_STYLES
@@ -47,6 +48,8 @@ class View:
     """``None``: the AS / place column shows when it fits (``hop_columns.as_column_wanted``)."""
     expand_ecmp: bool = True
     show_mpls: bool = True
+    show_back: bool = False
+    """The ``Back`` column: return-path hops estimated from the reply TTL (``b``; traceroute's ``--back``)."""
     """MPLS label stacks on lines of their own under the responder (``m``; mtr's ``-e``)."""
 
 
@@ -69,6 +72,10 @@ def _with_suffix(label: str, suffix: str, room: int) -> str:
     if not suffix:
         return fit(label, room)
     return fit(label, max(1, room - len(suffix) - 1)) + " " + suffix
+
+
+def _back(responder: ResponderSnapshot) -> str:
+    return str(return_hops(responder.reply_ttl)[1]) if responder.reply_ttl else ""
 
 
 def _rtt_cells(rtt: RttSummary) -> dict[str, str]:
@@ -209,6 +216,7 @@ class _Builder:
             values["host"] = _with_suffix(_host_label(top.address, info, self.view, room), suffix,
                                           self.host_room)
             values["as"] = _as_label(info)
+            values["back"] = _back(top) if not many else ""
             styles["host"] = "bold" if top.is_target else ""
         if mark is not None:  # the findings' markers stay visible, like the annotations
             if top is None or (many and self.view.expand_ecmp):
@@ -224,6 +232,7 @@ class _Builder:
         label = branch + _with_suffix(_host_label(responder.address, info, self.view, room), suffix,
                                       self.host_room - 2)
         values = {"host": label, "snt": str(responder.received), "as": _as_label(info)}
+        values["back"] = _back(responder)
         values |= _rtt_cells(responder.rtt)
         style = "bold" if responder.is_target else "dim"
         return self.row(key, values, {"host": style})

@@ -119,7 +119,7 @@ class HopTable(ScrollView, can_focus=True):
         width = self.size.width or self.app.size.width
         fillable = lookup is not None if as_fillable is None else as_fillable
         self._as_column = as_column_wanted(view.show_as, width, lookups=fillable)
-        columns = plan_columns(width, self._as_column)
+        columns = plan_columns(width, self._as_column, show_back=view.show_back)
         if columns != self._columns:
             self._set_columns(columns)
         self._apply(plan_rows(snapshot, columns, view, lookup, self._memo, marks=marks))
