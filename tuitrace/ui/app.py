@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -129,8 +130,9 @@ class TraceApp(App[int]):
         snapshot = self._snapshot = self.engine.snapshot()
         generation = self._enrich(snapshot)
         self._check_engine()
-        news = self._follow_events()
-        findings = self.findings.update(snapshot, self.engine.events())
+        events = self.engine.events()
+        news = self._follow_events(events)
+        findings = self.findings.update(snapshot, events)
         shown = (snapshot, self.view, generation, self._problem + news, findings)
         if self._shown == shown:
             return
@@ -141,9 +143,8 @@ class TraceApp(App[int]):
         fillable = enricher is not None and enricher.fills_as_or_place
         self.query_one(HopTable).show(snapshot, self.view, lookup, fillable, hop_marks(findings))
 
-    def _follow_events(self) -> str:
+    def _follow_events(self, events: Sequence[Event]) -> str:
         """Give the pane the events (when shown); the header's news line while the newest is fresh."""
-        events = self.engine.events()
         now = self.clock()
         if events and events[-1] is not self._newest:
             self._newest = events[-1]

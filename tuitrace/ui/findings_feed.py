@@ -28,7 +28,8 @@ class FindingsFeed:
         """How many times the rules ran (a test checks the throttle)."""
 
     def update(self, snapshot: TraceSnapshot, events: Sequence[Event] = ()) -> tuple[Finding, ...]:
-        key = (snapshot.setting, snapshot.rounds, snapshot.reached, snapshot.path_length, len(snapshot.hops))
+        key = (snapshot.setting, snapshot.rounds, snapshot.reached, snapshot.path_length, len(snapshot.hops),
+               len(events), events[-1] if events else None)
         if key == self._key:
             return self.findings
         now = self._clock()
