@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from tests.lab import topology
-from tests.lab.conftest import REJECTED_TCP_PORT, SILENT_UDP_PORT
+from tests.lab.conftest import CLOSED_TCP_PORT, OPEN_TCP_PORT, REJECTED_TCP_PORT, SILENT_UDP_PORT
 from tests.lab.netlab import Lab
 from tests.lab.topology import Family
 from tests.lab.tuitrace_run import Report, run_tuitrace
@@ -149,3 +149,63 @@ def test_a_udp_port_that_swallows_probes_is_destination_silent(lab: Lab, family:
         (finding,) = report["findings"]
         assert (finding["kind"], finding["ttl"], finding["address"]) == (
             "destination_silent", 5, lab.target(family))
+
+
+MIDDLEBOX_RUNS = 2
+"""Runs per family and case in the default suite; ``-m long`` runs ``MIDDLEBOX_RUNS_LONG``."""
+MIDDLEBOX_RUNS_LONG = 20
+
+
+@contextlib.contextmanager
+def forged_tcp_reset(lab: Lab, router: str, port: int) -> Iterator[None]:
+    """``router`` answers TCP to dst:``port`` with a RST forged from dst's address (FORWARD, after the TTL
+    check), as a firewall in front of a server does."""
+    tcp = ["-p", "tcp", "--dport", str(port), "-j", "REJECT", "--reject-with", "tcp-reset"]
+    rules = [("iptables", ["FORWARD", "-d", lab.target(4), *tcp]),
+             ("ip6tables", ["FORWARD", "-d", lab.target(6), *tcp])]
+    for tool, rule in rules:
+        lab.run(router, [tool, "-w", "-I", *rule], check=True)
+    try:
+        yield
+    finally:
+        for tool, rule in rules:
+            lab.run(router, [tool, "-w", "-D", *rule], check=True)
+
+
+def _forged_reset_runs(lab: Lab, family: Family, runs: int) -> None:
+    with forged_tcp_reset(lab, "r3", OPEN_TCP_PORT):
+        reports = [run_tuitrace(lab, family, "tcp", rounds=10, extra=["-p", str(OPEN_TCP_PORT), "-m", "8"])
+                   for _ in range(runs)]
+    tally(f"r3 forges a TCP reset for dst:{OPEN_TCP_PORT} IPv{family}", reports, "middlebox_answer")
+    for report in reports:
+        assert report["reached"] is False
+        (finding,) = report["findings"]
+        assert (finding["kind"], finding["ttl"], finding["address"]) == ("middlebox_answer", 3,
+                                                                          lab.target(family)), finding
+        assert finding["evidence"]["answer_hops"] == 3 and finding["evidence"]["echo_hops"] == 5
+
+
+def _genuine_runs(lab: Lab, family: Family, runs: int) -> None:
+    reports = [run_tuitrace(lab, family, "tcp", rounds=10, extra=["-p", str(port), "-m", "8"])
+               for port in (OPEN_TCP_PORT, CLOSED_TCP_PORT) for _ in range(runs)]
+    tally(f"genuine SYN-ACK and RST from dst IPv{family}", reports, None)
+    for report in reports:
+        assert report["reached"] is True
+        assert "middlebox_answer" not in kinds(report), report["findings"]
+
+
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_a_forged_tcp_reset_is_a_middlebox_answer_and_not_reached(lab: Lab, family: Family) -> None:
+    _forged_reset_runs(lab, family, MIDDLEBOX_RUNS)
+
+
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_a_genuine_tcp_destination_is_never_a_middlebox(lab: Lab, family: Family) -> None:
+    _genuine_runs(lab, family, MIDDLEBOX_RUNS)
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("family", topology.FAMILIES)
+def test_middlebox_many_runs(lab: Lab, family: Family) -> None:
+    _forged_reset_runs(lab, family, MIDDLEBOX_RUNS_LONG)
+    _genuine_runs(lab, family, MIDDLEBOX_RUNS_LONG)

@@ -95,3 +95,8 @@ def test_detail_view_of_an_ecmp_hop_one_owner_known_one_looking_up_100x40(snap_c
             await pilot.pause()
 
     assert snap_compare(app, terminal_size=(100, 40), run_before=select_hop_2_and_answer_one)
+
+
+def test_findings_list_of_a_filtered_port_120x40(snap_compare: SnapCompare) -> None:
+    assert snap_compare(TraceApp(lab_engine()), terminal_size=(120, 40),
+                        press=["t", "P", "ctrl+a", "ctrl+k", "3", "8", "9", "enter", "F"])

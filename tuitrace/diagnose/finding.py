@@ -32,6 +32,9 @@ class Kind(enum.StrEnum):
     ROUTING_LOOP = "routing_loop"
     RETURN_ASYMMETRY = "return_asymmetry"
     DESTINATION_SILENT = "destination_silent"
+    PATH_CHANGE = "path_change"
+    MIDDLEBOX_ANSWER = "middlebox_answer"
+    MPLS = "mpls"
 
 
 @dataclass(frozen=True, slots=True)

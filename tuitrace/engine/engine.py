@@ -32,7 +32,7 @@ from tuitrace.probe.network import Arrivals, Network
 from tuitrace.probe.rounds import NS
 from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import ProbeResult
-from tuitrace.stats.snapshot import RunState, TraceSnapshot
+from tuitrace.stats.snapshot import RunState, TraceSnapshot, TtlCheck
 from tuitrace.stats.trace import StatsBook
 from tuitrace.timeline.detector import Timeline
 from tuitrace.timeline.events import Clock, Event
@@ -330,6 +330,7 @@ class Engine:
             probes_sent = tracer.counters.sent
             dropped = self._dropped + tracer.counters.unmatched
             finished, paused = tracer.finished, tracer.paused
+            check = tracer.reference.counts(setting) if setting.protocol is Protocol.TCP else None
         if finished or self._stopping.is_set() or self.error is not None:
             state = RunState.FINISHED
         elif paused:
@@ -355,4 +356,5 @@ class Engine:
             probes_sent=probes_sent,
             dropped=dropped,
             settings=settings,
+            ttl_check=None if check is None else TtlCheck(*check),
         )

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tuitrace.packet.errors import PacketError
+from tuitrace.packet.extensions import MplsLabel, build_mpls_extension
+
 
 class ScenarioError(ValueError):
     pass
@@ -43,6 +46,14 @@ class SimHop:
     """Probability that this hop drops a probe it forwards (lost traffic: every later hop sees it)."""
     return_extra_hops: int = 0
     """Routers the reply crosses beyond the forward path's (negative: fewer), for asymmetric returns."""
+    change_at_s: float | None = None
+    """Seconds into the run from which ``changed_to`` answer instead of ``responders`` (a route change)."""
+    changed_to: tuple[str, ...] = ()
+    mpls: bytes = b""
+    """An RFC 4884 extension with the MPLS label stack (RFC 4950) this hop appends to its time-exceeded."""
+    tcp_reset_port: int | None = None
+    """A middlebox: TCP probes it forwards to this port get a RST forged with the target's address (as
+    iptables ``REJECT --reject-with tcp-reset`` in a router's FORWARD chain sends), from this hop."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +127,45 @@ def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
         reject=reject,
         drop=drop,
         return_extra_hops=_whole(table, "return_extra_hops", where),
+        **_change(table, family, where),
+        tcp_reset_port=_port(table, "tcp_reset_port", where),
+        mpls=_mpls(table, where),
     )
+
+
+def _mpls(table: dict[str, Any], where: str) -> bytes:
+    """``mpls = [{label = 24001, tc = 0, s = 1, ttl = 1}, ...]``: the stack as real RFC 4950 bytes."""
+    spec = table.get("mpls")
+    if spec is None:
+        return b""
+    if not isinstance(spec, list) or not spec or not all(isinstance(e, dict) for e in spec):
+        raise ScenarioError(f"{where}: mpls must be a non-empty list of {{label, tc, s, ttl}} tables")
+    try:
+        stack = [MplsLabel(int(e["label"]), int(e.get("tc", 0)), bool(e.get("s", i == len(spec) - 1)),
+                           int(e.get("ttl", 1))) for i, e in enumerate(spec)]
+        return build_mpls_extension(stack)
+    except (KeyError, TypeError, ValueError, PacketError) as exc:
+        raise ScenarioError(f"{where}: bad mpls entry ({exc})") from None
+
+
+def _change(table: dict[str, Any], family: int, where: str) -> dict[str, Any]:
+    """``change = {at_s = 5.0, responders = [...]}``: the route changes at that time."""
+    spec = table.get("change")
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict) or not isinstance(spec.get("responders"), list) or not spec["responders"]:
+        raise ScenarioError(f"{where}: change must be a table with at_s and a non-empty responders list")
+    return {"change_at_s": _number(spec, "at_s", 0.0, where),
+            "changed_to": tuple(_address(r, family, where) for r in spec["responders"])}
+
+
+def _port(table: dict[str, Any], key: str, where: str) -> int | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
+        raise ScenarioError(f"{where}: {key} must be a port, 1..65535")
+    return value
 
 
 def _whole(table: dict[str, Any], key: str, where: str) -> int:

@@ -128,14 +128,17 @@ class SimNetwork:
         distance = 0
         while (hop := self._hop_at(distance + 1)) is not None:
             distance += 1
-            responder = hop.responders[self._flow_index(probe, len(hop.responders))]
+            responders = hop.responders
+            if hop.change_at_s is not None and self._now - START_NS >= hop.change_at_s * 1e9:
+                responders = hop.changed_to
+            responder = responders[self._flow_index(probe, len(responders))]
             back = distance + hop.return_extra_hops
             if probe.ttl == distance:
                 if hop.silent or self._random.random() < hop.loss:
                     return None
                 kind = ICMP_BY_FAMILY[probe.family].time_exceeded
                 return self._delay(hop.rtt_ms, hop.jitter_ms), self._icmp_error(
-                    probe, responder, back, kind, 0
+                    probe, responder, back, kind, 0, extension=hop.mpls
                 )
             if self._rejects(hop, probe):
                 assert hop.reject is not None
@@ -145,6 +148,9 @@ class SimNetwork:
                 return self._delay(hop.rtt_ms, hop.jitter_ms), self._icmp_error(
                     probe, responder, back, kind, hop.reject.code
                 )
+            if hop.tcp_reset_port is not None and probe.setting.protocol is Protocol.TCP \
+                    and probe.dport == hop.tcp_reset_port:
+                return self._delay(hop.rtt_ms, hop.jitter_ms), self._tcp_answer(probe, RST | ACK, back)
             if hop.drop and self._random.random() < hop.drop:
                 return None
         return self._at_target(probe)
@@ -187,18 +193,24 @@ class SimNetwork:
         if target.tcp == "silent":
             return None
         flags = SYN | ACK if target.tcp == "open" else RST | ACK
+        return delay, self._tcp_answer(probe, flags, distance)
+
+    def _tcp_answer(self, probe: Probe, flags: int, distance: int) -> Received:
+        """A SYN-ACK or RST from the target's address, sent ``distance`` hops away (the target, or a
+        middlebox that forges it)."""
         segment = build_tcp(
-            src,
-            dst,
+            probe.target,
+            self._identity.source,
             probe.dport,
             self._identity.tcp_port,
             seq=0x2000 if flags & SYN else 0,
             ack=tcp_acknowledgement(probe.key, self._identity),
             flags=flags,
         )
-        return delay, self._wrap(segment, src, distance, Layer.TCP4_IP, Layer.TCP6, protocol=_TCP)
+        return self._wrap(segment, probe.target, distance, Layer.TCP4_IP, Layer.TCP6, protocol=_TCP)
 
-    def _icmp_error(self, probe: Probe, responder: str, distance: int, kind: int, code: int) -> Received:
+    def _icmp_error(self, probe: Probe, responder: str, distance: int, kind: int, code: int, *,
+                    extension: bytes = b"") -> Received:
         quoted = ip_packet(probe, self._identity, ttl=1)[: _QUOTE_LIMIT[probe.family]]
         message = build_icmp_error(
             v6=probe.family == 6,
@@ -207,6 +219,7 @@ class SimNetwork:
             quoted=quoted,
             src=responder,
             dst=self._identity.source,
+            extension=extension,
         )
         return self._wrap(message, responder, distance, Layer.ICMP4_IP, Layer.ICMP6)
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig
-from tuitrace.packet.incoming import IcmpError
+from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig, smallest_probe
+from tuitrace.packet.incoming import EchoReply, IcmpError
 from tuitrace.probe.annotate import annotation, is_time_exceeded
 from tuitrace.probe.matching import ProbeMatcher
 from tuitrace.probe.pathlearn import Fate, PathState, learn
+from tuitrace.probe.reference import EchoReference, echo_due
 from tuitrace.probe.rounds import NS, RoundClock
 from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Outcome, Probe, ProbeResult, Reply
 
@@ -60,6 +61,8 @@ class Tracer:
         self.counters = _Counters()
         self._active = self._paths[self._setting] = PathState()
         self._matcher = ProbeMatcher(identity, config.family, config.target)
+        self.reference = EchoReference()
+        """TCP traces: the echo requests sent beside the probes and the TTLs of the destination's answers."""
 
     # -- settings -------------------------------------------------------------------------------------
     @property
@@ -115,6 +118,8 @@ class Tracer:
         sent, and a new round starts at once."""
         self._paths[setting] = PathState()
         self._void.update(key for key, flight in self._in_flight.items() if flight.probe.setting == setting)
+        self._void.update(key for key, owner in self.reference.keys.items() if owner == setting)
+        self.reference.forget(setting)
         if self._results:
             self._drop_pending(setting)
         if setting == self._setting:
@@ -178,7 +183,20 @@ class Tracer:
         state.rounds += 1
         make = self._make_probe
         probes = [make(ttl, number) for ttl in range(self._config.first_ttl, last + 1)]
+        if self._setting.protocol is _TCP and echo_due(number):
+            probes.append(self._echo_probe(number))
         self._clock.begin_round(now_ns, probes)
+
+    def _echo_probe(self, number: int) -> Probe:
+        """An ICMP echo request to the destination for the TTL check of a TCP trace (never a hop)."""
+        key = self._next_key
+        self._next_key = (key + 1) % KEY_SPACE
+        self.reference.keys[key] = self._setting
+        config = self._config
+        family = config.family
+        length = max(config.packet_len, smallest_probe(self._setting.protocol, family))
+        payload = max(0, length - smallest_probe(_ICMP, family))  # as long as the TCP probes
+        return Probe(key, config.max_ttl, _ECHO, number, config.target, family, 0, config.tos, payload)
 
     def _make_probe(self, ttl: int, number: int) -> Probe:
         key = self._next_key
@@ -202,11 +220,19 @@ class Tracer:
         if old is not None:  # the key space wrapped around a probe that never resolved
             self._resolve(old, Outcome.LOST)
         self._in_flight[probe.key] = _InFlight(probe, tx_ns)
-        self.counters.sent += 1
+        owner = self.reference.keys.get(probe.key) if probe.setting is _ECHO else None
+        if owner is not None:  # counted apart from the probes
+            self.reference.sent(owner)
+        else:
+            self.counters.sent += 1
 
     def send_failed(self, probe: Probe) -> None:
         """The local stack refused the probe (no route, message too long...): it counts as lost."""
-        self.counters.sent += 1
+        owner = self.reference.keys.get(probe.key) if probe.setting is _ECHO else None
+        if owner is not None:  # an echo of the TTL check (no ping socket unprivileged): counted apart
+            self.reference.sent(owner)
+        else:
+            self.counters.sent += 1
         self._resolve(_InFlight(probe, 0), Outcome.LOST)
 
     def _expire(self, now_ns: int) -> None:
@@ -265,12 +291,21 @@ class Tracer:
         if void and probe.key in void:  # sent before a reset of its setting
             void.discard(probe.key)
             return
+        if probe.setting is _ECHO and probe.key in self.reference.keys:
+            owner = self.reference.keys.pop(probe.key)
+            if outcome is _REACHED and reply is not None and isinstance(reply.message, EchoReply):
+                self.reference.echo_reply(owner, reply.reply_ttl)
+            return
+        if reply is not None and outcome is _REACHED and probe.setting.protocol is _TCP and mark is None \
+                and reply.reply_ttl is not None and reply.responder == probe.target:
+            self.reference.tcp_answer(probe.setting, reply.reply_ttl)
         if reply is None:
             result = ProbeResult(
                 probe.key, probe.setting, probe.ttl, probe.round, outcome, None, None, mark, None
             )
         else:
             rtt_ns = reply.rx_ns - flight.sent_ns
+            message = reply.message
             result = ProbeResult(
                 probe.key,
                 probe.setting,
@@ -281,6 +316,7 @@ class Tracer:
                 rtt_ns if rtt_ns > 0 else 0,
                 mark,
                 reply.reply_ttl,
+                message.mpls if type(message) is IcmpError else (),
             )
         fate = learn(self._state(probe.setting), probe.ttl, outcome, self._config.max_ttl, probe.round)
         if fate is _DROP:
@@ -291,6 +327,8 @@ class Tracer:
 
 
 # Enum members are properties of their class in Python 3.11: plain names are cheaper on the hot path.
-_ICMP = Protocol.ICMP
+_ICMP, _TCP = Protocol.ICMP, Protocol.TCP
+_ECHO = Setting(Protocol.ICMP, None)
+"""The setting of the TTL check's echo requests (the very object: an identity test tells them apart)."""
 _REACHED, _UNREACHABLE, _TIME_EXCEEDED = Outcome.REACHED, Outcome.UNREACHABLE, Outcome.TIME_EXCEEDED
 _DROP, _KEEP_AND_TRIM = Fate.DROP, Fate.KEEP_AND_TRIM

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from tuitrace.config import Protocol, Setting
+from tuitrace.packet.extensions import MplsLabel
 from tuitrace.packet.incoming import EchoReply, IcmpError, TcpSegment
 
 KEY_SPACE = 65534
@@ -85,6 +86,8 @@ class ProbeResult(NamedTuple):
     rtt_ns: int | None = None
     annotation: str | None = None
     reply_ttl: int | None = None
+    mpls: tuple[MplsLabel, ...] = ()
+    """The MPLS label stack the responder appended to its ICMP error (RFC 4950), if any."""
 
     @property
     def final(self) -> bool:

@@ -19,6 +19,8 @@ from typing import TypedDict
 
 from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.diagnose.finding import Finding
+from tuitrace.diagnose.middlebox import middlebox_hop
+from tuitrace.diagnose.path import return_hops
 from tuitrace.diagnose.rules import diagnose
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
@@ -65,6 +67,10 @@ class ResponderReport:
     annotations: tuple[str, ...]
     is_target: bool
     reply_ttl: int | None
+    back_hops: int | None
+    """The return path's length estimated from ``reply_ttl`` (traceroute's ``--back``)."""
+    mpls: tuple[MplsReport, ...]
+    """The MPLS label stack the responder reported (RFC 4950), outermost first."""
     hostname: str | None
     asn: int | None
     as_name: str | None
@@ -85,6 +91,8 @@ class ResponderReport:
             annotations=tuple(responder.annotations),
             is_target=responder.is_target,
             reply_ttl=responder.reply_ttl,
+            back_hops=return_hops(responder.reply_ttl)[1] if responder.reply_ttl else None,
+            mpls=tuple(MplsReport(m.label, m.tc, m.s, m.ttl) for m in responder.mpls),
             hostname=info.hostname,
             asn=info.asn,
             as_name=info.as_name,
@@ -93,6 +101,20 @@ class ResponderReport:
             city=info.city,
             label=info.label,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MplsReport:
+    """One label stack entry, as the JSON writes it: ``{"label", "tc", "s", "ttl"}``."""
+
+    label: int
+    tc: int
+    s: int
+    ttl: int
+
+    def __str__(self) -> str:
+        """The CSV's form (entries are joined with spaces): ``label=24001,tc=0,s=1,ttl=1``."""
+        return f"label={self.label},tc={self.tc},s={self.s},ttl={self.ttl}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +190,9 @@ class TraceReport:
     events: tuple[Event, ...] = field(default=(), metadata={ROWS: True})
     """What happened during the run, oldest first."""
     findings: tuple[FindingReport, ...] = field(default=(), metadata={ROWS: True})
+    echo_sent: int | None = None
+    """TCP traces: ICMP echo requests sent to the destination for the TTL check (never in a hop)."""
+    echo_received: int | None = None
 
     @property
     def setting(self) -> Setting:
@@ -203,6 +228,7 @@ def _rtt_fields(rtt: RttSummary) -> _RttFields:
 def build_report(
     snapshot: TraceSnapshot, lookup: Lookup | None = None, events: Sequence[Event] = ()
 ) -> TraceReport:
+    findings = diagnose(snapshot, events)
     return TraceReport(
         target=Target(host=snapshot.host, address=snapshot.target),
         family=snapshot.family,
@@ -212,11 +238,13 @@ def build_report(
         rounds=snapshot.rounds,
         interval_s=snapshot.interval,
         sendwait_s=snapshot.sendwait,
-        reached=snapshot.reached,
+        reached=snapshot.reached and middlebox_hop(findings) is None,
         path_length=snapshot.path_length,
         probes_sent=snapshot.probes_sent,
         dropped=snapshot.dropped,
         hops=tuple(HopReport.of(h, lookup) for h in snapshot.hops),
         events=tuple(events),
-        findings=tuple(FindingReport.of(f) for f in diagnose(snapshot)),
+        findings=tuple(FindingReport.of(f) for f in findings),
+        echo_sent=None if snapshot.ttl_check is None else snapshot.ttl_check.echo_sent,
+        echo_received=None if snapshot.ttl_check is None else snapshot.ttl_check.echo_received,
     )

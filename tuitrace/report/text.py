@@ -46,7 +46,15 @@ def _hop_lines(hop: HopReport, numeric: bool) -> list[str]:
             label = responder_label(responder, numeric)
             share = f"{responder.received}/{hop.received}"
             lines.append(f"     {label:<{HOST_WIDTH - 1}} {share:>13}{_rtt_cells(responder)}")
+            lines += mpls_lines(responder)
+    elif hop.responders:
+        lines += mpls_lines(hop.responders[0])
     return lines
+
+
+def mpls_lines(responder: ResponderReport) -> list[str]:
+    """mtr ``-e`` style: one line per label under the responder."""
+    return [f"       [MPLS: Lbl {m.label} TC {m.tc} S {m.s} TTL {m.ttl}]" for m in responder.mpls]
 
 
 def report_text(report: TraceReport, numeric: bool = False) -> str:

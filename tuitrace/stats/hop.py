@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.stats.rtt import RttAccumulator
-from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot
+from tuitrace.stats.snapshot import HopSnapshot, MplsEntry, ResponderSnapshot
 
 HISTORY = 120
 """Probes of RTT history kept per hop (for sparklines)."""
@@ -24,6 +24,7 @@ class ResponderStats:
     annotations: dict[str, None] = field(default_factory=dict)
     is_target: bool = False
     reply_ttl: int | None = None
+    mpls: tuple[MplsEntry, ...] = ()
 
     def add(self, result: ProbeResult, rtt_ms: float) -> None:
         self.received += 1
@@ -33,6 +34,9 @@ class ResponderStats:
         if result.outcome is _REACHED:
             self.is_target = True
         self.reply_ttl = result.reply_ttl
+        if result.mpls:
+            self.mpls = tuple(MplsEntry(m.label, m.traffic_class, int(m.bottom_of_stack), m.ttl)
+                              for m in result.mpls)
 
     def snapshot(self, hop_received: int) -> ResponderSnapshot:
         share = 100.0 * self.received / hop_received if hop_received else 0.0
@@ -44,6 +48,7 @@ class ResponderStats:
             annotations=tuple(self.annotations),
             is_target=self.is_target,
             reply_ttl=self.reply_ttl,
+            mpls=self.mpls,
         )
 
 

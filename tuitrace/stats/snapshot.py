@@ -29,6 +29,21 @@ class RttSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class MplsEntry:
+    """One MPLS label stack entry a router reported (RFC 4950): label, traffic class, bottom of stack, TTL."""
+
+    label: int
+    tc: int
+    s: int
+    ttl: int
+
+    @property
+    def text(self) -> str:
+        """As mtr ``-e`` writes it: ``Lbl 24001 TC 0 S 1 TTL 1``."""
+        return f"Lbl {self.label} TC {self.tc} S {self.s} TTL {self.ttl}"
+
+
+@dataclass(frozen=True, slots=True)
 class ResponderSnapshot:
     """One address that answered at a TTL (several under ECMP)."""
 
@@ -43,6 +58,8 @@ class ResponderSnapshot:
     """The reply came from the destination (echo reply, port unreachable, SYN-ACK/RST)."""
     reply_ttl: int | None
     """IP TTL (hop limit) of the latest reply, for return-path estimates."""
+    mpls: tuple[MplsEntry, ...] = ()
+    """The latest MPLS label stack this responder reported (RFC 4950), outermost first; empty if none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +80,19 @@ class HopSnapshot:
     @property
     def silent(self) -> bool:
         return self.received == 0
+
+
+@dataclass(frozen=True, slots=True)
+class TtlCheck:
+    """A TCP trace's TTL check: ICMP echo requests sent to the destination beside the probes (counted here,
+    never in a hop), and the reply TTLs of the TCP answers that carry the destination's address."""
+
+    echo_sent: int
+    echo_received: int
+    echo_reply_ttls: tuple[tuple[int, int], ...]
+    """(reply TTL, how many echo replies arrived with it), in TTL order."""
+    answer_reply_ttls: tuple[tuple[int, int], ...]
+    """(reply TTL, how many TCP answers from the destination's address arrived with it)."""
 
 
 class RunState(enum.StrEnum):
@@ -102,6 +132,8 @@ class TraceSnapshot:
     """Received packets that did not parse or did not belong to us, counted and dropped."""
     settings: tuple[Setting, ...] = ()
     """Every setting that has statistics in this session, in the order first used."""
+    ttl_check: TtlCheck | None = None
+    """TCP settings only: the echo reference and the TTLs of the destination's TCP answers."""
 
     @property
     def port(self) -> int | None:

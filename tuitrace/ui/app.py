@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -24,11 +25,14 @@ from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, writ
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import EnrichInfo
+from tuitrace.ui.findings_feed import FindingsFeed
+from tuitrace.ui.findings_look import hop_marks
 from tuitrace.ui.keys import bindings
 from tuitrace.ui.options import UiOptions
 from tuitrace.ui.parsing import next_sendwait, parse_interval, parse_port, parse_sendwait_text
 from tuitrace.ui.report import text_report
 from tuitrace.ui.screens.detail import ResponderDetailScreen
+from tuitrace.ui.screens.findings import FindingsScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
@@ -61,7 +65,7 @@ class TraceApp(App[int]):
         self.user_port = self.options.user_port
         self.last_screenshot: ScreenshotPaths | None = None
         self._snapshot: TraceSnapshot | None = None
-        self._shown: tuple[TraceSnapshot, View, int, str] | None = None
+        self._shown: object = None
         self._requested: set[str] = set()
         self._notices: set[str] = set()
         self._problem = ""
@@ -70,6 +74,8 @@ class TraceApp(App[int]):
         self._news: tuple[Event, float] | None = None
         self._newest: Event | None = None
         """The newest event already announced (by identity: the engine keeps only the last 1000)."""
+        self.findings = FindingsFeed(lambda: self.clock())  # noqa: PLW0108 (a test may turn self.clock)
+        """The findings shown in the header, the rows and the list (``F``)."""
         self.event_pane = EventPane(id="events")
         """Held, not queried: the refresh runs while a dialog is the active screen too."""
 
@@ -124,19 +130,21 @@ class TraceApp(App[int]):
         snapshot = self._snapshot = self.engine.snapshot()
         generation = self._enrich(snapshot)
         self._check_engine()
-        news = self._follow_events()
-        if self._shown == (snapshot, self.view, generation, self._problem + news):
+        events = self.engine.events()
+        news = self._follow_events(events)
+        findings = self.findings.update(snapshot, events)
+        shown = (snapshot, self.view, generation, self._problem + news, findings)
+        if self._shown == shown:
             return
-        self._shown = (snapshot, self.view, generation, self._problem + news)
-        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news)
+        self._shown = shown
+        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news, findings)
         enricher = self.options.enricher
         lookup = self._lookup if enricher is not None else None
         fillable = enricher is not None and enricher.fills_as_or_place
-        self.query_one(HopTable).show(snapshot, self.view, lookup, fillable)
+        self.query_one(HopTable).show(snapshot, self.view, lookup, fillable, hop_marks(findings))
 
-    def _follow_events(self) -> str:
+    def _follow_events(self, events: Sequence[Event]) -> str:
         """Give the pane the events (when shown); the header's news line while the newest is fresh."""
-        events = self.engine.events()
         now = self.clock()
         if events and events[-1] is not self._newest:
             self._newest = events[-1]
@@ -230,9 +238,21 @@ class TraceApp(App[int]):
         self.view = replace(self.view, show_as=not self.query_one(HopTable).as_column)
         self.refresh_view()
 
+    def action_toggle_back(self) -> None:
+        self.view = replace(self.view, show_back=not self.view.show_back)
+        self.refresh_view()
+
+    def action_toggle_mpls(self) -> None:
+        self.view = replace(self.view, show_mpls=not self.view.show_mpls)
+        self.refresh_view()
+
     def action_toggle_ecmp(self) -> None:
         self.view = replace(self.view, expand_ecmp=not self.view.expand_ecmp)
         self.refresh_view()
+
+    def action_show_findings(self) -> None:
+        self.push_screen(FindingsScreen(lambda: self.findings.update(self.snapshot, self.engine.events()),
+                                        lambda: self.snapshot.ttl_check))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -241,7 +261,7 @@ class TraceApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The row keys belong to the table: under a dialog they scroll the dialog, not the table."""
-        return action not in ("select_row", "show_detail") or len(self.screen_stack) == 1
+        return action not in ("select_row", "show_detail", "show_findings") or len(self.screen_stack) == 1
 
     def action_select_row(self, delta: int) -> None:
         self.query_one(HopTable).action_move_cursor(delta)
@@ -268,7 +288,7 @@ class TraceApp(App[int]):
         try:
             paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
                                            command_line=self.options.command_line,
-                                           mode_label=self.options.mode_label)
+                                           mode_label=self.options.mode_label, events=self.engine.events())
         except OSError as error:
             self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
                         markup=False)

@@ -138,6 +138,8 @@ def responder_facts(address: str, responder: ResponderSnapshot | None, hop: HopS
         facts.append(Fact("Annotations", " ".join(responder.annotations), "bold"))
     if responder.reply_ttl is not None:
         facts.append(Fact("Reply TTL", return_path(responder.reply_ttl, hop.ttl)))
+    if responder.mpls:
+        facts.append(Fact("MPLS labels", "; ".join(entry.text for entry in responder.mpls)))
     return facts
 
 

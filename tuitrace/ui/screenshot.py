@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from tuitrace.diagnose.finding import Finding
 from tuitrace.diagnose.rules import diagnose
 from tuitrace.report.text import without_findings
 from tuitrace.stats.snapshot import TraceSnapshot
+from tuitrace.timeline.events import Event
 from tuitrace.ui.format import fmt_duration, fmt_seconds
 from tuitrace.ui.widgets.header import state_text
 
@@ -54,11 +55,12 @@ def file_stem(host: str, when: datetime) -> str:
 
 
 def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line: str, mode_label: str,
-                        svg_name: str, report: str) -> str:
+                        svg_name: str, report: str, events: Sequence[Event] = ()) -> str:
     name = snapshot.target
     if snapshot.host and snapshot.host != snapshot.target:
         name = f"{snapshot.host} ({snapshot.target})"
     settings = ", ".join(s.label for s in snapshot.settings) or snapshot.setting.label
+    findings = diagnose(snapshot, events)
     lines = [
         f"# tuitrace: {name}",
         "",
@@ -68,13 +70,14 @@ def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line
         f"- Sendwait: {fmt_seconds(snapshot.sendwait)}, interval: {fmt_seconds(snapshot.interval)}, "
         f"probe timeout: {fmt_seconds(snapshot.wait)}",
         f"- Mode: {mode_label or snapshot.mode.value}",
-        f"- Rounds: {snapshot.rounds}, elapsed {fmt_duration(snapshot.elapsed)}, {state_text(snapshot)}",
+        f"- Rounds: {snapshot.rounds}, elapsed {fmt_duration(snapshot.elapsed)}, "
+        f"{state_text(snapshot, findings)}",
         f"- Settings traced this session: {settings}",
         f"- Screenshot: {svg_name}",
         "",
         "## Findings",
         "",
-        *findings_markdown(diagnose(snapshot)),
+        *findings_markdown(findings),
         "",
         "```text",
         without_findings(report).rstrip("\n"),
@@ -116,7 +119,7 @@ def save_screenshot(directory: Path, stem: str, svg: str, markdown: Callable[[st
 
 def save_ticket_screenshot(snapshot: TraceSnapshot, svg: str, report: str, *, directory: Path,
                            command_line: str, mode_label: str,
-                           when: datetime | None = None) -> ScreenshotPaths:
+                           when: datetime | None = None, events: Sequence[Event] = ()) -> ScreenshotPaths:
     """Save the screen ``svg`` and a Markdown page with the settings and ``report`` for a ticket, named
     after the target and the time (``when``, now by default). Raises ``OSError`` when they cannot be
     written."""
@@ -124,6 +127,6 @@ def save_ticket_screenshot(snapshot: TraceSnapshot, svg: str, report: str, *, di
 
     def markdown(svg_name: str) -> str:
         return screenshot_markdown(snapshot, when=when, command_line=command_line, mode_label=mode_label,
-                                   svg_name=svg_name, report=report)
+                                   svg_name=svg_name, report=report, events=events)
 
     return save_screenshot(directory, file_stem(snapshot.host or snapshot.target, when), svg, markdown)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.diagnose.finding import Finding
+from tuitrace.diagnose.rules import diagnose
 from tuitrace.engine.engine import Engine
 from tuitrace.probe.scenario import parse_scenario
 from tuitrace.probe.simnet import SimNetwork
@@ -19,7 +21,8 @@ from tuitrace.stats.snapshot import TraceSnapshot
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml"))
 
 
-def run_data(data: dict[str, Any], name: str = "scenario") -> TraceSnapshot:
+def run_engine(data: dict[str, Any], name: str = "scenario") -> Engine:
+    """The engine after the run: its snapshot and its events."""
     scenario = parse_scenario(data, name)
     run = data.get("run", {})
     config = TraceConfig(
@@ -32,8 +35,18 @@ def run_data(data: dict[str, Any], name: str = "scenario") -> TraceSnapshot:
     )
     engine = Engine(config, SimNetwork(scenario))
     engine.run()
-    return engine.snapshot()
+    return engine
+
+
+def run_data(data: dict[str, Any], name: str = "scenario") -> TraceSnapshot:
+    return run_engine(data, name).snapshot()
 
 
 def run_file(path: Path) -> TraceSnapshot:
     return run_data(tomllib.loads(path.read_text(encoding="utf-8")), path.stem)
+
+
+def diagnose_file(path: Path) -> tuple[Finding, ...]:
+    """The findings of a scenario file's run, from its snapshot and its events."""
+    engine = run_engine(tomllib.loads(path.read_text(encoding="utf-8")), path.stem)
+    return diagnose(engine.snapshot(), engine.events())

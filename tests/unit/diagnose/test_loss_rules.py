@@ -3,6 +3,7 @@ randomness: the rate stated in tuitrace.diagnose.loss must hold."""
 
 from __future__ import annotations
 
+import math
 import random
 
 from tests.unit.diagnose.build import TARGET, Hop, snapshot
@@ -116,3 +117,30 @@ def test_real_forward_loss_is_found_most_of_the_time() -> None:
                 Hop(TARGET, 100, _draws(rng, 100, 0.1))]
         found += any(f.ttl == 2 for f in forward_loss(snapshot(hops)))
     assert found >= 180
+
+
+def test_tails_cut_short_equal_the_whole_sums() -> None:
+    """Seeded: the early stop past the mode changes no p-value beyond rounding, small and large n alike."""
+    rng = random.Random(5)
+
+    def log_comb(n: int, k: int) -> float:
+        return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+    def pmf(i: int, n: int, p: float) -> float:  # the whole sums below, term by term
+        return math.exp(log_comb(n, i) + i * math.log(p) + (n - i) * math.log1p(-p))
+
+    for _ in range(300):
+        n = rng.choice((5, 40, 300, 2000))
+        p = rng.choice((0.01, 0.05, 0.3))
+        k = rng.randint(0, n)
+        whole_up = min(1.0, math.fsum(pmf(i, n, p) for i in range(k, n + 1)))
+        whole_down = min(1.0, math.fsum(pmf(i, n, p) for i in range(k + 1)))
+        assert math.isclose(at_least(k, n, p), whole_up, rel_tol=1e-9, abs_tol=1e-300)
+        assert math.isclose(at_most(k, n, p), whole_down, rel_tol=1e-9, abs_tol=1e-300)
+        sent_b, lost_a = rng.choice((20, 300)), rng.randint(0, min(n, 60))
+        lost_b = rng.randint(0, sent_b // 4)
+        total, lost = n + sent_b, lost_a + lost_b
+        whole = min(1.0, math.fsum(
+            math.exp(log_comb(lost, x) + log_comb(total - lost, n - x) - log_comb(total, n))
+            for x in range(max(lost_a, n - (total - lost)), min(lost, n) + 1)))
+        assert math.isclose(loses_more(lost_a, n, lost_b, sent_b), whole, rel_tol=1e-9, abs_tol=1e-300)

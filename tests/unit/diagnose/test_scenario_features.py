@@ -1,5 +1,5 @@
-"""The scenario fields the findings need (drop, return_extra_hops, loop_from): what they do on the
-simulated network, and a one-line ScenarioError for bad values."""
+"""The scenario fields the findings need (drop, return_extra_hops, loop_from, change, tcp_reset_port):
+what they do on the simulated network, and a one-line ScenarioError for bad values."""
 
 from __future__ import annotations
 
@@ -42,12 +42,34 @@ def test_loop_from_cycles_back_and_never_reaches_the_target() -> None:
         "192.0.2.254", "203.0.113.1", "203.0.113.5", "203.0.113.1", "203.0.113.5", "203.0.113.1"]
 
 
+def test_change_swaps_the_hops_responder_from_its_time_on() -> None:
+    snap = run_data(scenario({"change": {"at_s": 10.0, "responders": ["203.0.113.7"]}}))
+    shares = {r.address: r.received for r in snap.hops[1].responders}
+    assert set(shares) == {"203.0.113.1", "203.0.113.7"}
+    assert 8 <= shares["203.0.113.1"] <= 12 and 8 <= shares["203.0.113.7"] <= 12  # 20 rounds, 1 s apart
+
+
+def test_tcp_reset_port_answers_for_the_target_from_the_hop() -> None:
+    data = scenario({"tcp_reset_port": 443})
+    data["run"] = {"protocol": "tcp", "port": 443, "rounds": 4}
+    snap = run_data(data)
+    end = snap.hops[-1]
+    assert end.ttl == 3 and end.responders[0].is_target and end.responders[0].reply_ttl == 63
+    data["run"]["port"] = 80  # another port passes the middlebox
+    assert run_data(data).hops[-1].ttl == 4
+
+
 @pytest.mark.parametrize(("data", "message"), [
     (scenario({"drop": 1.5}), "loss and drop are probabilities"),
     (scenario({"return_extra_hops": "many"}), "return_extra_hops must be a whole number"),
     (scenario(target={"return_extra_hops": 99}), "return_extra_hops must be a whole number"),
     (scenario(loop_from=3), "loop_from must be the number of a hop before the last"),
     (scenario(loop_from="2"), "loop_from must be"),
+    (scenario({"change": {"at_s": 3}}), "change must be a table with at_s and a non-empty responders"),
+    (scenario({"change": ["203.0.113.7"]}), "change must be a table"),
+    (scenario({"change": {"at_s": 3, "responders": ["not-an-address"]}}), "hop 2"),
+    (scenario({"tcp_reset_port": 0}), "tcp_reset_port must be a port"),
+    (scenario({"tcp_reset_port": True}), "tcp_reset_port must be a port"),
 ])
 def test_bad_values_are_one_line_errors(data: dict[str, Any], message: str) -> None:
     with pytest.raises(ScenarioError, match=message):

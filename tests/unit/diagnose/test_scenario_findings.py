@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.unit.diagnose.simulate import SCENARIOS, run_file
+from tests.unit.diagnose.simulate import SCENARIOS, diagnose_file
 from tuitrace.diagnose.finding import Kind
-from tuitrace.diagnose.rules import diagnose
 
 EXPECTED: dict[str, Any] = tomllib.loads(
     (Path(__file__).parent / "scenario_findings.toml").read_text(encoding="utf-8"))
@@ -20,7 +19,7 @@ EXPECTED: dict[str, Any] = tomllib.loads(
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario_findings(path: Path) -> None:
     expected = EXPECTED.get(path.stem, {})
-    findings = diagnose(run_file(path))
+    findings = diagnose_file(path)
     assert sorted(f.kind.value for f in findings) == sorted(expected.get("kinds", []))
     for pinned in expected.get("finding", []):
         match = [f for f in findings if f.kind.value == pinned["kind"]]

@@ -31,6 +31,7 @@ _CANDIDATES: tuple[tuple[str, str, int, bool], ...] = (
     ("host", "Host", HOST_MIN, False),
     ("loss", "Loss%", 7, True),
     ("snt", "Snt", 6, True),
+    ("back", "Back", 5, True),
     ("last", "Last", 7, True),
     ("avg", "Avg", 7, True),
     ("as", "AS / place", 19, False),
@@ -40,9 +41,9 @@ _CANDIDATES: tuple[tuple[str, str, int, bool], ...] = (
     ("jttr", "Jttr", 7, True),
     ("hist", "History", 11, False),
 )
-_ORDER = ("ttl", "host", "loss", "snt", "last", "avg", "best", "wrst", "stdev", "jttr", "as", "hist")
+_ORDER = ("ttl", "host", "loss", "snt", "back", "last", "avg", "best", "wrst", "stdev", "jttr", "as", "hist")
 
-AS_FITS = SCROLLBAR + sum(minimum for _, _, minimum, _ in _CANDIDATES)
+AS_FITS = SCROLLBAR + sum(minimum for key, _, minimum, _ in _CANDIDATES if key != "back")
 """The narrowest terminal where the AS / place column fits with every other column at its minimum."""
 
 
@@ -54,13 +55,14 @@ def as_column_wanted(show_as: bool | None, width: int, lookups: bool) -> bool:
     return lookups and width >= AS_FITS
 
 
-def plan_columns(width: int, show_as: bool) -> tuple[Column, ...]:
-    """The columns that fit in ``width`` terminal cells, widened to use the space that is left."""
+def plan_columns(width: int, show_as: bool, *, show_back: bool = False) -> tuple[Column, ...]:
+    """The columns that fit in ``width`` terminal cells, widened to use the space that is left. ``Back``
+    (hops of the return path, from the reply TTL) only with ``show_back`` (key ``b``)."""
     budget = width - SCROLLBAR
     chosen: dict[str, Column] = {}
     used = 0
     for key, label, minimum, right in _CANDIDATES:
-        if key == "as" and not show_as:
+        if (key == "as" and not show_as) or (key == "back" and not show_back):
             continue
         if key in ("ttl", "host") or used + minimum <= budget:
             chosen[key] = Column(key, label, minimum, right)

@@ -13,13 +13,18 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from tuitrace.diagnose.finding import Severity
+from tuitrace.diagnose.path import return_hops
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 from tuitrace.ui.enrichment import EnrichInfo
+from tuitrace.ui.findings_look import SEVERITY_STYLES
 from tuitrace.ui.format import fit, fmt_ms, fmt_pct, sparkline
 from tuitrace.ui.widgets.hop_columns import HOST_MIN, Column
 from tuitrace.ui.widgets.row_memo import LazyRow, RowMemo
 
 Lookup = Callable[[str], EnrichInfo | None]
+HopMarks = dict[int, tuple[str, Severity]]
+"""Per TTL: the findings' markers for the hop's row and their worst severity (``findings_look``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,10 @@ class View:
     show_as: bool | None = None
     """``None``: the AS / place column shows when it fits (``hop_columns.as_column_wanted``)."""
     expand_ecmp: bool = True
+    show_mpls: bool = True
+    show_back: bool = False
+    """The ``Back`` column: return-path hops estimated from the reply TTL (``b``; traceroute's ``--back``)."""
+    """MPLS label stacks on lines of their own under the responder (``m``; mtr's ``-e``)."""
 
 
 def _host_label(address: str, info: EnrichInfo | None, view: View, room: int) -> str:
@@ -65,6 +74,10 @@ def _with_suffix(label: str, suffix: str, room: int) -> str:
     return fit(label, max(1, room - len(suffix) - 1)) + " " + suffix
 
 
+def _back(responder: ResponderSnapshot) -> str:
+    return str(return_hops(responder.reply_ttl)[1]) if responder.reply_ttl else ""
+
+
 def _rtt_cells(rtt: RttSummary) -> dict[str, str]:
     return {
         "last": fmt_ms(rtt.last_ms),
@@ -84,7 +97,12 @@ def hop_key(ttl: int, address: str | None = None) -> str:
 def parse_hop_key(key: str) -> tuple[int, str | None]:
     """The TTL and, for a responder's sub-row, the address that ``hop_key`` made ``key`` from."""
     _, ttl, *address = key.split("-", 2)
-    return int(ttl), address[0] if address else None
+    return int(ttl), address[0].split("/")[0] if address else None
+
+
+def mpls_key(ttl: int, address: str, index: int) -> str:
+    """The key of the line of a responder's ``index``-th MPLS label (``hop-4-10.0.4.1/mpls0``)."""
+    return f"{hop_key(ttl, address)}/mpls{index}"
 
 
 def primary(hop: HopSnapshot) -> ResponderSnapshot | None:
@@ -102,7 +120,8 @@ HopRowMemo = RowMemo[Row, Cell]
 
 class _Builder:
     def __init__(self, columns: Sequence[Column], view: View, lookup: Lookup | None, top_ms: float,
-                 memo: HopRowMemo | None) -> None:
+                 memo: HopRowMemo | None, *, marks: HopMarks | None = None) -> None:
+        self.marks = marks or {}
         self.layout = tuple((c.key, c.width, c.width - 1, c.right) for c in columns)
         self.top_ms = top_ms
         self.view = view
@@ -145,7 +164,8 @@ class _Builder:
         expand = len(hop.responders) > 1 and self.view.expand_ecmp
         info = self.info(top.address) if top is not None and not expand else None
         key = hop_key(hop.ttl)
-        rows = [self.plan(key, (hop, self.top_ms, info), partial(self.hop_row, key, hop, top, info))]
+        mark = self.marks.get(hop.ttl)
+        rows = [self.plan(key, (hop, self.top_ms, info, mark), partial(self.hop_row, key, hop, top, info))]
         if expand:
             last = len(hop.responders) - 1
             for i, responder in enumerate(hop.responders):
@@ -153,6 +173,19 @@ class _Builder:
                 key = hop_key(hop.ttl, responder.address)
                 make = partial(self.responder_row, key, responder, i == last, info)
                 rows.append(self.plan(key, (responder, i == last, info), make))
+                rows += self.mpls_rows(hop.ttl, responder, "  ")
+        elif top is not None:
+            rows += self.mpls_rows(hop.ttl, top, "")
+        return rows
+
+    def mpls_rows(self, ttl: int, responder: ResponderSnapshot, indent: str) -> list[LazyRow[Row]]:
+        if not self.view.show_mpls or not responder.mpls:
+            return []
+        rows = []
+        for i, entry in enumerate(responder.mpls):
+            key = mpls_key(ttl, responder.address, i)
+            values = {"host": f"{indent}  [MPLS: {entry.text}]"}
+            rows.append(self.plan(key, entry, partial(self.row, key, values, {"host": "dim"})))
         return rows
 
     def hop_row(self, key: str, hop: HopSnapshot, top: ResponderSnapshot | None,
@@ -165,6 +198,7 @@ class _Builder:
                 styles["loss"] = "bold"
         values["hist"] = sparkline(hop.history, self.hist_room, self.top_ms)
         many = len(hop.responders) > 1
+        mark = self.marks.get(hop.ttl)
         if top is None:
             values["host"] = "???" if hop.sent else "..."
             styles["host"] = "bold" if hop.sent else "dim"
@@ -176,11 +210,18 @@ class _Builder:
             suffix = " ".join(sorted(marks))
             if many:
                 suffix = f"+{len(hop.responders) - 1} {suffix}".strip()
+            if mark is not None:
+                suffix = f"{suffix} {mark[0]}".strip()
             room = self.host_room - (len(suffix) + 1 if suffix else 0)
             values["host"] = _with_suffix(_host_label(top.address, info, self.view, room), suffix,
                                           self.host_room)
             values["as"] = _as_label(info)
+            values["back"] = _back(top) if not many else ""
             styles["host"] = "bold" if top.is_target else ""
+        if mark is not None:  # the findings' markers stay visible, like the annotations
+            if top is None or (many and self.view.expand_ecmp):
+                values["host"] = _with_suffix(values["host"], mark[0], self.host_room)
+            styles["host"] = f"{styles.get('host', '')} {SEVERITY_STYLES[mark[1]]}".strip()
         return self.row(key, values, styles)
 
     def responder_row(self, key: str, responder: ResponderSnapshot, last: bool,
@@ -191,20 +232,21 @@ class _Builder:
         label = branch + _with_suffix(_host_label(responder.address, info, self.view, room), suffix,
                                       self.host_room - 2)
         values = {"host": label, "snt": str(responder.received), "as": _as_label(info)}
+        values["back"] = _back(responder)
         values |= _rtt_cells(responder.rtt)
         style = "bold" if responder.is_target else "dim"
         return self.row(key, values, {"host": style})
 
 
 def plan_rows(snapshot: TraceSnapshot, columns: Sequence[Column], view: View, lookup: Lookup | None = None,
-              memo: HopRowMemo | None = None) -> list[LazyRow[Row]]:
+              memo: HopRowMemo | None = None, *, marks: HopMarks | None = None) -> list[LazyRow[Row]]:
     """The rows of ``build_rows``, each formatted only when read.
 
     With a ``memo`` (the table keeps one), a row whose inputs did not change since the previous call is
     the previous call's row, already formatted if it was read.
     """
     top_ms = max((v for hop in snapshot.hops for v in hop.history if v is not None), default=0.0)
-    builder = _Builder(columns, view, lookup, top_ms, memo)
+    builder = _Builder(columns, view, lookup, top_ms, memo, marks=marks)
     rows: list[LazyRow[Row]] = []
     for hop in snapshot.hops:
         rows.extend(builder.hop_rows(hop))
@@ -215,9 +257,9 @@ def plan_rows(snapshot: TraceSnapshot, columns: Sequence[Column], view: View, lo
 
 
 def build_rows(snapshot: TraceSnapshot, columns: Sequence[Column], view: View,
-               lookup: Lookup | None = None) -> list[Row]:
+               lookup: Lookup | None = None, marks: HopMarks | None = None) -> list[Row]:
     """One row per hop in TTL order, plus one sub-row per responder under ECMP hops when expanded."""
-    return [lazy.row for lazy in plan_rows(snapshot, columns, view, lookup)]
+    return [lazy.row for lazy in plan_rows(snapshot, columns, view, lookup, marks=marks)]
 
 
 def addresses(snapshot: TraceSnapshot) -> list[str]:

@@ -30,7 +30,16 @@ from textual.strip import Strip
 
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.ui.widgets.hop_columns import Column, as_column_wanted, plan_columns
-from tuitrace.ui.widgets.hop_rows import HopRowMemo, Lookup, Row, View, hop_key, parse_hop_key, plan_rows
+from tuitrace.ui.widgets.hop_rows import (
+    HopMarks,
+    HopRowMemo,
+    Lookup,
+    Row,
+    View,
+    hop_key,
+    parse_hop_key,
+    plan_rows,
+)
 from tuitrace.ui.widgets.row_memo import LazyRow
 
 HEADER = "hop-table--header"
@@ -67,7 +76,7 @@ class HopTable(ScrollView, can_focus=True):
         self._rows: list[LazyRow[Row]] = []
         self._memo: HopRowMemo = HopRowMemo()
         self._as_column = False
-        self._latest: tuple[TraceSnapshot, View, Lookup | None, bool | None] | None = None
+        self._latest: tuple[TraceSnapshot, View, Lookup | None, bool | None, HopMarks | None] | None = None
         self._strips: dict[str, tuple[Row, Strip]] = {}
         """Each row as last drawn (with ``_drawn_with``), by key; redrawn when its text changes."""
         self._header: Strip | None = None
@@ -101,18 +110,19 @@ class HopTable(ScrollView, can_focus=True):
         return self._as_column
 
     def show(
-        self, snapshot: TraceSnapshot, view: View, lookup: Lookup | None, as_fillable: bool | None = None
+        self, snapshot: TraceSnapshot, view: View, lookup: Lookup | None, as_fillable: bool | None = None,
+        marks: HopMarks | None = None,
     ) -> None:
         """``as_fillable``: whether anything can fill the AS / place column (AS lookups on, or a GeoIP file
-        open); by default, whether there is a ``lookup`` at all."""
-        self._latest = (snapshot, view, lookup, as_fillable)
+        open); by default, whether there is a ``lookup`` at all. ``marks``: the findings' row markers."""
+        self._latest = (snapshot, view, lookup, as_fillable, marks)
         width = self.size.width or self.app.size.width
         fillable = lookup is not None if as_fillable is None else as_fillable
         self._as_column = as_column_wanted(view.show_as, width, lookups=fillable)
-        columns = plan_columns(width, self._as_column)
+        columns = plan_columns(width, self._as_column, show_back=view.show_back)
         if columns != self._columns:
             self._set_columns(columns)
-        self._apply(plan_rows(snapshot, columns, view, lookup, self._memo))
+        self._apply(plan_rows(snapshot, columns, view, lookup, self._memo, marks=marks))
 
     def on_resize(self, event: events.Resize) -> None:
         if self._latest is not None:
