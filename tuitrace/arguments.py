@@ -37,7 +37,7 @@ class OneLineParser(argparse.ArgumentParser):
 
     def parse_words(self, words: Sequence[str]) -> argparse.Namespace:
         """``parse_args``, with negative values kept with their option."""
-        return self.parse_args(self.attach_negative_values(words))
+        return self.parse_intermixed_args(self.attach_negative_values(words))
 
     def attach_negative_values(self, words: Sequence[str]) -> list[str]:
         """``-z -1`` as ``-z=-1``, which argparse reads as the option's value."""
@@ -172,9 +172,12 @@ def _vantage_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="tuitrace", description=DESCRIPTION, epilog=geoip_help())
-    parser.add_argument("host", help="name or address to trace")
+    parser.add_argument("host", nargs="?", help="name or address to trace (several: each is traced at once)")
     parser.add_argument("packet_len", nargs="?",
                         help="whole probe length in bytes, as traceroute's second argument (= --packet-size)")
+    parser.add_argument("more_hosts", nargs="*", metavar="HOST", help=argparse.SUPPRESS)
+    parser.add_argument("--targets-file", metavar="FILE",
+                        help="also trace the hosts in FILE, one per line (# starts a comment)")
     _protocol_arguments(parser)
     _timing_arguments(parser)
     _path_arguments(parser)

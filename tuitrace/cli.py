@@ -24,6 +24,7 @@ from tuitrace.errors import TuitraceError, plain_os_error
 from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions, VantageOptions
 from tuitrace.privileges import sudo_user
 from tuitrace.probe.scenario import Scenario, ScenarioError, load_scenario
+from tuitrace.targetlist import looks_like_length
 from tuitrace.targets import check_interface, check_target, local_source, resolve
 from tuitrace.ui.options import UiOptions
 from tuitrace.userfiles import check_output_dir, geoip_file_problem
@@ -273,10 +274,24 @@ def _warn(text: str) -> None:
     print(f"tuitrace: {text}", file=sys.stderr)
 
 
+def several_targets(ns: argparse.Namespace) -> bool:
+    """More than ``HOST [PACKET_LEN]`` on the command line, or ``--targets-file``: maybe several targets
+    (:mod:`tuitrace.multitarget` decides, and hands back a single host to the usual run)."""
+    return bool(ns.more_hosts) or ns.targets_file is not None or ns.host is None or (
+        ns.packet_len is not None and not looks_like_length(ns.packet_len))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     ns = build_parser().parse_words(words)
     try:
+        if several_targets(ns):
+            from tuitrace.multitarget import plan_targets
+            from tuitrace.runmulti import run_several
+
+            plans = plan_targets(ns, ["tuitrace", *words], _warn)
+            if plans is not None:
+                return run_several(plans)
         invocation = invocation_from_args(ns, ["tuitrace", *words])
         from tuitrace.run import run  # keeps --help fast
 

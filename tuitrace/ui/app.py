@@ -97,6 +97,15 @@ class TraceApp(App[int]):
             self._snapshot = self.engine.snapshot()
         return self._snapshot
 
+    def switch_engine(self, engine: EngineControl) -> None:
+        """Show another engine from now on (a tab of a run with several targets): what was shown of the
+        previous one is forgotten, and the new one's past events are not news."""
+        self.engine = engine
+        self._snapshot = self._shown = self._news = None
+        events = engine.events()
+        self._newest = events[-1] if events else None
+        self._problem = ""
+
     def _lookup(self, address: str) -> EnrichInfo | None:
         enricher = self.options.enricher
         return enricher.get(address) if enricher is not None else None
