@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from tuitrace.config import Mode, TraceConfig
 from tuitrace.enrich.options import EnrichOptions
@@ -57,3 +59,16 @@ class Invocation:
     """The interactive screen's options (not used when ``report`` is set)."""
     report: ReportOptions | None = None
     """``None`` runs the interactive screen."""
+    record: Path | None = None
+    """``--record FILE``: write the run as it goes (gzip when the name ends in ``.gz``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayInvocation:
+    """``--replay FILE`` or ``--demo``: play a recording back, in the screen or as one report."""
+
+    source: Path | Traversable
+    name: str
+    """How messages name the file."""
+    ui: UiOptions
+    report: ReportOptions | None = None
