@@ -51,8 +51,8 @@ class Recording:
 
     @property
     def complete(self) -> bool:
-        """The file ended with its end record (the run was closed properly)."""
-        return self.damage is None and bool(self.records) and isinstance(self.records[-1], Ending)
+        """The whole file was read and it ended with its end record (the run was closed properly)."""
+        return self.damage is None
 
 
 def _open(source: Path | Traversable) -> IO[bytes]:
@@ -101,6 +101,9 @@ def read_recording(source: Path | Traversable, name: str | None = None) -> Recor
             reason = str(exc) if isinstance(exc, DamagedRecordError) else _plain(exc)
             damage = f"line {number}: {reason}"
             return Recording(label, header, tuple(records), damage)
+    if not records or not isinstance(records[-1], Ending):
+        return Recording(label, header, tuple(records), f"line {number + 1}: the file ends before the run's "
+                         "end record (the run was killed, or the copy cut short)")
     return Recording(label, header, tuple(records))
 
 
