@@ -21,7 +21,7 @@ SCENARIOS = Path(__file__).parents[2] / "scenarios"
 def record_simulated(path: Path, scenario_name: str = "ecmp_udp_classic_v4.toml", rounds: int = 30,
                      keys: bool = True) -> tuple[str, str]:
     """Record a run to ``path``; the live JSON and text reports of the same run. With ``keys``, the run
-    switches to fixed UDP, changes sendwait and interval, resets and switches back, as keys would."""
+    switches to fixed UDP, changes sendwait and interval, switches back and resets, as keys would."""
     scenario = load_scenario(SCENARIOS / scenario_name)
     config = TraceConfig(target=scenario.target, family=scenario.family, host="sim",
                          setting=Setting(Protocol.UDP, None), interval=0.2, wait=1.0, count=rounds)
@@ -43,8 +43,8 @@ def _pressing_keys(engine: Engine) -> Callable[[ProbeResult], None]:
         40: lambda: engine.set_sendwait(0.01),
         80: lambda: engine.set_protocol(Protocol.UDP, 53),
         120: lambda: engine.set_interval(0.3),
-        160: engine.reset,
-        200: lambda: engine.set_protocol(Protocol.UDP, None),
+        160: lambda: engine.set_protocol(Protocol.UDP, None),
+        200: engine.reset,  # the statistics of the setting the report shows start again
         230: lambda: _pause_and_resume(engine),
     }
 
