@@ -140,6 +140,22 @@ def _output_arguments(parser: argparse.ArgumentParser) -> None:
                      "see tests/scenarios/)")
 
 
+def _recording_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("record and replay")
+    group.add_argument("--record", metavar="FILE",
+                       help="write everything the trace measures to FILE as it goes (JSON lines; gzip when "
+                       "FILE ends in .gz), in the live screen or with a report")
+    source = group.add_mutually_exclusive_group()
+    source.add_argument("--replay", metavar="FILE",
+                        help="play a recording back instead of tracing (no HOST, no packets, no "
+                        "privileges): "
+                        "the screen paced like the original, or its whole report with --report/--json/--csv")
+    source.add_argument("--demo", action="store_true",
+                        help="replay the demo recording shipped with tuitrace (ECMP, loss, a route change, "
+                        "an "
+                        "outage): needs no network and no privileges")
+
+
 def _enrich_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("names, AS numbers and places")
     group.add_argument("--dns-server", metavar="ADDR[:PORT]",
@@ -172,7 +188,8 @@ def _vantage_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="tuitrace", description=DESCRIPTION, epilog=geoip_help())
-    parser.add_argument("host", nargs="?", help="name or address to trace (several: each is traced at once)")
+    parser.add_argument("host", nargs="?",
+                        help="name or address to trace (several: each at once; none with --replay or --demo)")
     parser.add_argument("packet_len", nargs="?",
                         help="whole probe length in bytes, as traceroute's second argument (= --packet-size)")
     parser.add_argument("more_hosts", nargs="*", metavar="HOST", help=argparse.SUPPRESS)
@@ -182,6 +199,7 @@ def build_parser() -> OneLineParser:
     _timing_arguments(parser)
     _path_arguments(parser)
     _output_arguments(parser)
+    _recording_arguments(parser)
     _enrich_arguments(parser)
     _vantage_arguments(parser)
     parser.add_argument("--version", action="version", version=f"tuitrace {__version__}")

@@ -21,7 +21,14 @@ from tuitrace.arguments import EXIT_USAGE, build_parser
 from tuitrace.config import Mode, Protocol, Setting, TraceConfig, port_for
 from tuitrace.enrich.options import GEOIP_ENV, EnrichOptions, geoip_paths_from_env, parse_dns_server
 from tuitrace.errors import TuitraceError, plain_os_error
-from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions, VantageOptions
+from tuitrace.invocation import (
+    Invocation,
+    NetworkChoice,
+    ReplayInvocation,
+    ReportFormat,
+    ReportOptions,
+    VantageOptions,
+)
 from tuitrace.privileges import sudo_user
 from tuitrace.probe.scenario import Scenario, ScenarioError, load_scenario
 from tuitrace.targetlist import looks_like_length
@@ -215,6 +222,8 @@ def check_vantage(ns: argparse.Namespace) -> Vantage | None:
         raise TuitraceError("--simulate traces a made-up path here: leave it out with --from")
     if report_format(ns) is ReportFormat.STREAM:
         raise TuitraceError("--stream with --from: run tuitrace --stream on that host itself")
+    if ns.record is not None:
+        raise TuitraceError("--record with --from is not built yet: record on that host with --record there")
     try:
         return parse_vantage(ns.vantages[0])
     except ValueError as exc:
@@ -267,7 +276,26 @@ def invocation_from_args(
         ui=ui_options(ns, command_line, interactive=fmt is None),
         report=report,
         remote=remote_options(ns, trace),
+        record=None if ns.record is None else Path(ns.record),
     )
+
+
+def replay_invocation(ns: argparse.Namespace, command_line: Sequence[str]) -> ReplayInvocation:
+    """``--replay FILE`` or ``--demo``: a recording instead of a target."""
+    if ns.host is not None:
+        raise TuitraceError("--replay and --demo trace nothing: leave out HOST")
+    if ns.record is not None:
+        raise TuitraceError("--record writes a live trace: it cannot record a replay")
+    if ns.stream:
+        raise TuitraceError("--stream is for live traces: use --json to print a recording's report")
+    fmt = report_format(ns)
+    report = None if fmt is None else ReportOptions(format=fmt, numeric=ns.numeric)
+    ui = ui_options(ns, command_line, interactive=fmt is None)
+    if ns.demo:
+        from tuitrace.replay.assets import demo_recording
+
+        return ReplayInvocation(demo_recording(), "the demo recording", ui, report)
+    return ReplayInvocation(Path(ns.replay), ns.replay, ui, report)
 
 
 def _warn(text: str) -> None:
@@ -285,6 +313,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     ns = build_parser().parse_words(words)
     try:
+        if ns.replay is not None or ns.demo:
+            from tuitrace.run import run_replay
+
+            return run_replay(replay_invocation(ns, ["tuitrace", *words]))
+        if ns.host is None and ns.targets_file is None:
+            raise TuitraceError("name a HOST to trace (or --targets-file FILE, --replay FILE, or --demo)")
         if several_targets(ns):
             from tuitrace.multitarget import plan_targets
             from tuitrace.runmulti import run_several

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from tuitrace.config import Mode, TraceConfig
 from tuitrace.enrich.options import EnrichOptions
@@ -71,3 +73,16 @@ class Invocation:
     """``None`` runs the interactive screen."""
     remote: VantageOptions | None = None
     """``--from ... --no-local``: the trace runs there, not here."""
+    record: Path | None = None
+    """``--record FILE``: write the run as it goes (gzip when the name ends in ``.gz``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayInvocation:
+    """``--replay FILE`` or ``--demo``: play a recording back, in the screen or as one report."""
+
+    source: Path | Traversable
+    name: str
+    """How messages name the file."""
+    ui: UiOptions
+    report: ReportOptions | None = None

@@ -12,6 +12,10 @@ with mouse tracking on. Here the three signals are handled alike:
   second one cannot cut the report in half. Finishing is bounded (lookups get a few seconds at most).
 
 The exit status is 128 + the signal number, as shells report a process killed by it.
+
+Files written as the run goes (``--record``) register a flush with :func:`flush_at_finish`: when a run
+finishes, by a signal or not, what they buffered is on disk before the report is printed. The flush is not
+called from the signal handler itself, which may interrupt the very write it would flush.
 """
 
 from __future__ import annotations
@@ -58,6 +62,26 @@ class Interrupted(BaseException):
 
 Handler = Callable[[int], None]
 
+_finishers: list[Callable[[], None]] = []
+"""Flushes to run when a run finishes (see :func:`flush_at_finish`)."""
+
+
+@contextmanager
+def flush_at_finish(flush: Callable[[], None]) -> Iterator[None]:
+    """While inside, :meth:`StopSignals.finish` calls ``flush`` (a recording's, say)."""
+    _finishers.append(flush)
+    try:
+        yield
+    finally:
+        _finishers.remove(flush)
+
+
+def run_finishers() -> None:
+    """Flush what registered; a flush that fails (a full disk) does not stop the report."""
+    for flush in tuple(_finishers):
+        with contextlib.suppress(OSError, ValueError):
+            flush()
+
 
 def _raise(signum: int) -> None:
     raise Interrupted(signum)
@@ -99,8 +123,10 @@ class StopSignals:
         self._on_signal(signum)
 
     def finish(self) -> None:
-        """The run is ending anyway: from now on signals are ignored so the report gets out whole."""
+        """The run is ending anyway: from now on signals are ignored so the report gets out whole; what
+        registered with :func:`flush_at_finish` is flushed."""
         self._on_signal = _ignore
+        run_finishers()
 
     @contextmanager
     def exit_loop(self, request_exit: Callable[[int], object]) -> Iterator[None]:

@@ -11,7 +11,7 @@ import io
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -19,10 +19,18 @@ from tuitrace.config import TraceConfig
 from tuitrace.engine.commands import command_lines, follow_commands
 from tuitrace.engine.engine import Engine
 from tuitrace.enrich.options import EnrichOptions, find_geoip_files
-from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions, VantageOptions
+from tuitrace.invocation import (
+    Invocation,
+    NetworkChoice,
+    ReplayInvocation,
+    ReportFormat,
+    ReportOptions,
+    VantageOptions,
+)
 from tuitrace.lifecycle import (
     Interrupted,
     StopSignals,
+    flush_at_finish,
     mark_partial_json,
     mark_partial_text,
     require_terminal,
@@ -33,6 +41,9 @@ from tuitrace.probe.backend import open_every_protocol, open_probing_network
 from tuitrace.probe.network import Network
 from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
+from tuitrace.replay.engine import ReplayEngine
+from tuitrace.replay.reader import read_recording
+from tuitrace.replay.recorder import Recorder, open_for_writing
 from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
 from tuitrace.report.stream import StreamWriter, error_line, start_line
@@ -83,15 +94,63 @@ def run(invocation: Invocation) -> int:
         import_module("tuitrace.enrich.preload").preload_lookups()
     if report is not None:
         drop_privileges()
-        return run_report(engine, report, enricher)
+        with recording(engine, invocation) as recorder:
+            return run_report(engine, report, enricher, recorder)
     ui = import_module("tuitrace.ui.app")
     import_module("tuitrace.ui.preload").preload()
     drop_privileges()
-    with enricher or contextlib.nullcontext():
+    with enricher or contextlib.nullcontext(), recording(engine, invocation) as recorder:
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
-        status: int = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
-        return status
+        status = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
+        if recorder is not None:
+            recorder.close(engine.snapshot())
+        return int(status)
+
+
+@contextlib.contextmanager
+def recording(engine: Engine | RemoteEngine, invocation: Invocation) -> Iterator[Recorder | None]:
+    """``--record``: a recorder on the engine, flushed when the run finishes and closed after it (the file
+    is created here, after the privilege drop, so it belongs to the user)."""
+    path = invocation.record
+    if path is None or not isinstance(engine, Engine):  # the command line refuses --record with --from
+        yield None
+        return
+    recorder = Recorder(open_for_writing(path), invocation.trace, engine.clock, engine.snapshot().mode.value,
+                        invocation.ui.command_line)
+    engine.set_recorder(recorder)
+    try:
+        with flush_at_finish(recorder.flush):
+            yield recorder
+    finally:
+        recorder.close()  # after the end record (harmless then), or what was written when something failed
+
+
+def run_replay(invocation: ReplayInvocation) -> int:
+    """``--replay``/``--demo``: no network, no lookups, no privileges; one line on stderr when the file
+    stops early."""
+    recording_ = read_recording(invocation.source, invocation.name)
+    engine = ReplayEngine(recording_)
+    report = invocation.report
+    status = 0
+    if report is None:
+        require_terminal()
+        ui = import_module("tuitrace.ui.app")
+        status = int(ui.run_tui(engine, invocation.ui))
+    else:
+        engine.run_to_end()
+        snapshot = engine.snapshot()
+        if report.format is ReportFormat.JSON:
+            output = render_json(snapshot, None, engine.events())
+        elif report.format is ReportFormat.CSV:
+            output = render_csv(snapshot, None)
+        else:
+            output = render_text(snapshot, None, report.numeric, engine.events())
+        write_out(output)
+    if recording_.damage is not None:
+        write_out(f"tuitrace: {recording_.name} is damaged at {recording_.damage}; replayed up to there\n",
+                  sys.stderr)
+    return status
 
 
 def remote_engine(trace: TraceConfig, remote: VantageOptions) -> RemoteEngine:
@@ -144,7 +203,8 @@ def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher |
     return Enricher(options)
 
 
-def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: Enricher | None) -> int:
+def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: Enricher | None,
+               recorder: Recorder | None = None) -> int:
     with StopSignals() as signals, enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
@@ -165,6 +225,8 @@ def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: 
                 write_out(f"tuitrace: {engine.error}\n", sys.stderr)
                 return EXIT_REMOTE_FAILED
         snapshot = engine.snapshot()
+        if recorder is not None:
+            recorder.close(snapshot)
         lookup = None
         if enricher is not None:
             enricher.wait_idle(ENRICH_GRACE)

@@ -13,6 +13,8 @@ may take a snapshot.
 
 Every result also goes to the event detector (:mod:`tuitrace.timeline`), and every setting change a key
 makes becomes a ``setting`` event; the engine keeps the last ``EVENT_LIMIT`` events for the reports.
+A :class:`~tuitrace.timeline.recording.RunRecorder` (``--record``) hears every batch of results with its
+time, every applied command and the path summary whenever it changes, enough to rebuild the run.
 For ``--stream``, event listeners get each event as it is found and round listeners each round once all
 its probes have resolved (:mod:`tuitrace.timeline.rounds`), in the engine thread, lock held.
 """
@@ -36,6 +38,8 @@ from tuitrace.stats.snapshot import RunState, TraceSnapshot, TtlCheck
 from tuitrace.stats.trace import StatsBook
 from tuitrace.timeline.detector import Timeline
 from tuitrace.timeline.events import Clock, Event
+from tuitrace.timeline.recording import Command as Recorded
+from tuitrace.timeline.recording import Counts, Progress, RunRecorder
 from tuitrace.timeline.rounds import RoundAssembler, RoundRecord
 
 IDLE_WAIT = 0.5
@@ -74,6 +78,8 @@ class Engine:
         self._round_listeners: list[Callable[[RoundRecord], None]] = []
         self._rounds: RoundAssembler | None = None
         """Gathers results into rounds, only while someone listens for rounds."""
+        self._recorder: RunRecorder | None = None
+        self._progress: Progress | None = None
 
     # -- running --------------------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[ProbeResult], None]) -> None:
@@ -89,6 +95,30 @@ class Engine:
         self._round_listeners.append(listener)
         if self._rounds is None:
             self._rounds = RoundAssembler(int(self._tracer.config.wait * NS))
+
+    def set_recorder(self, recorder: RunRecorder) -> None:
+        """Tell ``recorder`` (in the engine thread, lock held) everything needed to rebuild the run."""
+        self._recorder = recorder
+
+    def _record(self, now: int, command: Recorded, value: object = None) -> None:
+        if self._recorder is not None:
+            self._recorder.command(now, command, value)
+
+    def _record_progress(self, now: int) -> None:
+        recorder = self._recorder
+        assert recorder is not None
+        tracer, config = self._tracer, self._tracer.config
+        path = tracer.path()
+        progress = Progress(tracer.setting, path.rounds, path.end, path.reached,
+                            path.last_shown(config.first_ttl, config.max_ttl))
+        if progress != self._progress:
+            self._progress = progress
+            recorder.progress(now, progress, self.counts())
+
+    def counts(self) -> Counts:
+        """Probes sent, and packets dropped (did not parse, or answered none of our probes)."""
+        counters = self._tracer.counters
+        return Counts(counters.sent, self._dropped + counters.unmatched)
 
     def run(self) -> None:
         """Probe until the configured rounds are done (or ``stop``); blocks."""
@@ -150,12 +180,18 @@ class Engine:
         if not results:
             if self._rounds is not None:
                 self._publish_rounds(self._network.now_ns())
+            if self._recorder is not None:
+                self._record_progress(self._network.now_ns())
             return
         now = self._network.now_ns()
         book = self._book
         add = book.add
         done = 0
-        for position, setting, ttl in tracer.take_trims():  # rare: the path turned out to end lower
+        trims = tracer.take_trims()
+        if self._recorder is not None:
+            self._recorder.results(now, results, trims)
+            self._record_progress(now)
+        for position, setting, ttl in trims:  # rare: the path turned out to end lower
             for result in results[done:position]:
                 add(result, now)
             book.trim(setting, ttl, now)
@@ -248,6 +284,7 @@ class Engine:
             self._book.get(setting, now)
             before = self._tracer.setting
             self._tracer.set_setting(setting, now)
+            self._record(now, Recorded.PROTOCOL, setting)
             if setting != before:
                 self._setting_event(f"Probes changed from {before.label} to {setting.label}.", now, setting)
 
@@ -258,6 +295,7 @@ class Engine:
             before = self._tracer.config.sendwait
             self._tracer.set_sendwait(seconds)
             after = self._tracer.config.sendwait
+            self._record(now, Recorded.SENDWAIT, after)
             if after != before:
                 self._setting_event(f"Sendwait changed from {before:g} s to {after:g} s.", now)
 
@@ -268,20 +306,30 @@ class Engine:
             before = self._tracer.config.interval
             self._tracer.set_interval(seconds, now)
             after = self._tracer.config.interval
+            self._record(now, Recorded.INTERVAL, after)
             if after != before:
                 self._setting_event(f"Interval changed from {before:g} s to {after:g} s.", now)
 
         self._submit(apply)
 
     def _setting_event(self, text: str, now: int, setting: Setting | None = None) -> None:
+        self._record(now, Recorded.NOTE, (text, setting))
         self._timeline.setting_changed(text, now, setting)
         self._publish_events()
 
     def pause(self) -> None:
-        self._submit(lambda _now: self._tracer.pause())
+        def apply(now: int) -> None:
+            self._tracer.pause()
+            self._record(now, Recorded.PAUSE)
+
+        self._submit(apply)
 
     def resume(self) -> None:
-        self._submit(self._tracer.resume)
+        def apply(now: int) -> None:
+            self._tracer.resume(now)
+            self._record(now, Recorded.RESUME)
+
+        self._submit(apply)
 
     def reset(self) -> None:
         def apply(now: int) -> None:
@@ -289,6 +337,7 @@ class Engine:
             self._book.reset(setting, now)
             self._tracer.forget(setting, now)
             self._timeline.forget()
+            self._record(now, Recorded.RESET)
 
         self._submit(apply)
 

@@ -52,6 +52,16 @@ class Clock:
         self._started_ns = started_ns
         self._started_epoch_s = started_epoch_s
 
+    @property
+    def started_ns(self) -> int:
+        """The start on the trace's monotonic clock."""
+        return self._started_ns
+
+    @property
+    def started_epoch_s(self) -> float:
+        """The start as a Unix time (seconds)."""
+        return self._started_epoch_s
+
     def times(self, at_ns: int) -> tuple[str, float]:
         """``at_ns`` as an ISO 8601 UTC time and as seconds since the start (3 decimals)."""
         since = max(0.0, (at_ns - self._started_ns) / 1e9)

@@ -22,6 +22,7 @@ from tuitrace.config import Protocol, port_for
 from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
+from tuitrace.replay.control import ReplayControl
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import EnrichInfo
@@ -41,6 +42,7 @@ from tuitrace.ui.widgets.event_pane import EventPane, news_line
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
+from tuitrace.ui.widgets.replay_bar import ReplayBar
 
 REFRESH_SECONDS = 0.22
 """About 4.5 refreshes a second: live enough to watch, cheap enough not to compete with the prober."""
@@ -83,6 +85,8 @@ class TraceApp(App[int]):
         yield TraceHeader(id="header")
         yield HopTable(id="hops")
         yield self.event_pane
+        if isinstance(self.engine, ReplayControl):
+            yield ReplayBar(self.engine, id="replay-bar")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -142,6 +146,8 @@ class TraceApp(App[int]):
         events = self.engine.events()
         news = self._follow_events(events)
         findings = self.findings.update(snapshot, events)
+        for bar in self.query(ReplayBar):  # it moves while the replay is paused between rounds
+            bar.refresh_bar()
         shown = (snapshot, self.view, generation, self._problem + news, findings)
         if self._shown == shown:
             return
@@ -270,7 +276,19 @@ class TraceApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The row keys belong to the table: under a dialog they scroll the dialog, not the table."""
+        if action in ("replay_speed", "replay_step"):  # live, and under a dialog, the keys are the widgets'
+            return isinstance(self.engine, ReplayControl) and len(self.screen_stack) == 1
         return action not in ("select_row", "show_detail", "show_findings") or len(self.screen_stack) == 1
+
+    def action_replay_speed(self, direction: int) -> None:
+        if isinstance(self.engine, ReplayControl):
+            self.engine.change_speed(direction)
+            self.refresh_view()
+
+    def action_replay_step(self, direction: int) -> None:
+        if isinstance(self.engine, ReplayControl):
+            self.engine.step(direction)
+            self.refresh_view()
 
     def action_select_row(self, delta: int) -> None:
         self.query_one(HopTable).action_move_cursor(delta)

@@ -1,0 +1,195 @@
+"""The recording format: JSON Lines, one header object, then one compact array per record.
+
+Compact because a record is written for every probe: arrays, not objects, relative times, and nothing for
+the fields a lost probe does not have, so an answered probe costs about 50 bytes before gzip.
+
+Line 1, the header (an object)::
+
+    {"format": "tuitrace-recording", "version": 1, "tuitrace": "0.1.0", "started": "2026-...Z",
+     "started_epoch_s": 1796000000.123, "mode": "raw", "command_line": "tuitrace ...", "config": {...}}
+
+Then arrays whose first element names the record; the second is always the nanoseconds since the previous
+record (since the start for the first), so times are exact and short:
+
+* ``["s", dt, index, "udp:53"]`` — a setting (protocol and port) gets an index, before its first use;
+* ``["r", dt, [[key, ttl, round, setting, outcome, responder, rtt_ns, reply_ttl, annotation], ...],
+  trims]`` — results as the engine collected them; outcome ``t`` time exceeded, ``r`` reached,
+  ``u`` unreachable, ``l`` lost; trailing empty fields are left out; ``trims`` (left out when none) are
+  ``[position, setting, ttl]``: rows beyond ``ttl`` cleared after ``position`` results;
+* ``["p", dt, setting, rounds, end, reached, last_shown, sent, dropped]`` — the path summary changed;
+* ``["c", dt, command, value]`` — a setting changed (``protocol``: setting index; ``sendwait``/``interval``:
+  seconds; ``note``: ``[text, setting or null]``, the event text; ``pause``, ``resume``, ``reset``);
+* ``["e", dt, state, elapsed, setting, rounds, end, reached, last_shown, sent, dropped]`` — the end of the
+  run, as its final snapshot showed it.
+
+A reader that finds a ``version`` above :data:`FORMAT_VERSION` refuses the file; new record kinds within a
+version must be skippable (a reader ignores arrays whose first element it does not know).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.errors import TuitraceError
+from tuitrace.probe.types import Outcome, ProbeResult
+from tuitrace.timeline.recording import Command, Counts, Progress
+
+FORMAT_NAME: Final = "tuitrace-recording"
+FORMAT_VERSION: Final = 1
+
+OUTCOME_CODES: Final = {
+    Outcome.TIME_EXCEEDED: "t", Outcome.REACHED: "r", Outcome.UNREACHABLE: "u", Outcome.LOST: "l",
+}
+OUTCOMES: Final = {code: outcome for outcome, code in OUTCOME_CODES.items()}
+CONFIG_FIELDS: Final = (
+    "target", "family", "host", "first_ttl", "max_ttl", "interval", "sendwait", "wait", "count", "source",
+    "interface", "tos", "packet_len",
+)
+
+
+class RecordingError(TuitraceError):
+    """The file is not a recording this tuitrace can read (one line, exit 2)."""
+
+
+class DamagedRecordError(ValueError):
+    """A record that does not decode: the replay stops before it."""
+
+
+def setting_text(setting: Setting) -> str:
+    return setting.protocol.value if setting.port is None else f"{setting.protocol.value}:{setting.port}"
+
+
+def parse_setting(text: object) -> Setting:
+    if not isinstance(text, str):
+        raise DamagedRecordError("a setting is not text")
+    name, _, port = text.partition(":")
+    try:
+        protocol = Protocol(name)
+        return Setting(protocol, int(port) if port else None)
+    except ValueError:
+        raise DamagedRecordError(f"unknown setting {text!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    config: TraceConfig
+    started_epoch_s: float
+    mode: str
+    command_line: str
+    version: int = FORMAT_VERSION
+
+    def encode(self, tuitrace_version: str, started: str) -> dict[str, Any]:
+        config = {name: getattr(self.config, name) for name in CONFIG_FIELDS}
+        config["setting"] = setting_text(self.config.setting)
+        return {"format": FORMAT_NAME, "version": self.version, "tuitrace": tuitrace_version,
+                "started": started, "started_epoch_s": self.started_epoch_s, "mode": self.mode,
+                "command_line": self.command_line, "config": config}
+
+
+def decode_header(fields: object) -> Header:
+    """The header, or :class:`RecordingError` naming what is wrong with it."""
+    if not isinstance(fields, dict) or fields.get("format") != FORMAT_NAME:
+        raise RecordingError("not a tuitrace recording (its first line is not a recording header)")
+    version = fields.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise RecordingError("the recording header has no valid format version")
+    if version > FORMAT_VERSION:
+        raise RecordingError(f"the recording is format version {version}, made by tuitrace "
+                             f"{fields.get('tuitrace', '?')}; this tuitrace reads up to version "
+                             f"{FORMAT_VERSION}: update tuitrace to replay it")
+    try:
+        raw = fields["config"]
+        values = {name: raw[name] for name in CONFIG_FIELDS if name in raw}
+        config = TraceConfig(setting=parse_setting(raw["setting"]), **values)
+        return Header(config, float(fields["started_epoch_s"]), str(fields.get("mode", "raw")),
+                      str(fields.get("command_line", "")), version)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RecordingError(f"the recording header is damaged ({exc})") from None
+
+
+# -- records -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Batch:
+    at_ns: int
+    results: tuple[ProbeResult, ...]
+    trims: tuple[tuple[int, Setting, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PathMark:
+    at_ns: int
+    progress: Progress
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    at_ns: int
+    command: Command
+    value: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    at_ns: int
+    state: str
+    elapsed: float
+    progress: Progress
+    counts: Counts
+
+
+Record = Batch | PathMark | Applied | Ending
+
+
+def encode_result(result: ProbeResult, setting_index: int) -> list[object]:
+    fields: list[object] = [result.key, result.ttl, result.round, setting_index,
+                            OUTCOME_CODES[result.outcome], result.responder, result.rtt_ns, result.reply_ttl,
+                            result.annotation]
+    while fields[-1] is None:
+        fields.pop()
+    return fields
+
+
+def decode_result(fields: object, settings: Sequence[Setting]) -> ProbeResult:
+    if not isinstance(fields, list) or not 5 <= len(fields) <= 9:
+        raise DamagedRecordError("a result is not a list of 5 to 9 fields")
+    padded = fields + [None] * (9 - len(fields))
+    key, ttl, number, index, code, responder, rtt, reply_ttl, annotation = padded
+    if not all(isinstance(value, int) for value in (key, ttl, number, index)):
+        raise DamagedRecordError("a result's key, TTL, round or setting is not a number")
+    outcome = OUTCOMES.get(code) if isinstance(code, str) else None
+    if outcome is None:
+        raise DamagedRecordError(f"unknown outcome {code!r}")
+    if not (responder is None or isinstance(responder, str)) or not (
+            rtt is None or isinstance(rtt, int)) or not (reply_ttl is None or isinstance(reply_ttl, int)) \
+            or not (annotation is None or isinstance(annotation, str)):
+        raise DamagedRecordError("a result field has the wrong type")
+    return ProbeResult(key, setting_at(settings, index), ttl, number, outcome, responder, rtt, annotation,
+                       reply_ttl)
+
+
+def setting_at(settings: Sequence[Setting], index: object) -> Setting:
+    if not isinstance(index, int) or not 0 <= index < len(settings):
+        raise DamagedRecordError(f"setting {index!r} was never declared")
+    return settings[index]
+
+
+def encode_progress(progress: Progress, counts: Counts, setting_index: int) -> list[object]:
+    return [setting_index, progress.rounds, progress.end, int(progress.reached), progress.last_shown,
+            counts.sent, counts.dropped]
+
+
+def decode_progress(fields: Sequence[object], settings: Sequence[Setting]) -> tuple[Progress, Counts]:
+    if len(fields) != 7:
+        raise DamagedRecordError("a path summary is not 7 fields")
+    index, rounds, end, reached, last_shown, sent, dropped = fields
+    numbers = (rounds, reached, last_shown, sent, dropped)
+    if not all(isinstance(value, int) for value in numbers) or not (end is None or isinstance(end, int)):
+        raise DamagedRecordError("a path summary field is not a number")
+    assert isinstance(rounds, int) and isinstance(last_shown, int) and isinstance(sent, int)
+    assert isinstance(dropped, int) and (end is None or isinstance(end, int))
+    return (Progress(setting_at(settings, index), rounds, end, bool(reached), last_shown),
+            Counts(sent, dropped))
