@@ -15,6 +15,7 @@ import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tuitrace import defaults
 from tuitrace.arguments import EXIT_USAGE, build_parser
@@ -23,10 +24,12 @@ from tuitrace.enrich.options import GEOIP_ENV, EnrichOptions, geoip_paths_from_e
 from tuitrace.errors import TuitraceError, plain_os_error
 from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions
 from tuitrace.privileges import sudo_user
-from tuitrace.probe.scenario import Scenario, ScenarioError, load_scenario
 from tuitrace.targets import check_interface, check_target, local_source, resolve
 from tuitrace.ui.options import UiOptions
 from tuitrace.userfiles import check_output_dir, geoip_file_problem
+
+if TYPE_CHECKING:  # loaded only for --simulate: the command line's import path stays short
+    from tuitrace.probe.scenario import Scenario
 
 DEFAULT_OUTPUT_DIR = Path("screenshots")
 
@@ -97,6 +100,8 @@ def packet_length(ns: argparse.Namespace) -> int:
 
 
 def load_simulation(path: str) -> Scenario:
+    from tuitrace.probe.scenario import ScenarioError, load_scenario
+
     try:
         return load_scenario(path)
     except ScenarioError as exc:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tuitrace.config import Mode, TraceConfig
 from tuitrace.enrich.options import EnrichOptions
-from tuitrace.probe.scenario import Scenario
 from tuitrace.ui.options import UiOptions
+
+if TYPE_CHECKING:  # the scenario code is loaded only for --simulate
+    from tuitrace.probe.scenario import Scenario
 
 
 class ReportFormat(enum.StrEnum):

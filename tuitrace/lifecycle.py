@@ -16,7 +16,6 @@ The exit status is 128 + the signal number, as shells report a process killed by
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -109,6 +108,8 @@ class StopSignals:
         or after it ended, so nothing is on screen) it raises :class:`Interrupted` as usual."""
 
         def forward(signum: int) -> None:
+            import asyncio  # loaded by the app already; a report's start-up needs none
+
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:

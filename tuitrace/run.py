@@ -1,13 +1,17 @@
 """Puts the pieces together for one invocation: network back-end, engine, enrichment, then UI or report.
 
 It takes the typed options the command line built (:class:`~tuitrace.invocation.Invocation`), never argparse.
+
+The order is the start-up's: the sockets open and the first round leaves (``Engine.begin``) before the
+lookups, the report renderers or Textual are even imported, so the first replies arrive while Python
+loads them and the screen shows them when it is up. Everything that runs later is imported before the
+privilege drop (a Python the sudo user cannot read), and the drop comes before any other thread starts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import sys
 from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -15,34 +19,21 @@ from typing import TYPE_CHECKING
 from tuitrace.config import TraceConfig
 from tuitrace.engine.engine import Engine
 from tuitrace.enrich.options import EnrichOptions, find_geoip_files
-from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions
-from tuitrace.lifecycle import (
-    Interrupted,
-    StopSignals,
-    mark_partial_json,
-    mark_partial_text,
-    require_terminal,
-    write_out,
-)
+from tuitrace.invocation import Invocation, NetworkChoice
+from tuitrace.lifecycle import require_terminal
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol, open_probing_network
 from tuitrace.probe.network import Network
-from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
-from tuitrace.report.csv import render_csv
-from tuitrace.report.json import render_json
-from tuitrace.report.stream import StreamWriter
-from tuitrace.report.text import render_text
 
 if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher
 
-ENRICH_GRACE = 3.0
-"""Seconds a headless report waits at the end for lookups still in flight."""
-
 
 def open_network(config: TraceConfig, choice: NetworkChoice) -> Network:
     if choice.scenario is not None:
+        from tuitrace.probe.simnet import RealtimeSimNetwork
+
         return RealtimeSimNetwork(choice.scenario)
     return open_probing_network(config, choice.mode)
 
@@ -64,39 +55,26 @@ def run(invocation: Invocation) -> int:
         require_terminal()
     network = open_network(invocation.trace, invocation.network)
     engine = Engine(invocation.trace, network)
+    engine.begin()  # the first round is on the wire; what follows loads while its replies come back
     open_every_protocol(network)
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
     enricher = open_enricher(invocation.enrich, always=report is None)
     if enricher is not None:
         import_module("tuitrace.enrich.preload").preload_lookups()
+        engine.add_listener(request_responders(enricher))
     if report is not None:
+        headless = import_module("tuitrace.headless")
         drop_privileges()
-        return run_report(engine, report, enricher)
+        reported: int = headless.run_report(engine, report, enricher)
+        return reported
     ui = import_module("tuitrace.ui.app")
     import_module("tuitrace.ui.preload").preload()
     drop_privileges()
     with enricher or contextlib.nullcontext():
-        if enricher is not None:
-            engine.add_listener(request_responders(enricher))
+        engine.take_arrived()  # the replies that came back while the interface loaded: on the first screen
         status: int = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
         return status
-
-
-def stream_to_stdout(engine: Engine) -> None:
-    """``--stream``: rounds and events to standard output as they happen; a closed pipe (``| head``) ends
-    the run quietly (the lines that were still to come go nowhere)."""
-    closed = False
-
-    def write(text: str) -> None:
-        nonlocal closed
-        if not closed and not write_out(text):
-            closed = True
-            engine.request_stop()
-
-    writer = StreamWriter(engine.clock, write)
-    engine.add_round_listener(writer.on_round)
-    engine.add_event_listener(writer.on_event)
 
 
 def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher | None:
@@ -112,39 +90,3 @@ def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher |
     from tuitrace.enrich.enricher import Enricher
 
     return Enricher(options)
-
-
-def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None) -> int:
-    with StopSignals() as signals, enricher or contextlib.nullcontext():
-        if enricher is not None:
-            engine.add_listener(request_responders(enricher))
-        if options.format is ReportFormat.STREAM:
-            stream_to_stdout(engine)
-        try:
-            engine.run()
-        except Interrupted:
-            pass  # SIGINT, SIGTERM or SIGHUP: print what was measured so far, marked partial
-        finally:
-            signals.finish()
-            engine.stop()
-        snapshot = engine.snapshot()
-        lookup = None
-        if enricher is not None:
-            enricher.wait_idle(ENRICH_GRACE)
-            if options.show_notices:  # only problems with files the user named; --help tells the rest
-                for notice in enricher.notices():
-                    print(f"tuitrace: {notice}", file=sys.stderr)
-            lookup = enricher.get
-        note = signals.partial_note(snapshot.rounds)
-        if options.format is ReportFormat.STREAM:
-            return signals.status()  # every line is out already
-        if options.format is ReportFormat.JSON:
-            output = mark_partial_json(render_json(snapshot, lookup, engine.events()), signals)
-        elif options.format is ReportFormat.CSV:
-            output = render_csv(snapshot, lookup)
-            if note:  # CSV has no place for it: the exit status and stderr say it
-                write_out(f"tuitrace: {note}\n", sys.stderr)
-        else:
-            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, engine.events()), note)
-        write_out(output)
-    return signals.status()

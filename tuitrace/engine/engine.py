@@ -90,12 +90,43 @@ class Engine:
         if self._rounds is None:
             self._rounds = RoundAssembler(int(self._tracer.config.wait * NS))
 
+    def begin(self) -> None:
+        """Start the trace and send what is due now (the first round), in the caller's thread.
+
+        Called at start-up before the user interface is imported: the first probes are on the wire while
+        Python loads the rest, their replies wait in the socket with kernel timestamps, and ``run`` (or the
+        engine thread ``start`` makes) goes on from there. No thread is started: the privilege drop still
+        comes before any other thread exists."""
+        network, tracer = self._network, self._tracer
+        with self._lock:
+            now = network.now_ns()
+            tracer.start(now)
+            self._send_due(now)
+
+    def take_arrived(self) -> None:
+        """Count what has arrived since ``begin`` (without waiting), so that the first snapshot the screen
+        draws shows the replies that came back while the interface was loading."""
+        with self._lock:
+            self._absorb(self._network.receive(0.0))
+
+    def _send_due(self, now: int) -> None:
+        tracer, network = self._tracer, self._network
+        for probe in tracer.poll(now):
+            try:
+                tx_ns = network.send(probe)
+            except OSError:
+                tracer.send_failed(probe)
+            else:
+                tracer.sent(probe, tx_ns)
+
     def run(self) -> None:
-        """Probe until the configured rounds are done (or ``stop``); blocks."""
+        """Probe until the configured rounds are done (or ``stop``); blocks. Starts the trace unless
+        ``begin`` did."""
         network, tracer, lock = self._network, self._tracer, self._lock
         gc.freeze()  # what exists at start lives for the whole run: keep it out of every collection
         with lock:
             tracer.start(network.now_ns())
+        send_due = self._send_due
         while True:
             with lock:
                 self._run_commands()
@@ -104,13 +135,7 @@ class Engine:
                 now = network.now_ns()
                 if tracer.overdue(now):  # read what arrived in time before calling anything lost
                     self._absorb(network.receive(0.0))
-                for probe in tracer.poll(now):
-                    try:
-                        tx_ns = network.send(probe)
-                    except OSError:
-                        tracer.send_failed(probe)
-                    else:
-                        tracer.sent(probe, tx_ns)
+                send_due(now)
                 self._collect()
                 deadline = tracer.next_deadline()
             timeout = IDLE_WAIT if deadline is None else max(0.0, (deadline - network.now_ns()) / NS)

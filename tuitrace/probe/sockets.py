@@ -14,6 +14,21 @@ from tuitrace.probe.types import LocalIdentity
 WILDCARD = {4: "0.0.0.0", 6: "::"}
 
 
+def random_bits(bits: int) -> int:
+    """Unpredictable bits from the kernel (what ``secrets`` does, without loading it and ``hashlib`` on the
+    way to the first probe)."""
+    return int.from_bytes(os.urandom((bits + 7) // 8), "big") >> (-bits % 8)
+
+
+def random_below(limit: int) -> int:
+    """An unpredictable whole number in ``0 .. limit - 1`` (rejection sampling: no bias)."""
+    bits = max(1, (limit - 1).bit_length())
+    while True:
+        value = random_bits(bits)
+        if value < limit:
+            return value
+
+
 def strip_scope(address: str) -> str:
     return address.split("%", 1)[0]
 
