@@ -59,7 +59,7 @@ def run(invocation: Invocation) -> int:
     open_every_protocol(network)
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
-    enricher = open_enricher(invocation.enrich, always=report is None)
+    enricher = open_enricher(invocation.enrich, always=report is None and not invocation.enrich.no_lookups)
     if enricher is not None:
         import_module("tuitrace.enrich.preload").preload_lookups()
         engine.add_listener(request_responders(enricher))
@@ -79,8 +79,8 @@ def run(invocation: Invocation) -> int:
 
 def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher | None:
     """The lookup service, or ``None`` when there is nothing it could look up (no DNS, no GeoIP file):
-    then dnspython and asyncio are not even imported. The UI always gets one (it says when places are
-    missing and how to get them)."""
+    then dnspython and asyncio are not even imported. The UI gets one whenever lookups are on (it says when
+    places are missing and how to get them); with ``--no-lookups`` and no GeoIP file it shows addresses."""
     sends_queries = options.rdns_enabled or options.asn_enabled
     nothing = (
         not sends_queries and not options.geoip_paths and not find_geoip_files(options.geoip_search_dirs)
