@@ -134,6 +134,9 @@ def _output_arguments(parser: argparse.ArgumentParser) -> None:
                      help="where the screenshot key writes its SVG and Markdown report (default "
                      "./screenshots); checked at start when given")
     out.add_argument("--report-on-exit", action="store_true", help="print the text report when the UI quits")
+    out.add_argument("--theme", metavar="NAME",
+                     help="colours of the live screen: a Textual built-in theme (textual-dark, "
+                     "textual-light, nord, gruvbox, dracula, tokyo-night, monokai, solarized-light...)")
     out.add_argument("--simulate", metavar="SCENARIO",
                      help="trace a simulated path described by a TOML scenario file instead of the network "
                      "(a demo that needs no privileges and sends nothing: no lookups unless --dns-server; "
@@ -168,5 +171,12 @@ def build_parser() -> OneLineParser:
     _path_arguments(parser)
     _output_arguments(parser)
     _enrich_arguments(parser)
+    settings = parser.add_argument_group("configuration file")
+    settings.add_argument("--config", metavar="PATH",
+                          help="read settings from this TOML file instead of ~/.config/tuitrace/config.toml "
+                          "($XDG_CONFIG_HOME/tuitrace/config.toml); flags override the file")
+    settings.add_argument("--print-config", action="store_true",
+                          help="print a commented configuration file with every key and its default, "
+                          "and exit")
     parser.add_argument("--version", action="version", version=f"tuitrace {__version__}")
     return parser

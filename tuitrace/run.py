@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from tuitrace.config import TraceConfig
 from tuitrace.engine.engine import Engine
 from tuitrace.enrich.options import EnrichOptions, find_geoip_files
+from tuitrace.errors import TuitraceError
 from tuitrace.invocation import Invocation, NetworkChoice
 from tuitrace.lifecycle import require_terminal
 from tuitrace.privileges import drop_privileges
@@ -69,12 +70,24 @@ def run(invocation: Invocation) -> int:
         reported: int = headless.run_report(engine, report, enricher)
         return reported
     ui = import_module("tuitrace.ui.app")
+    check_theme(invocation.ui.theme)
     import_module("tuitrace.ui.preload").preload()
     drop_privileges()
     with enricher or contextlib.nullcontext():
         engine.take_arrived()  # the replies that came back while the interface loaded: on the first screen
         status: int = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
         return status
+
+
+def check_theme(name: str) -> None:
+    """A theme that Textual does not have is a one-line error naming where it came from (the flag, or
+    the key and the configuration file); checked once Textual is loaded, after the first probes left."""
+    if not name:
+        return
+    problem = import_module("tuitrace.ui.themes").theme_problem(name)
+    if problem is not None:
+        where = str(getattr(name, "where", "--theme"))  # a settings_file.FileValue knows its key and file
+        raise TuitraceError(f"{where}: {problem}")
 
 
 def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher | None:
