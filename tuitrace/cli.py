@@ -125,6 +125,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
     count = rounds(ns)
     tos = _whole(ns.tos, defaults.TOS, defaults.TOS_VALUE)
     size = packet_length(ns)
+    queries = _whole(ns.queries, defaults.QUERIES, defaults.QUERIES_VALUE)
     source = interface = None
     if scenario is not None:
         address, family = scenario.target, scenario.family
@@ -150,6 +151,9 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
         interface=interface,
         tos=tos,
         packet_len=size,
+        queries=queries,
+        dont_fragment=ns.dont_fragment,
+        mtu_discovery=ns.mtu,
     )
 
 

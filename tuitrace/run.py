@@ -31,6 +31,16 @@ if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher
 
 
+def starting_size(config: TraceConfig, choice: NetworkChoice) -> TraceConfig:
+    """``--mtu`` without a packet length starts at the outgoing interface's MTU, as traceroute does."""
+    if not config.mtu_discovery or config.packet_len or choice.scenario is not None:
+        return config
+    from tuitrace.probe.sockets import route_mtu
+
+    mtu = route_mtu(config.family, config.target, config.source, config.interface)
+    return dataclasses.replace(config, packet_len=mtu)
+
+
 def open_network(config: TraceConfig, choice: NetworkChoice) -> Network:
     if choice.scenario is not None:
         from tuitrace.probe.simnet import RealtimeSimNetwork
@@ -54,8 +64,9 @@ def run(invocation: Invocation) -> int:
     report = invocation.report
     if report is None:
         require_terminal()
-    network = open_network(invocation.trace, invocation.network)
-    engine = Engine(invocation.trace, network)
+    trace = starting_size(invocation.trace, invocation.network)
+    network = open_network(trace, invocation.network)
+    engine = Engine(trace, network)
     engine.begin()  # the first round is on the wire; what follows loads while its replies come back
     open_every_protocol(network)
     # Load what runs later while we may still read everything (a root-only Python install, say): the

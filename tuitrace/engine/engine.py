@@ -19,6 +19,7 @@ its probes have resolved (:mod:`tuitrace.timeline.rounds`), in the engine thread
 
 from __future__ import annotations
 
+import errno
 import gc
 import queue
 import threading
@@ -114,8 +115,12 @@ class Engine:
         for probe in tracer.poll(now):
             try:
                 tx_ns = network.send(probe)
-            except OSError:
-                tracer.send_failed(probe)
+            except OSError as exc:
+                if exc.errno == errno.EMSGSIZE:  # Don't Fragment (-F, --mtu) and larger than the path MTU
+                    path_mtu = getattr(network, "path_mtu", None)
+                    tracer.too_big_to_send(probe, path_mtu() if path_mtu is not None else 0)
+                else:
+                    tracer.send_failed(probe)
             else:
                 tracer.sent(probe, tx_ns)
 

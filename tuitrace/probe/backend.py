@@ -34,6 +34,7 @@ def _unprivileged(config: TraceConfig) -> UnprivilegedNetwork:
         interface=config.interface,
         tos=config.tos,
         wait=config.wait,
+        dont_fragment=config.dont_fragment or config.mtu_discovery,
     )
 
 
@@ -45,7 +46,12 @@ def open_probing_network(config: TraceConfig, mode: Mode | None = None) -> Netwo
     if mode is not Mode.UNPRIVILEGED:
         try:
             return RawNetwork(
-                config.family, config.target, source=config.source, interface=config.interface, tos=config.tos
+                config.family,
+                config.target,
+                source=config.source,
+                interface=config.interface,
+                tos=config.tos,
+                dont_fragment=config.dont_fragment or config.mtu_discovery,
             )
         except PrivilegeError:
             if mode is Mode.RAW:

@@ -74,8 +74,10 @@ class RawNetwork(SocketBackend):
         source: str | None = None,
         interface: str | None = None,
         tos: int = 0,
+        dont_fragment: bool = False,
     ) -> None:
-        super().__init__(family, target, source=source, interface=interface, tos=tos)
+        super().__init__(family, target, source=source, interface=interface, tos=tos,
+                         dont_fragment=dont_fragment)
         try:
             self._open_sockets()
         except BaseException:

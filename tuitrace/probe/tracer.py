@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig
+from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig, smallest_probe
 from tuitrace.packet.incoming import IcmpError
 from tuitrace.probe.annotate import annotation, is_time_exceeded
 from tuitrace.probe.matching import ProbeMatcher
 from tuitrace.probe.pathlearn import Fate, PathState, learn
+from tuitrace.probe.pmtu import PathMtu
 from tuitrace.probe.rounds import NS, RoundClock
 from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Outcome, Probe, ProbeResult, Reply
 
@@ -60,6 +61,12 @@ class Tracer:
         self.counters = _Counters()
         self._active = self._paths[self._setting] = PathState()
         self._matcher = ProbeMatcher(identity, config.family, config.target)
+        self._queries = config.queries
+        self._pmtu: PathMtu | None = None
+        """``--mtu``: the probe length now and where it dropped; ``None`` without it."""
+        if config.mtu_discovery:
+            smallest = smallest_probe(config.setting.protocol, config.family)
+            self._pmtu = PathMtu(config.packet_len, config.first_ttl, smallest)
 
     # -- settings -------------------------------------------------------------------------------------
     @property
@@ -177,7 +184,8 @@ class Tracer:
         number = state.rounds
         state.rounds += 1
         make = self._make_probe
-        probes = [make(ttl, number) for ttl in range(self._config.first_ttl, last + 1)]
+        queries = range(self._queries)
+        probes = [make(ttl, number) for ttl in range(self._config.first_ttl, last + 1) for _ in queries]
         self._clock.begin_round(now_ns, probes)
 
     def _make_probe(self, ttl: int, number: int) -> Probe:
@@ -203,6 +211,26 @@ class Tracer:
             self._resolve(old, Outcome.LOST)
         self._in_flight[probe.key] = _InFlight(probe, tx_ns)
         self.counters.sent += 1
+
+    def too_big_to_send(self, probe: Probe, mtu: int) -> None:
+        """The kernel refused ``probe`` as larger than the path MTU it knows (EMSGSIZE with Don't
+        Fragment). With ``--mtu`` later probes shrink to ``mtu`` and this one is not counted; without,
+        it is lost like any probe the stack refuses."""
+        if self._pmtu is None or not self._smaller_path(probe, mtu):
+            self.send_failed(probe)
+
+    def _smaller_path(self, probe: Probe, mtu: int) -> bool:
+        """``--mtu``: ``probe`` did not fit ``mtu``; later probes are made to fit. ``False``: no news."""
+        assert self._pmtu is not None
+        if not self._pmtu.too_big(probe.ttl, self._length(probe), mtu):
+            return False
+        if self._config.packet_len != self._pmtu.length:
+            self._config = replace(self._config, packet_len=self._pmtu.length)
+        return True
+
+    @staticmethod
+    def _length(probe: Probe) -> int:
+        return smallest_probe(probe.setting.protocol, probe.family) + probe.payload_len
 
     def send_failed(self, probe: Probe) -> None:
         """The local stack refused the probe (no route, message too long...): it counts as lost."""
@@ -231,6 +259,10 @@ class Tracer:
             self._resolve(flight, Outcome.LOST)
             return True
         outcome, mark = self._classify(flight.probe, reply)
+        if self._pmtu is not None and mark is not None and mark.startswith("!F-"):
+            mtu = int(mark[3:]) if mark[3:].isdigit() else 0
+            if self._smaller_path(flight.probe, mtu):
+                return True  # not a hop: the router that said so stands before this TTL
         self._resolve(flight, outcome, reply, mark)
         return True
 
@@ -271,6 +303,8 @@ class Tracer:
             )
         else:
             rtt_ns = reply.rx_ns - flight.sent_ns
+            if mark is None and self._pmtu is not None:
+                mark = self._pmtu.mark_for(probe.ttl, self._length(probe))
             result = ProbeResult(
                 probe.key,
                 probe.setting,

@@ -77,8 +77,10 @@ class UnprivilegedNetwork(SocketBackend):
         interface: str | None = None,
         tos: int = 0,
         wait: float = 2.0,
+        dont_fragment: bool = False,
     ) -> None:
-        super().__init__(family, target, source=source, interface=interface, tos=tos)
+        super().__init__(family, target, source=source, interface=interface, tos=tos,
+                         dont_fragment=dont_fragment)
         self._wait_ns = int(wait * 1_000_000_000) + 100_000_000
         self._level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
         self._ttl_cmsg = errqueue.IP_TTL_CMSG if family == 4 else errqueue.IPV6_HOPLIMIT
