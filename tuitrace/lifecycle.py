@@ -17,7 +17,6 @@ The exit status is 128 + the signal number, as shells report a process killed by
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -146,6 +145,8 @@ def mark_partial_json(document: str, signals: StopSignals) -> str:
     cut short (the renderer's document is otherwise unchanged)."""
     if signals.received is None:
         return document
+    import json  # loaded by the report renderers already (before the privilege drop)
+
     fields = json.loads(document)
     fields["partial"] = True
     fields["interrupted_by"] = signal_name(signals.received)

@@ -17,7 +17,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from tuitrace.config import TraceConfig
-from tuitrace.engine.engine import Engine
+from tuitrace.engine.first_round import send_first_round
 from tuitrace.enrich.options import EnrichOptions, find_geoip_files
 from tuitrace.errors import TuitraceError
 from tuitrace.invocation import Invocation, NetworkChoice
@@ -66,9 +66,11 @@ def run(invocation: Invocation) -> int:
         require_terminal()
     trace = starting_size(invocation.trace, invocation.network)
     network = open_network(trace, invocation.network)
-    engine = Engine(trace, network)
-    engine.begin()  # the first round is on the wire; what follows loads while its replies come back
+    first = send_first_round(trace, network)  # on the wire: what follows loads while the replies come back
     open_every_protocol(network)
+    from tuitrace.engine.engine import Engine  # statistics and events load after the first probes left
+
+    engine = Engine(trace, network, first)
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
     enricher = open_enricher(invocation.enrich, always=report is None and not invocation.enrich.no_lookups)

@@ -19,7 +19,6 @@ its probes have resolved (:mod:`tuitrace.timeline.rounds`), in the engine thread
 
 from __future__ import annotations
 
-import errno
 import gc
 import queue
 import threading
@@ -28,6 +27,7 @@ from collections import deque
 from collections.abc import Callable
 
 from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.engine.first_round import FirstRound, send_due
 from tuitrace.errors import TuitraceError
 from tuitrace.probe.network import Arrivals, Network
 from tuitrace.probe.rounds import NS
@@ -53,9 +53,10 @@ Command = Callable[[int], None]
 class Engine:
     """Implements ``EngineControl`` for the UI, and ``run`` for headless reports."""
 
-    def __init__(self, config: TraceConfig, network: Network) -> None:
+    def __init__(self, config: TraceConfig, network: Network, first: FirstRound | None = None) -> None:
+        """``first``: the tracer that already sent its first round (``send_first_round``), to go on with."""
         self._network = network
-        self._tracer = Tracer(config, network.identity)
+        self._tracer = Tracer(config, network.identity) if first is None else first.tracer
         self._book = StatsBook()
         self._lock = threading.RLock()
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
@@ -67,7 +68,7 @@ class Engine:
         self.error: BaseException | None = None
         """What ended the background loop, if it did not end by ``stop``."""
         network.prepare(config.setting)
-        started_ns = network.now_ns()
+        started_ns = network.now_ns() if first is None else first.started_ns
         self._book.get(config.setting, started_ns)
         self._timeline = Timeline(config.setting, config.wait, started_ns, time.time())
         self._events: deque[Event] = deque(maxlen=EVENT_LIMIT)
@@ -91,47 +92,18 @@ class Engine:
         if self._rounds is None:
             self._rounds = RoundAssembler(int(self._tracer.config.wait * NS))
 
-    def begin(self) -> None:
-        """Start the trace and send what is due now (the first round), in the caller's thread.
-
-        Called at start-up before the user interface is imported: the first probes are on the wire while
-        Python loads the rest, their replies wait in the socket with kernel timestamps, and ``run`` (or the
-        engine thread ``start`` makes) goes on from there. No thread is started: the privilege drop still
-        comes before any other thread exists."""
-        network, tracer = self._network, self._tracer
-        with self._lock:
-            now = network.now_ns()
-            tracer.start(now)
-            self._send_due(now)
-
     def take_arrived(self) -> None:
-        """Count what has arrived since ``begin`` (without waiting), so that the first snapshot the screen
-        draws shows the replies that came back while the interface was loading."""
+        """Count what has arrived since the first round (without waiting), so that the first snapshot the
+        screen draws shows the replies that came back while the interface was loading."""
         with self._lock:
             self._absorb(self._network.receive(0.0))
 
-    def _send_due(self, now: int) -> None:
-        tracer, network = self._tracer, self._network
-        for probe in tracer.poll(now):
-            try:
-                tx_ns = network.send(probe)
-            except OSError as exc:
-                if exc.errno == errno.EMSGSIZE:  # Don't Fragment (-F, --mtu) and larger than the path MTU
-                    path_mtu = getattr(network, "path_mtu", None)
-                    tracer.too_big_to_send(probe, path_mtu() if path_mtu is not None else 0)
-                else:
-                    tracer.send_failed(probe)
-            else:
-                tracer.sent(probe, tx_ns)
-
     def run(self) -> None:
-        """Probe until the configured rounds are done (or ``stop``); blocks. Starts the trace unless
-        ``begin`` did."""
+        """Probe until the configured rounds are done (or ``stop``); blocks."""
         network, tracer, lock = self._network, self._tracer, self._lock
         gc.freeze()  # what exists at start lives for the whole run: keep it out of every collection
         with lock:
             tracer.start(network.now_ns())
-        send_due = self._send_due
         while True:
             with lock:
                 self._run_commands()
@@ -140,7 +112,7 @@ class Engine:
                 now = network.now_ns()
                 if tracer.overdue(now):  # read what arrived in time before calling anything lost
                     self._absorb(network.receive(0.0))
-                send_due(now)
+                send_due(tracer, network, now)
                 self._collect()
                 deadline = tracer.next_deadline()
             timeout = IDLE_WAIT if deadline is None else max(0.0, (deadline - network.now_ns()) / NS)
