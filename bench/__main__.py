@@ -33,8 +33,10 @@ Method, per figure:
    follows separately. CPU of the running TUI: ``tuitrace -n`` on a 120x40 pseudo-terminal at the
    default 1 s interval on the lab path, CPU of the process tree after 2 s of warm-up, against mtr's
    curses view under the same conditions (mtr's figure is below the 10 ms tick resolution of /proc).
-7. Start-up. From the spawn (through ``ip netns exec``, same for all) to the first probe on the wire, and
-   for the TUIs to the first hop's address written to the terminal.
+7. Start-up. Headless: from the spawn (through ``ip netns exec``, same for all) to the first probe on the
+   wire. Live screens (``bench.startup``): tuitrace and mtr each started the same way in a tmux window
+   of their own, from the release of the window's start to the first probe on the wire and to the first
+   hop's address written to the terminal (read through ``tmux pipe-pane``).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import localfigures, netfigures, tools
+from bench import localfigures, netfigures, startup, tools
 from bench.table import Row, render
 from tests.lab.netlab import Lab, lab_available
 
@@ -78,7 +80,8 @@ def main() -> int:
         step("3 accuracy", lambda: netfigures.accuracy(lab, runs))
         rates = [5_000, 10_000, 20_000, 40_000] if quick else [5_000, 10_000, 20_000, 40_000, 80_000, 160_000]
         step("4 probe rate", lambda: netfigures.probe_rate(lab, rates, 1.0 if quick else 2.0))
-        step("6/7 running tui", lambda: netfigures.running_tui(lab, 6.0 if quick else 12.0))
+        step("6 running tui", lambda: netfigures.running_tui(lab, 6.0 if quick else 12.0))
+        step("7 start-up in tmux", lambda: startup.startup_in_tmux(lab, 5 if quick else 9))
     step("5 memory", lambda: localfigures.memory(10_000, 100_000 if quick else 1_000_000))
     step("6 ui update", lambda: localfigures.ui_update(10 if quick else 30, 1 if quick else 3))
     order = sorted(rows, key=lambda row: row.figure.split(".", 1)[0])

@@ -95,6 +95,9 @@ def _timing_arguments(parser: argparse.ArgumentParser) -> None:
                         f"{_bounds(defaults.WAIT, f'{defaults.WAIT_S:g}')}")
     interval = _bounds(defaults.INTERVAL, f"{defaults.INTERVAL_S:g}")
     timing.add_argument("-i", "--interval", help=f"seconds between rounds {interval}")
+    timing.add_argument("-q", "--queries", metavar="NQUERIES",
+                        help="probes to each hop per round, as traceroute's -q "
+                        f"{_bounds(defaults.QUERIES, str(defaults.QUERIES_VALUE))}")
     timing.add_argument("-c", "--count", help=f"rounds to run ({defaults.COUNT.range_text}; default: "
                         f"forever, {defaults.REPORT_DEFAULT_ROUNDS} with --report)")
 
@@ -112,6 +115,13 @@ def _path_arguments(parser: argparse.ArgumentParser) -> None:
                       help="whole probe length in bytes, IP header included, as traceroute's packet_len "
                       f"({defaults.PACKET_LEN.range_text}; default and minimum: the smallest probe, "
                       "e.g. 36 for ICMP over IPv4)")
+    path.add_argument("-F", "--dont-fragment", action="store_true",
+                      help="set Don't Fragment on probes (IPv6: never fragment them here); a probe larger "
+                      "than the path MTU then gets !F-<mtu> from the router before the smaller link")
+    path.add_argument("--mtu", action="store_true",
+                      help="discover the path MTU as traceroute --mtu does (implies -F): probes start at the "
+                      "outgoing interface's MTU (or PACKET_LEN) and shrink at each !F-<mtu> / Packet Too "
+                      "Big; the hop where the MTU drops shows F=<mtu>")
     path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
     sockets = path.add_mutually_exclusive_group()
     sockets.add_argument("--raw", dest="socket_mode", action="store_const", const="raw",
@@ -134,6 +144,9 @@ def _output_arguments(parser: argparse.ArgumentParser) -> None:
                      help="where the screenshot key writes its SVG and Markdown report (default "
                      "./screenshots); checked at start when given")
     out.add_argument("--report-on-exit", action="store_true", help="print the text report when the UI quits")
+    out.add_argument("--theme", metavar="NAME",
+                     help="colours of the live screen: a Textual built-in theme (textual-dark, "
+                     "textual-light, nord, gruvbox, dracula, tokyo-night, monokai, solarized-light...)")
     out.add_argument("--simulate", metavar="SCENARIO",
                      help="trace a simulated path described by a TOML scenario file instead of the network "
                      "(a demo that needs no privileges and sends nothing: no lookups unless --dns-server; "
@@ -202,5 +215,12 @@ def build_parser() -> OneLineParser:
     _recording_arguments(parser)
     _enrich_arguments(parser)
     _vantage_arguments(parser)
+    settings = parser.add_argument_group("configuration file")
+    settings.add_argument("--config", metavar="PATH",
+                          help="read settings from this TOML file instead of ~/.config/tuitrace/config.toml "
+                          "($XDG_CONFIG_HOME/tuitrace/config.toml); flags override the file")
+    settings.add_argument("--print-config", action="store_true",
+                          help="print a commented configuration file with every key and its default, "
+                          "and exit")
     parser.add_argument("--version", action="version", version=f"tuitrace {__version__}")
     return parser

@@ -15,9 +15,10 @@ import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tuitrace import defaults
-from tuitrace.arguments import EXIT_USAGE, build_parser
+from tuitrace.arguments import EXIT_USAGE, OneLineParser, build_parser
 from tuitrace.config import Mode, Protocol, Setting, TraceConfig, port_for
 from tuitrace.enrich.options import GEOIP_ENV, EnrichOptions, geoip_paths_from_env, parse_dns_server
 from tuitrace.errors import TuitraceError, plain_os_error
@@ -31,11 +32,15 @@ from tuitrace.invocation import (
 )
 from tuitrace.privileges import sudo_user
 from tuitrace.probe.scenario import Scenario, ScenarioError, load_scenario
+from tuitrace.settings_file import PRINT_OPTION, FileValue, Settings, load_settings, template
 from tuitrace.targetlist import looks_like_length
 from tuitrace.targets import check_interface, check_target, local_source, resolve
 from tuitrace.ui.options import UiOptions
 from tuitrace.userfiles import check_output_dir, geoip_file_problem
 from tuitrace.vantage.ssh import Vantage, parse_vantage
+
+if TYPE_CHECKING:  # loaded only for --simulate: the command line's import path stays short
+    from tuitrace.probe.scenario import Scenario
 
 DEFAULT_OUTPUT_DIR = Path("screenshots")
 
@@ -67,7 +72,7 @@ def setting_from_args(ns: argparse.Namespace) -> Setting:
     value = _number(ns.port, defaults.PORT)
     user_port = None if value is None else int(value)
     if kind == "icmp":
-        if user_port is not None:
+        if user_port is not None and not isinstance(ns.port, FileValue):  # the file's port waits for u/t
             raise TuitraceError("-p needs a port-based protocol: add -U, -T or -P udp/tcp")
         return Setting(Protocol.ICMP, None)
     protocol = Protocol.TCP if kind == "tcp" else Protocol.UDP
@@ -99,6 +104,8 @@ def rounds(ns: argparse.Namespace) -> int | None:
 
 def packet_length(ns: argparse.Namespace) -> int:
     """``--packet-size`` or traceroute's second positional argument (not both)."""
+    if ns.packet_len is not None and isinstance(ns.packet_size, FileValue):
+        return _whole(ns.packet_len, defaults.PACKET_LEN, defaults.PACKET_LEN_BYTES)  # typed wins
     if ns.packet_len is not None and ns.packet_size is not None:
         raise TuitraceError("give the packet length once: as the second argument or with --packet-size")
     text = ns.packet_size if ns.packet_size is not None else ns.packet_len
@@ -106,6 +113,7 @@ def packet_length(ns: argparse.Namespace) -> int:
 
 
 def load_simulation(path: str) -> Scenario:
+
     try:
         return load_scenario(path)
     except ScenarioError as exc:
@@ -126,6 +134,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
     count = rounds(ns)
     tos = _whole(ns.tos, defaults.TOS, defaults.TOS_VALUE)
     size = packet_length(ns)
+    queries = _whole(ns.queries, defaults.QUERIES, defaults.QUERIES_VALUE)
     source = interface = None
     if scenario is not None:
         address, family = scenario.target, scenario.family
@@ -153,6 +162,9 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
         interface=interface,
         tos=tos,
         packet_len=size,
+        queries=queries,
+        dont_fragment=ns.dont_fragment,
+        mtu_discovery=ns.mtu,
     )
 
 
@@ -206,6 +218,7 @@ def ui_options(ns: argparse.Namespace, command_line: Sequence[str], *, interacti
         numeric=ns.numeric,
         command_line=shlex.join(command_line),
         user_port=None if port is None else int(port),
+        theme=ns.theme or "",
     )
 
 
@@ -309,10 +322,60 @@ def several_targets(ns: argparse.Namespace) -> bool:
         ns.packet_len is not None and not looks_like_length(ns.packet_len))
 
 
+LOCAL_CHECK_HOST = "127.0.0.1"
+"""The target the configuration file's values are checked with (a number: no name is looked up)."""
+
+
+def check_settings(parser: OneLineParser, settings: Settings) -> None:
+    """The file's values alone must make a valid run: else one line naming the file, and the key when
+    one key alone is wrong (the same checks as the command line's, so a later option is checked too)."""
+    if settings.path is None:
+        return
+
+    def problem(values: Mapping[str, object]) -> str | None:
+        parser.set_defaults(**{dest: parser.get_default(dest) for dest in settings.values})
+        parser.set_defaults(**values)
+        try:
+            invocation_from_args(parser.parse_words([LOCAL_CHECK_HOST]), [], environ={}, warn=lambda _: None)
+        except TuitraceError as exc:
+            return str(exc)
+        finally:
+            parser.set_defaults(**settings.values)
+        return None
+
+    originals = {dest: parser.get_default(dest) for dest in settings.values}
+    whole = problem(settings.values)
+    if whole is None:
+        return
+    flags = {action.dest: action.option_strings for action in parser._actions}
+    for dest, key in settings.keys.items():
+        alone = problem({dest: settings.values[dest]})
+        if alone is not None:  # "-i must be ≥ 0.001 s" becomes "interval must be ≥ 0.001 s"
+            flag = next((flag for flag in flags.get(dest, []) if alone.startswith(flag + " ")), None)
+            text = key + alone.removeprefix(flag) if flag else f"{key}: {alone}"
+            raise TuitraceError(f"{settings.path}: {text}")
+    parser.set_defaults(**originals)
+    raise TuitraceError(f"{settings.path}: {whole}")
+
+
+def parse_with_settings(words: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace | None:
+    """The command line over the configuration file's values; ``None`` when ``--print-config`` printed."""
+    parser = build_parser()
+    if PRINT_OPTION in words[: words.index("--") if "--" in words else len(words)]:
+        print(template(parser))
+        return None
+    settings = load_settings(parser, words, environ)
+    parser.set_defaults(**settings.values)
+    check_settings(parser, settings)
+    return parser.parse_words(words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    ns = build_parser().parse_words(words)
     try:
+        ns = parse_with_settings(words, os.environ)
+        if ns is None:
+            return 0
         if ns.replay is not None or ns.demo:
             from tuitrace.run import run_replay
 

@@ -117,6 +117,13 @@ class TraceConfig:
     """The probe's whole length in bytes, IP header included, as traceroute's ``packet_len``; a length
     below the protocol's smallest probe (0, say) sends the smallest probe. Kept across protocol switches:
     each protocol pads to the same length."""
+    queries: int = defaults.QUERIES_VALUE
+    """Probes to each TTL per round (traceroute's ``-q``)."""
+    dont_fragment: bool = False
+    """``-F``: probes carry Don't Fragment (IPv6: are never fragmented by this host)."""
+    mtu_discovery: bool = False
+    """``--mtu``: find the path MTU as traceroute does (implies ``dont_fragment``): probes start at the
+    outgoing interface's MTU and shrink to what a router's fragmentation-needed / Packet Too Big says."""
     payload_len: int = field(init=False, default=0)
     """Filler bytes the current protocol needs to reach ``packet_len`` (set from the others)."""
 

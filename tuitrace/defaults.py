@@ -96,6 +96,9 @@ COUNT: Final = Bound("count", "-c", 1, 1_000_000_000, whole=True)
 MAX_HOPS: Final = Bound("max hops", "-m", 1, 255, whole=True)
 FIRST_HOP: Final = Bound("first hop", "-f", 1, 255, whole=True)
 TOS: Final = Bound("TOS", "-t", 0, 255, whole=True)
+QUERIES: Final = Bound("probes per hop", "-q", 1, 10, whole=True)
+"""traceroute's ``-q NQUERIES``: probes to each TTL per round (traceroute sends 3, mtr and tuitrace 1)."""
+QUERIES_VALUE: Final = 1
 PACKET_LEN: Final = Bound("packet length", "--packet-size", 0, 65_000, whole=True, unit=" bytes")
 """The probe's whole IP packet length, as traceroute's ``packet_len``; 0 (and any length below the
 protocol's smallest probe) sends the smallest probe that carries tuitrace's identity."""
@@ -103,7 +106,7 @@ protocol's smallest probe) sends the smallest probe that carries tuitrace's iden
 MAX_SENDWAIT_S: Final = SENDWAIT.high / 1000.0
 """The longest pause between two probes, in seconds (``-z 10000``, the same as ``-z 10``)."""
 
-ALL_BOUNDS: Final = (PORT, SENDWAIT, WAIT, INTERVAL, COUNT, MAX_HOPS, FIRST_HOP, TOS, PACKET_LEN)
+ALL_BOUNDS: Final = (PORT, SENDWAIT, WAIT, INTERVAL, COUNT, MAX_HOPS, FIRST_HOP, TOS, PACKET_LEN, QUERIES)
 
 
 def sendwait_seconds(value: float) -> float:

@@ -12,12 +12,15 @@ import enum
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tuitrace.config import Mode, TraceConfig
 from tuitrace.enrich.options import EnrichOptions
-from tuitrace.probe.scenario import Scenario
 from tuitrace.ui.options import UiOptions
 from tuitrace.vantage.ssh import Vantage
+
+if TYPE_CHECKING:  # the scenario code is loaded only for --simulate
+    from tuitrace.probe.scenario import Scenario
 
 
 class ReportFormat(enum.StrEnum):

@@ -20,9 +20,7 @@ called from the signal handler itself, which may interrupt the very write it wou
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -135,6 +133,8 @@ class StopSignals:
         or after it ended, so nothing is on screen) it raises :class:`Interrupted` as usual."""
 
         def forward(signum: int) -> None:
+            import asyncio  # loaded by the app already; a report's start-up needs none
+
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:
@@ -171,6 +171,8 @@ def mark_partial_json(document: str, signals: StopSignals) -> str:
     cut short (the renderer's document is otherwise unchanged)."""
     if signals.received is None:
         return document
+    import json  # loaded by the report renderers already (before the privilege drop)
+
     fields = json.loads(document)
     fields["partial"] = True
     fields["interrupted_by"] = signal_name(signals.received)

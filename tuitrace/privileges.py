@@ -16,7 +16,6 @@ module that runs later must be imported before the drop (see ``tuitrace.ui.prelo
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import pwd
 from collections.abc import Mapping
@@ -52,7 +51,9 @@ class Dropped:
 
 
 def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    """The C library this process already runs on (``ctypes.util.find_library`` would run ``ldconfig``
+    in a subprocess, on the way to the first screen)."""
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def effective_capabilities(status: str | None = None) -> int:

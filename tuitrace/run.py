@@ -1,66 +1,54 @@
 """Puts the pieces together for one invocation: network back-end, engine, enrichment, then UI or report.
 
 It takes the typed options the command line built (:class:`~tuitrace.invocation.Invocation`), never argparse.
+
+The order is the start-up's: the sockets open and the first round leaves (``Engine.begin``) before the
+lookups, the report renderers or Textual are even imported, so the first replies arrive while Python
+loads them and the screen shows them when it is up. Everything that runs later is imported before the
+privilege drop (a Python the sudo user cannot read), and the drop comes before any other thread starts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
-import os
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from importlib import import_module
 from typing import TYPE_CHECKING
 
 from tuitrace.config import TraceConfig
-from tuitrace.engine.commands import command_lines, follow_commands
-from tuitrace.engine.engine import Engine
+from tuitrace.engine.first_round import send_first_round
 from tuitrace.enrich.options import EnrichOptions, find_geoip_files
-from tuitrace.invocation import (
-    Invocation,
-    NetworkChoice,
-    ReplayInvocation,
-    ReportFormat,
-    ReportOptions,
-    VantageOptions,
-)
-from tuitrace.lifecycle import (
-    Interrupted,
-    StopSignals,
-    flush_at_finish,
-    mark_partial_json,
-    mark_partial_text,
-    require_terminal,
-    write_out,
-)
+from tuitrace.errors import TuitraceError
+from tuitrace.invocation import Invocation, NetworkChoice, ReplayInvocation, ReportFormat, VantageOptions
+from tuitrace.lifecycle import require_terminal
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol, open_probing_network
 from tuitrace.probe.network import Network
-from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
-from tuitrace.replay.engine import ReplayEngine
-from tuitrace.replay.reader import read_recording
-from tuitrace.replay.recorder import Recorder, open_for_writing
-from tuitrace.report.csv import render_csv
-from tuitrace.report.json import render_json
-from tuitrace.report.stream import StreamWriter, error_line, start_line
-from tuitrace.report.text import render_text
-from tuitrace.vantage.remote import RemoteEngine
 
 if TYPE_CHECKING:
+    from tuitrace.engine.engine import Engine
     from tuitrace.enrich.enricher import Enricher
+    from tuitrace.replay.recorder import Recorder
+    from tuitrace.vantage.remote import RemoteEngine
 
-EXIT_REMOTE_FAILED = 2
-"""``--from``'s remote trace could not run (the one-line reason is on stderr)."""
-ENRICH_GRACE = 3.0
-"""Seconds a headless report waits at the end for lookups still in flight."""
+
+def starting_size(config: TraceConfig, choice: NetworkChoice) -> TraceConfig:
+    """``--mtu`` without a packet length starts at the outgoing interface's MTU, as traceroute does."""
+    if not config.mtu_discovery or config.packet_len or choice.scenario is not None:
+        return config
+    from tuitrace.probe.sockets import route_mtu
+
+    mtu = route_mtu(config.family, config.target, config.source, config.interface)
+    return dataclasses.replace(config, packet_len=mtu)
 
 
 def open_network(config: TraceConfig, choice: NetworkChoice) -> Network:
     if choice.scenario is not None:
+        from tuitrace.probe.simnet import RealtimeSimNetwork
+
         return RealtimeSimNetwork(choice.scenario)
     return open_probing_network(config, choice.mode)
 
@@ -84,28 +72,44 @@ def run(invocation: Invocation) -> int:
     if invocation.remote is not None:  # nothing is sent from here: ssh runs the trace over there
         engine = remote_engine(invocation.trace, invocation.remote)
     else:
-        network = open_network(invocation.trace, invocation.network)
-        engine = Engine(invocation.trace, network)
+        trace = starting_size(invocation.trace, invocation.network)
+        network = open_network(trace, invocation.network)
+        first = send_first_round(trace, network)  # on the wire: what follows loads while the replies come
         open_every_protocol(network)
+        from tuitrace.engine.engine import Engine  # statistics and events load after the first probes left
+
+        engine = Engine(trace, network, first)
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
-    enricher = open_enricher(invocation.enrich, always=report is None)
+    enricher = open_enricher(invocation.enrich, always=report is None and not invocation.enrich.no_lookups)
     if enricher is not None:
         import_module("tuitrace.enrich.preload").preload_lookups()
+        engine.add_listener(request_responders(enricher))
+    if invocation.record is not None:
+        import_module("tuitrace.replay.recorder")
     if report is not None:
+        headless = import_module("tuitrace.headless")
         drop_privileges()
         with recording(engine, invocation) as recorder:
-            return run_report(engine, report, enricher, recorder)
+            reported: int = headless.run_report(engine, report, enricher, recorder)
+        return reported
     ui = import_module("tuitrace.ui.app")
+    check_theme(invocation.ui.theme)
     import_module("tuitrace.ui.preload").preload()
     drop_privileges()
     with enricher or contextlib.nullcontext(), recording(engine, invocation) as recorder:
-        if enricher is not None:
-            engine.add_listener(request_responders(enricher))
+        engine.take_arrived()  # the replies that came back while the interface loaded: on the first screen
         status = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
         if recorder is not None:
             recorder.close(engine.snapshot())
         return int(status)
+
+
+def remote_engine(trace: TraceConfig, remote: VantageOptions) -> RemoteEngine:
+    from tuitrace.vantage.remote import RemoteEngine
+
+    return RemoteEngine(remote.vantage, remote.remote_words, host=trace.host,
+                        remote_command=remote.remote_command, ssh_config=remote.ssh_config)
 
 
 @contextlib.contextmanager
@@ -113,9 +117,14 @@ def recording(engine: Engine | RemoteEngine, invocation: Invocation) -> Iterator
     """``--record``: a recorder on the engine, flushed when the run finishes and closed after it (the file
     is created here, after the privilege drop, so it belongs to the user)."""
     path = invocation.record
-    if path is None or not isinstance(engine, Engine):  # the command line refuses --record with --from
+    if path is None or invocation.remote is not None:  # the command line refuses --record with --from
         yield None
         return
+    from tuitrace.engine.engine import Engine
+    from tuitrace.lifecycle import flush_at_finish
+    from tuitrace.replay.recorder import Recorder, open_for_writing
+
+    assert isinstance(engine, Engine)
     recorder = Recorder(open_for_writing(path), invocation.trace, engine.clock, engine.snapshot().mode.value,
                         invocation.ui.command_line)
     engine.set_recorder(recorder)
@@ -129,6 +138,13 @@ def recording(engine: Engine | RemoteEngine, invocation: Invocation) -> Iterator
 def run_replay(invocation: ReplayInvocation) -> int:
     """``--replay``/``--demo``: no network, no lookups, no privileges; one line on stderr when the file
     stops early."""
+    from tuitrace.lifecycle import write_out
+    from tuitrace.replay.engine import ReplayEngine
+    from tuitrace.replay.reader import read_recording
+    from tuitrace.report.csv import render_csv
+    from tuitrace.report.json import render_json
+    from tuitrace.report.text import render_text
+
     recording_ = read_recording(invocation.source, invocation.name)
     engine = ReplayEngine(recording_)
     report = invocation.report
@@ -153,45 +169,21 @@ def run_replay(invocation: ReplayInvocation) -> int:
     return status
 
 
-def remote_engine(trace: TraceConfig, remote: VantageOptions) -> RemoteEngine:
-    return RemoteEngine(remote.vantage, remote.remote_words, host=trace.host,
-                        remote_command=remote.remote_command, ssh_config=remote.ssh_config)
-
-
-def stream_to_stdout(engine: Engine) -> None:
-    """``--stream``: rounds and events to standard output as they happen; a closed pipe (``| head``) ends
-    the run quietly (the lines that were still to come go nowhere)."""
-    closed = False
-
-    def write(text: str) -> None:
-        nonlocal closed
-        if not closed and not write_out(text):
-            closed = True
-            engine.request_stop()
-
-    writer = StreamWriter(engine.clock, write)
-    write(start_line(engine.snapshot()))
-    engine.add_round_listener(writer.on_round)
-    engine.add_event_listener(writer.on_event)
-    if sys.stdin is not None and not sys.stdin.isatty():  # reading a terminal stops a background run
-        threading.Thread(target=follow_standard_input, name="tuitrace-commands", daemon=True,
-                         args=(engine, lambda message: write(error_line(message)))).start()
-
-
-def follow_standard_input(engine: Engine, refuse: Callable[[str], object]) -> None:
-    """``--stream``'s commands (:mod:`tuitrace.engine.commands`), read unbuffered from a copy of descriptor
-    0: a daemon thread blocked in a buffered read of ``sys.stdin`` can abort the interpreter at exit."""
-    try:
-        with io.FileIO(os.dup(sys.stdin.fileno()), "r") as raw:
-            follow_commands(command_lines(raw), engine, engine.request_stop, refuse)
-    except (OSError, ValueError):
-        pass  # standard input or the engine went away: the trace goes on, or is ending anyway
+def check_theme(name: str) -> None:
+    """A theme that Textual does not have is a one-line error naming where it came from (the flag, or
+    the key and the configuration file); checked once Textual is loaded, after the first probes left."""
+    if not name:
+        return
+    problem = import_module("tuitrace.ui.themes").theme_problem(name)
+    if problem is not None:
+        where = str(getattr(name, "where", "--theme"))  # a settings_file.FileValue knows its key and file
+        raise TuitraceError(f"{where}: {problem}")
 
 
 def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher | None:
     """The lookup service, or ``None`` when there is nothing it could look up (no DNS, no GeoIP file):
-    then dnspython and asyncio are not even imported. The UI always gets one (it says when places are
-    missing and how to get them)."""
+    then dnspython and asyncio are not even imported. The UI gets one whenever lookups are on (it says when
+    places are missing and how to get them); with ``--no-lookups`` and no GeoIP file it shows addresses."""
     sends_queries = options.rdns_enabled or options.asn_enabled
     nothing = (
         not sends_queries and not options.geoip_paths and not find_geoip_files(options.geoip_search_dirs)
@@ -201,49 +193,3 @@ def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher |
     from tuitrace.enrich.enricher import Enricher
 
     return Enricher(options)
-
-
-def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: Enricher | None,
-               recorder: Recorder | None = None) -> int:
-    with StopSignals() as signals, enricher or contextlib.nullcontext():
-        if enricher is not None:
-            engine.add_listener(request_responders(enricher))
-        if options.format is ReportFormat.STREAM:
-            assert isinstance(engine, Engine), "the command line refuses --stream with --from"
-            stream_to_stdout(engine)
-        try:
-            engine.run()
-        except Interrupted:
-            pass  # SIGINT, SIGTERM or SIGHUP: print what was measured so far, marked partial
-        finally:
-            signals.finish()
-            engine.stop()
-        if isinstance(engine, RemoteEngine):
-            for message in engine.take_messages():
-                write_out(f"tuitrace: {message}\n", sys.stderr)
-            if engine.error is not None:  # refused, or no tuitrace there: nothing was measured
-                write_out(f"tuitrace: {engine.error}\n", sys.stderr)
-                return EXIT_REMOTE_FAILED
-        snapshot = engine.snapshot()
-        if recorder is not None:
-            recorder.close(snapshot)
-        lookup = None
-        if enricher is not None:
-            enricher.wait_idle(ENRICH_GRACE)
-            if options.show_notices:  # only problems with files the user named; --help tells the rest
-                for notice in enricher.notices():
-                    print(f"tuitrace: {notice}", file=sys.stderr)
-            lookup = enricher.get
-        note = signals.partial_note(snapshot.rounds)
-        if options.format is ReportFormat.STREAM:
-            return signals.status()  # every line is out already
-        if options.format is ReportFormat.JSON:
-            output = mark_partial_json(render_json(snapshot, lookup, engine.events()), signals)
-        elif options.format is ReportFormat.CSV:
-            output = render_csv(snapshot, lookup)
-            if note:  # CSV has no place for it: the exit status and stderr say it
-                write_out(f"tuitrace: {note}\n", sys.stderr)
-        else:
-            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, engine.events()), note)
-        write_out(output)
-    return signals.status()

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from tuitrace.engine.engine import Engine
 from tuitrace.errors import TuitraceError
+from tuitrace.headless import ENRICH_GRACE
 from tuitrace.invocation import Invocation, ReportFormat, ReportOptions
 from tuitrace.lifecycle import (
     Interrupted,
@@ -37,7 +38,7 @@ from tuitrace.lifecycle import (
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol
 from tuitrace.report.multi import TargetOutcome, multi_csv, multi_json, multi_text
-from tuitrace.run import ENRICH_GRACE, open_enricher, open_network, request_responders
+from tuitrace.run import open_enricher, open_network, request_responders
 
 if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher

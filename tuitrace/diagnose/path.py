@@ -57,6 +57,8 @@ def blocked(snapshot: TraceSnapshot) -> tuple[Finding, ...]:
     for hop in snapshot.hops:
         for responder in hop.responders:
             for mark in responder.annotations:
+                if not mark.startswith("!"):  # F=<mtu> (--mtu) says where the path MTU drops: no rejection
+                    continue
                 text = f"{label} is {describe_code(mark)} by {responder.address} at hop {hop.ttl}."
                 evidence = (
                     Evidence("code", mark),
@@ -162,7 +164,7 @@ def destination_silent(snapshot: TraceSnapshot) -> tuple[Finding, ...]:
     answers is followed only by silence, and enough probes went unanswered there."""
     if snapshot.setting.protocol is not Protocol.UDP or destination_hop(snapshot) is not None:
         return ()
-    if any(r.annotations for h in snapshot.hops for r in h.responders):
+    if any(mark.startswith("!") for h in snapshot.hops for r in h.responders for mark in r.annotations):
         return ()
     answering = [h for h in snapshot.hops if h.received > 0]
     if not answering:

@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable
 
 from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.engine.first_round import FirstRound, send_due
 from tuitrace.errors import TuitraceError
 from tuitrace.probe.network import Arrivals, Network
 from tuitrace.probe.rounds import NS
@@ -56,9 +57,10 @@ Command = Callable[[int], None]
 class Engine:
     """Implements ``EngineControl`` for the UI, and ``run`` for headless reports."""
 
-    def __init__(self, config: TraceConfig, network: Network) -> None:
+    def __init__(self, config: TraceConfig, network: Network, first: FirstRound | None = None) -> None:
+        """``first``: the tracer that already sent its first round (``send_first_round``), to go on with."""
         self._network = network
-        self._tracer = Tracer(config, network.identity)
+        self._tracer = Tracer(config, network.identity) if first is None else first.tracer
         self._book = StatsBook()
         self._lock = threading.RLock()
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
@@ -70,7 +72,7 @@ class Engine:
         self.error: BaseException | None = None
         """What ended the background loop, if it did not end by ``stop``."""
         network.prepare(config.setting)
-        started_ns = network.now_ns()
+        started_ns = network.now_ns() if first is None else first.started_ns
         self._book.get(config.setting, started_ns)
         self._timeline = Timeline(config.setting, config.wait, started_ns, time.time())
         self._events: deque[Event] = deque(maxlen=EVENT_LIMIT)
@@ -120,6 +122,12 @@ class Engine:
         counters = self._tracer.counters
         return Counts(counters.sent, self._dropped + counters.unmatched)
 
+    def take_arrived(self) -> None:
+        """Count what has arrived since the first round (without waiting), so that the first snapshot the
+        screen draws shows the replies that came back while the interface was loading."""
+        with self._lock:
+            self._absorb(self._network.receive(0.0))
+
     def run(self) -> None:
         """Probe until the configured rounds are done (or ``stop``); blocks."""
         network, tracer, lock = self._network, self._tracer, self._lock
@@ -134,13 +142,7 @@ class Engine:
                 now = network.now_ns()
                 if tracer.overdue(now):  # read what arrived in time before calling anything lost
                     self._absorb(network.receive(0.0))
-                for probe in tracer.poll(now):
-                    try:
-                        tx_ns = network.send(probe)
-                    except OSError:
-                        tracer.send_failed(probe)
-                    else:
-                        tracer.sent(probe, tx_ns)
+                send_due(tracer, network, now)
                 self._collect()
                 deadline = tracer.next_deadline()
             timeout = IDLE_WAIT if deadline is None else max(0.0, (deadline - network.now_ns()) / NS)

@@ -8,12 +8,15 @@ unprivileged back-end does the same job with ordinary sockets. ``--raw`` / ``--u
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 from tuitrace.config import TCP_DEFAULT_PORT, Mode, Protocol, Setting, TraceConfig
 from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError
 from tuitrace.probe.network import Network
 from tuitrace.probe.rawnet import RawNetwork
-from tuitrace.probe.unprivnet import PING_SOCKET_HINT, UnprivilegedNetwork
+
+if TYPE_CHECKING:  # loaded only when raw sockets are not permitted: start-up stays short with sudo
+    from tuitrace.probe.unprivnet import UnprivilegedNetwork
 
 NO_MODE_HINT = (
     "ICMP needs raw sockets (sudo, or setcap cap_net_raw+ep on the Python binary) or ping sockets for your "
@@ -27,6 +30,8 @@ EVERY_PROTOCOL = (
 
 
 def _unprivileged(config: TraceConfig) -> UnprivilegedNetwork:
+    from tuitrace.probe.unprivnet import UnprivilegedNetwork
+
     return UnprivilegedNetwork(
         config.family,
         config.target,
@@ -34,6 +39,7 @@ def _unprivileged(config: TraceConfig) -> UnprivilegedNetwork:
         interface=config.interface,
         tos=config.tos,
         wait=config.wait,
+        dont_fragment=config.dont_fragment or config.mtu_discovery,
     )
 
 
@@ -45,7 +51,12 @@ def open_probing_network(config: TraceConfig, mode: Mode | None = None) -> Netwo
     if mode is not Mode.UNPRIVILEGED:
         try:
             return RawNetwork(
-                config.family, config.target, source=config.source, interface=config.interface, tos=config.tos
+                config.family,
+                config.target,
+                source=config.source,
+                interface=config.interface,
+                tos=config.tos,
+                dont_fragment=config.dont_fragment or config.mtu_discovery,
             )
         except PrivilegeError:
             if mode is Mode.RAW:
@@ -53,6 +64,8 @@ def open_probing_network(config: TraceConfig, mode: Mode | None = None) -> Netwo
     network = _unprivileged(config)
     if icmp and not network.icmp_allowed:
         network.close()
+        from tuitrace.probe.unprivnet import PING_SOCKET_HINT
+
         raise PrivilegeError(PING_SOCKET_HINT if mode is Mode.UNPRIVILEGED else NO_MODE_HINT)
     return network
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import secrets
 import select
 import socket
 import struct
@@ -26,7 +25,7 @@ from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError
 from tuitrace.probe.inbox import Inbox
 from tuitrace.probe.network import Arrivals, Layer
-from tuitrace.probe.sockets import SocketBackend, strip_scope
+from tuitrace.probe.sockets import SocketBackend, random_below, random_bits, strip_scope
 from tuitrace.probe.types import LocalIdentity, Probe
 from tuitrace.probe.wire import ProbeEncoder
 
@@ -75,8 +74,10 @@ class RawNetwork(SocketBackend):
         source: str | None = None,
         interface: str | None = None,
         tos: int = 0,
+        dont_fragment: bool = False,
     ) -> None:
-        super().__init__(family, target, source=source, interface=interface, tos=tos)
+        super().__init__(family, target, source=source, interface=interface, tos=tos,
+                         dont_fragment=dont_fragment)
         try:
             self._open_sockets()
         except BaseException:
@@ -92,11 +93,11 @@ class RawNetwork(SocketBackend):
         self._tcp_reserve = self._open(socket.SOCK_STREAM, 0)
         self._tcp: socket.socket | None = None
         self._identity = LocalIdentity(
-            icmp_id=secrets.randbelow(0xFFFE) + 1,
+            icmp_id=random_below(0xFFFE) + 1,
             udp_port=self._udp_reserve.getsockname()[1],
             tcp_port=self._tcp_reserve.getsockname()[1],
             source=self._source,
-            tcp_seq_base=secrets.randbits(32),
+            tcp_seq_base=random_bits(32),
         )
         self._fds: list[int] = [self._wake_r]
         self._readers: dict[int, tuple[socket.socket, Layer]] = {}

@@ -4,14 +4,43 @@ a self-pipe that wakes a waiting ``receive`` from another thread, and closing it
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import socket
+import struct
 import time
+from pathlib import Path
 
 from tuitrace.errors import TuitraceError
 from tuitrace.probe.types import LocalIdentity
 
 WILDCARD = {4: "0.0.0.0", 6: "::"}
+IP_MTU_DISCOVER = getattr(socket, "IP_MTU_DISCOVER", 10)
+IP_PMTUDISC_PROBE = getattr(socket, "IP_PMTUDISC_PROBE", 3)
+IP_MTU = getattr(socket, "IP_MTU", 14)
+IPV6_MTU_DISCOVER = getattr(socket, "IPV6_MTU_DISCOVER", 23)
+IPV6_PMTUDISC_PROBE = getattr(socket, "IPV6_PMTUDISC_PROBE", 3)
+IPV6_MTU = getattr(socket, "IPV6_MTU", 24)
+IPV6_DONTFRAG = getattr(socket, "IPV6_DONTFRAG", 62)
+FALLBACK_MTU = {4: 1500, 6: 1500}
+SIOCGIFADDR = 0x8915
+SIOCGIFMTU = 0x8921
+_IFREQ = struct.Struct("16s16x")
+
+
+def random_bits(bits: int) -> int:
+    """Unpredictable bits from the kernel (what ``secrets`` does, without loading it and ``hashlib`` on the
+    way to the first probe)."""
+    return int.from_bytes(os.urandom((bits + 7) // 8), "big") >> (-bits % 8)
+
+
+def random_below(limit: int) -> int:
+    """An unpredictable whole number in ``0 .. limit - 1`` (rejection sampling: no bias)."""
+    bits = max(1, (limit - 1).bit_length())
+    while True:
+        value = random_bits(bits)
+        if value < limit:
+            return value
 
 
 def strip_scope(address: str) -> str:
@@ -33,6 +62,63 @@ def route_source(family: int, target: str, source: str | None, interface: str | 
         return strip_scope(probe.getsockname()[0])
 
 
+def set_dont_fragment(sock: socket.socket, family: int) -> None:
+    """Don't Fragment on every probe, and no fragmentation by this host (``-F``, ``--mtu``). The path MTU
+    the kernel has learnt is not applied ("probe" mode): a probe larger than a link on the path gets that
+    link's router to say so, on every run, instead of failing here because an earlier trace taught the
+    kernel; only a probe larger than the outgoing interface fails, with EMSGSIZE."""
+    if family == 4:
+        sock.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE)
+    else:
+        sock.setsockopt(socket.IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE)
+        sock.setsockopt(socket.IPPROTO_IPV6, IPV6_DONTFRAG, 1)
+
+
+def _interface_of(address: str, family: int) -> str | None:
+    """The name of the interface that holds ``address`` (IPv6 from /proc/net/if_inet6)."""
+    if family == 6:
+        packed = socket.inet_pton(socket.AF_INET6, address).hex()
+        with contextlib.suppress(OSError):
+            for line in Path("/proc/net/if_inet6").read_text(encoding="ascii").splitlines():
+                fields = line.split()
+                if len(fields) >= 6 and fields[0] == packed:
+                    return fields[5]
+        return None
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as query:
+        for _index, name in socket.if_nameindex():
+            with contextlib.suppress(OSError):
+                answer = fcntl.ioctl(query.fileno(), SIOCGIFADDR, _IFREQ.pack(name.encode()) + bytes(8))
+                if socket.inet_ntoa(answer[20:24]) == address:
+                    return name
+    return None
+
+
+def interface_mtu(name: str) -> int | None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as query, contextlib.suppress(OSError):
+        answer = fcntl.ioctl(query.fileno(), SIOCGIFMTU, _IFREQ.pack(name.encode()) + bytes(8))
+        return int(struct.unpack_from("@i", answer, 16)[0])
+    return None
+
+
+def route_mtu(family: int, target: str, source: str | None, interface: str | None) -> int:
+    """The MTU of the interface probes to ``target`` leave by, as traceroute ``--mtu`` starts with (a
+    smaller path MTU the kernel may have learnt is not used: the trace finds it again, and where)."""
+    af = socket.AF_INET if family == 4 else socket.AF_INET6
+    mtu = None
+    with socket.socket(af, socket.SOCK_DGRAM) as probe, contextlib.suppress(OSError):
+        if interface:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, interface.encode())
+        if source:
+            probe.bind((source, 0))
+        probe.connect((target, 33434))
+        name = interface or _interface_of(strip_scope(probe.getsockname()[0]), family)
+        mtu = interface_mtu(name) if name else None
+        if mtu is None:
+            level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
+            mtu = int(probe.getsockopt(level, IP_MTU if family == 4 else IPV6_MTU))
+    return min(0xFFFF, mtu or FALLBACK_MTU[family])
+
+
 class SocketBackend:
     """Base of the raw and unprivileged networks; subclasses open their sockets through ``_adopt`` and set
     ``_identity`` once they know their ports."""
@@ -40,7 +126,14 @@ class SocketBackend:
     _identity: LocalIdentity
 
     def __init__(
-        self, family: int, target: str, *, source: str | None, interface: str | None, tos: int
+        self,
+        family: int,
+        target: str,
+        *,
+        source: str | None,
+        interface: str | None,
+        tos: int,
+        dont_fragment: bool = False,
     ) -> None:
         self._source = route_source(family, target, source, interface)
         self._family = family
@@ -50,6 +143,7 @@ class SocketBackend:
         self._source_bind = source
         self._bind_address = source or WILDCARD[family]
         self._tos = tos
+        self._dont_fragment = dont_fragment
         self._sockets: list[socket.socket] = []
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
 
@@ -60,6 +154,10 @@ class SocketBackend:
     @property
     def identity(self) -> LocalIdentity:
         return self._identity
+
+    def path_mtu(self) -> int:
+        """The largest probe that can leave toward the target (after EMSGSIZE: what fits)."""
+        return route_mtu(self._family, self._target, self._source_bind, self._interface)
 
     def now_ns(self) -> int:
         return time.time_ns()
@@ -75,6 +173,8 @@ class SocketBackend:
             except OSError as exc:
                 sock.close()
                 raise TuitraceError(f"cannot use interface {self._interface}: {exc.strerror}") from exc
+        if self._dont_fragment and sock.type in (socket.SOCK_RAW, socket.SOCK_DGRAM):
+            set_dont_fragment(sock, self._family)
         if self._tos:
             if self._family == 4:
                 sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, self._tos)

@@ -19,6 +19,7 @@ from tuitrace.packet.incoming import EchoReply, IcmpError
 from tuitrace.probe.annotate import annotation, is_time_exceeded
 from tuitrace.probe.matching import ProbeMatcher
 from tuitrace.probe.pathlearn import Fate, PathState, learn
+from tuitrace.probe.pmtu import PathMtu
 from tuitrace.probe.reference import EchoReference, echo_due
 from tuitrace.probe.rounds import NS, RoundClock
 from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Outcome, Probe, ProbeResult, Reply
@@ -63,6 +64,12 @@ class Tracer:
         self._matcher = ProbeMatcher(identity, config.family, config.target)
         self.reference = EchoReference()
         """TCP traces: the echo requests sent beside the probes and the TTLs of the destination's answers."""
+        self._queries = config.queries
+        self._pmtu: PathMtu | None = None
+        """``--mtu``: the probe length now and where it dropped; ``None`` without it."""
+        if config.mtu_discovery:
+            smallest = smallest_probe(config.setting.protocol, config.family)
+            self._pmtu = PathMtu(config.packet_len, config.first_ttl, smallest)
 
     # -- settings -------------------------------------------------------------------------------------
     @property
@@ -182,7 +189,8 @@ class Tracer:
         number = state.rounds
         state.rounds += 1
         make = self._make_probe
-        probes = [make(ttl, number) for ttl in range(self._config.first_ttl, last + 1)]
+        queries = range(self._queries)
+        probes = [make(ttl, number) for ttl in range(self._config.first_ttl, last + 1) for _ in queries]
         if self._setting.protocol is _TCP and echo_due(number):
             probes.append(self._echo_probe(number))
         self._clock.begin_round(now_ns, probes)
@@ -226,6 +234,26 @@ class Tracer:
         else:
             self.counters.sent += 1
 
+    def too_big_to_send(self, probe: Probe, mtu: int) -> None:
+        """The kernel refused ``probe`` as larger than the path MTU it knows (EMSGSIZE with Don't
+        Fragment). With ``--mtu`` later probes shrink to ``mtu`` and this one is not counted; without,
+        it is lost like any probe the stack refuses."""
+        if self._pmtu is None or not self._smaller_path(probe, mtu):
+            self.send_failed(probe)
+
+    def _smaller_path(self, probe: Probe, mtu: int) -> bool:
+        """``--mtu``: ``probe`` did not fit ``mtu``; later probes are made to fit. ``False``: no news."""
+        assert self._pmtu is not None
+        if not self._pmtu.too_big(probe.ttl, self._length(probe), mtu):
+            return False
+        if self._config.packet_len != self._pmtu.length:
+            self._config = replace(self._config, packet_len=self._pmtu.length)
+        return True
+
+    @staticmethod
+    def _length(probe: Probe) -> int:
+        return smallest_probe(probe.setting.protocol, probe.family) + probe.payload_len
+
     def send_failed(self, probe: Probe) -> None:
         """The local stack refused the probe (no route, message too long...): it counts as lost."""
         owner = self.reference.keys.get(probe.key) if probe.setting is _ECHO else None
@@ -257,6 +285,10 @@ class Tracer:
             self._resolve(flight, Outcome.LOST)
             return True
         outcome, mark = self._classify(flight.probe, reply)
+        if self._pmtu is not None and mark is not None and mark.startswith("!F-"):
+            mtu = int(mark[3:]) if mark[3:].isdigit() else 0
+            if self._smaller_path(flight.probe, mtu):
+                return True  # not a hop: the router that said so stands before this TTL
         self._resolve(flight, outcome, reply, mark)
         return True
 
@@ -306,6 +338,8 @@ class Tracer:
         else:
             rtt_ns = reply.rx_ns - flight.sent_ns
             message = reply.message
+            if mark is None and self._pmtu is not None:
+                mark = self._pmtu.mark_for(probe.ttl, self._length(probe))
             result = ProbeResult(
                 probe.key,
                 probe.setting,

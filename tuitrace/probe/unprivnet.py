@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import secrets
 import select
 import socket
 import struct
@@ -35,7 +34,7 @@ from tuitrace.packet.incoming import EchoReply, parse_icmp4_message, parse_icmp6
 from tuitrace.probe import errqueue
 from tuitrace.probe.identity import IdentityDecoder, udp_key_payload
 from tuitrace.probe.network import Arrivals
-from tuitrace.probe.sockets import SocketBackend
+from tuitrace.probe.sockets import SocketBackend, random_bits
 from tuitrace.probe.types import LocalIdentity, Probe, ProbeId, Reply
 from tuitrace.probe.wire import icmp_echo
 
@@ -78,8 +77,10 @@ class UnprivilegedNetwork(SocketBackend):
         interface: str | None = None,
         tos: int = 0,
         wait: float = 2.0,
+        dont_fragment: bool = False,
     ) -> None:
-        super().__init__(family, target, source=source, interface=interface, tos=tos)
+        super().__init__(family, target, source=source, interface=interface, tos=tos,
+                         dont_fragment=dont_fragment)
         self._wait_ns = int(wait * 1_000_000_000) + 100_000_000
         self._level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
         self._ttl_cmsg = errqueue.IP_TTL_CMSG if family == 4 else errqueue.IPV6_HOPLIMIT
@@ -97,7 +98,7 @@ class UnprivilegedNetwork(SocketBackend):
             udp_port=self._udp.getsockname()[1],
             tcp_port=0,  # every TCP probe has its own port: replies are told apart by their socket
             source=self._source,
-            tcp_seq_base=secrets.randbits(32),
+            tcp_seq_base=random_bits(32),
         )
         self._decoder = IdentityDecoder(self._identity, family)
         self._dropped = 0

@@ -63,6 +63,8 @@ class TraceApp(App[int]):
         honour_no_colour_terminal(self, os.environ)
         self.engine = engine
         self.options = options or UiOptions()
+        if self.options.theme:  # checked by the caller (tuitrace.ui.themes)
+            self.theme = self.options.theme
         self.view = View(names=not self.options.numeric)
         self.user_port = self.options.user_port
         self.last_screenshot: ScreenshotPaths | None = None

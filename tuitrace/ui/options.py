@@ -28,3 +28,5 @@ class UiOptions:
     """How probes are sent, for the header; empty uses the snapshot's mode."""
     user_port: int | None = None
     """The port given with ``-p``: ``u`` then traces UDP to that port and ``t`` TCP to it."""
+    theme: str = ""
+    """A Textual built-in theme (``--theme`` or the configuration file); empty: Textual's default."""

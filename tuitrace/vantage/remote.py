@@ -138,6 +138,9 @@ class RemoteEngine:
         text = b"".join(stderr).decode("utf-8", errors="replace")
         return classify(process.returncode if process.returncode is not None else 255, text), text
 
+    def take_arrived(self) -> None:
+        """The local engine's start-up step; a remote trace's rounds are taken as they come."""
+
     def add_listener(self, listener: Callable[[ProbeResult], None]) -> None:
         """Called with every probe result, as the local engine's listeners are (lookups ask here)."""
         self._listeners.append(listener)
