@@ -190,10 +190,11 @@ def _enrich_arguments(parser: argparse.ArgumentParser) -> None:
 def _vantage_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("other vantage points (OpenSSH)")
     group.add_argument("--from", dest="vantages", metavar="[USER@]HOST[:PORT]", action="append", default=[],
-                       help="run the trace on HOST over ssh (tuitrace --stream there) and show it here; the "
-                       "system's ssh, your keys, agent, ~/.ssh/config and known_hosts; never a password")
+                       help="also trace from HOST over ssh (tuitrace --stream there), beside the trace from "
+                       "here; repeatable; the system's ssh, your keys, agent, ~/.ssh/config and "
+                       "known_hosts; never a password")
     group.add_argument("--no-local", action="store_true",
-                       help="only the remote trace, not one from here too (needed for now with --from)")
+                       help="only the --from traces, not one from here too")
     group.add_argument("--ssh-config", metavar="FILE", help="passed to ssh as -F FILE")
     group.add_argument("--remote-command", metavar="CMD", default="tuitrace",
                        help="how to start tuitrace on the remote host (default: tuitrace on its PATH)")

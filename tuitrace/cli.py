@@ -222,15 +222,12 @@ def ui_options(ns: argparse.Namespace, command_line: Sequence[str], *, interacti
     )
 
 
-def check_vantage(ns: argparse.Namespace) -> Vantage | None:
+def check_vantage(ns: argparse.Namespace) -> list[Vantage]:
     """``--from``'s own checks, before anything is resolved here (the name may exist only over there)."""
     if not ns.vantages:
         if ns.no_local:
             raise TuitraceError("--no-local needs --from [USER@]HOST: there is no other trace to show")
-        return None
-    if len(ns.vantages) > 1 or not ns.no_local:
-        raise TuitraceError("--from shows one remote trace on its own for now: give one --from and add "
-                            "--no-local (traces side by side are not built yet)")
+        return []
     if ns.simulate:
         raise TuitraceError("--simulate traces a made-up path here: leave it out with --from")
     if report_format(ns) is ReportFormat.STREAM:
@@ -238,17 +235,23 @@ def check_vantage(ns: argparse.Namespace) -> Vantage | None:
     if ns.record is not None:
         raise TuitraceError("--record with --from is not built yet: record on that host with --record there")
     try:
-        return parse_vantage(ns.vantages[0])
+        return [parse_vantage(text) for text in ns.vantages]
     except ValueError as exc:
         raise TuitraceError(str(exc)) from None
+
+
+def one_remote(ns: argparse.Namespace) -> bool:
+    """``--from HOST --no-local``: the run is that one remote trace, on the usual single screen."""
+    return len(ns.vantages) == 1 and ns.no_local
 
 
 def remote_options(ns: argparse.Namespace, trace: TraceConfig) -> VantageOptions | None:
     """``--from``: the checked values of this command line as the remote ``--stream``'s arguments (the
     remote host resolves the name); what only makes sense here (names, files, output) stays here."""
-    vantage = check_vantage(ns)
-    if vantage is None:
+    vantages = check_vantage(ns)
+    if not vantages or not one_remote(ns):
         return None
+    (vantage,) = vantages
     kind = ns.protocol or "icmp"
     words = ["-U"] if kind == "udp-fixed" else ["-P", kind]
     if trace.setting.port is not None and ns.port is not None:
@@ -316,10 +319,12 @@ def _warn(text: str) -> None:
 
 
 def several_targets(ns: argparse.Namespace) -> bool:
-    """More than ``HOST [PACKET_LEN]`` on the command line, or ``--targets-file``: maybe several targets
+    """More than ``HOST [PACKET_LEN]`` on the command line, ``--targets-file``, or ``--from`` beside the local
+    trace or another ``--from``: maybe several traces
     (:mod:`tuitrace.multitarget` decides, and hands back a single host to the usual run)."""
     return bool(ns.more_hosts) or ns.targets_file is not None or ns.host is None or (
-        ns.packet_len is not None and not looks_like_length(ns.packet_len))
+        ns.packet_len is not None and not looks_like_length(ns.packet_len)) or (
+        bool(ns.vantages) and not one_remote(ns))
 
 
 LOCAL_CHECK_HOST = "127.0.0.1"

@@ -14,10 +14,11 @@ import argparse
 import copy
 from collections.abc import Callable, Mapping, Sequence
 
-from tuitrace.cli import invocation_from_args
+from tuitrace.cli import check_vantage, invocation_from_args, one_remote
 from tuitrace.errors import TuitraceError
 from tuitrace.runmulti import TargetPlan
 from tuitrace.targetlist import target_hosts
+from tuitrace.vantage.ssh import Vantage
 
 Warn = Callable[[str], None]
 
@@ -36,7 +37,8 @@ def plan_targets(
     """The plans of a run with several hosts; ``None`` for one host (then ``ns`` names it as ``host`` and
     the run is the single-target run, unchanged)."""
     given = target_hosts(positional_words(ns), getattr(ns, "targets_file", None))
-    if len(given.hosts) == 1:
+    vantages = check_vantage(ns)
+    if len(given.hosts) == 1 and (not vantages or one_remote(ns)):
         ns.host, ns.packet_len = given.hosts[0], given.packet_len
         return None
     if ns.simulate:
@@ -45,7 +47,7 @@ def plan_targets(
         raise TuitraceError("--stream follows one target: give one host, or use --json for several")
     plans: list[TargetPlan] = []
     planned: dict[str, str] = {}
-    for host in given.hosts:
+    for host in given.hosts if not ns.no_local else ():
         one = copy.copy(ns)
         one.host, one.packet_len = host, given.packet_len
         try:
@@ -61,6 +63,30 @@ def plan_targets(
             continue
         planned[address] = host
         plans.append(TargetPlan(host, invocation))
+    for vantage in vantages:
+        plans.extend(remote_plans(ns, vantage, given.hosts, packet_len=given.packet_len,
+                                  command_line=command_line, environ=environ))
+    return plans
+
+
+def remote_plans(
+    ns: argparse.Namespace, vantage: Vantage, hosts: Sequence[str], *, packet_len: str | None,
+    command_line: Sequence[str], environ: Mapping[str, str] | None,
+) -> list[TargetPlan]:
+    """The traces ``--from vantage`` runs: each host, named and resolved over there (so no address check
+    here: the same host from two places is two traces)."""
+    plans: list[TargetPlan] = []
+    for host in hosts:
+        one = copy.copy(ns)
+        one.host, one.packet_len = host, packet_len
+        one.vantages, one.no_local = [vantage.label], True
+        label = f"{host} from {vantage.label}"
+        try:
+            invocation = invocation_from_args(one, command_line, environ, _quiet)
+        except TuitraceError as exc:
+            plans.append(TargetPlan(label, None, str(exc), vantage.label))
+            continue
+        plans.append(TargetPlan(label, invocation, None, vantage.label))
     return plans
 
 

@@ -38,7 +38,8 @@ from tuitrace.lifecycle import (
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol
 from tuitrace.report.multi import TargetOutcome, multi_csv, multi_json, multi_text
-from tuitrace.run import open_enricher, open_network, request_responders
+from tuitrace.run import open_enricher, open_network, remote_engine, request_responders
+from tuitrace.vantage.remote import RemoteEngine
 
 if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher
@@ -55,6 +56,8 @@ class TargetPlan:
     host: str
     invocation: Invocation | None
     error: str | None = None
+    vantage: str = "local"
+    """Where the trace runs: ``local``, or the ``--from`` destination as given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +65,9 @@ class TargetRun:
     """One host of the run once its network is open: its engine, or why there is none."""
 
     host: str
-    engine: Engine | None
+    engine: Engine | RemoteEngine | None
     error: str | None = None
+    vantage: str = "local"
 
 
 def open_targets(plans: Sequence[TargetPlan]) -> list[TargetRun]:
@@ -71,7 +75,11 @@ def open_targets(plans: Sequence[TargetPlan]) -> list[TargetRun]:
     runs: list[TargetRun] = []
     for plan in plans:
         if plan.invocation is None:
-            runs.append(TargetRun(plan.host, None, plan.error or "not traced"))
+            runs.append(TargetRun(plan.host, None, plan.error or "not traced", plan.vantage))
+            continue
+        if plan.invocation.remote is not None:  # ssh runs it; its failures show in its own tab
+            runs.append(TargetRun(plan.host, remote_engine(plan.invocation.trace, plan.invocation.remote),
+                                  None, plan.vantage))
             continue
         trace = plan.invocation.trace
         try:
@@ -134,7 +142,7 @@ def run_several(plans: Sequence[TargetPlan]) -> int:
         return status
 
 
-def wait_for_engines(engines: Sequence[Engine]) -> None:
+def wait_for_engines(engines: Sequence[Engine | RemoteEngine]) -> None:
     """Until every engine has run its rounds (or died); a stop signal raises ``Interrupted`` meanwhile."""
     while any(engine.running for engine in engines):
         time.sleep(POLL_SECONDS)
@@ -146,10 +154,10 @@ def outcomes(runs: Sequence[TargetRun]) -> list[TargetOutcome]:
     for run in runs:
         engine = run.engine
         if engine is None:
-            result.append(TargetOutcome(run.host, None, (), run.error))
+            result.append(TargetOutcome(run.host, None, (), run.error, run.vantage))
             continue
         error = None if engine.error is None else str(engine.error) or type(engine.error).__name__
-        result.append(TargetOutcome(run.host, engine.snapshot(), tuple(engine.events()), error))
+        result.append(TargetOutcome(run.host, engine.snapshot(), tuple(engine.events()), error, run.vantage))
     return result
 
 

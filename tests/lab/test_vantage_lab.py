@@ -36,14 +36,36 @@ def keygen(path: Path) -> str:
 
 
 class Sshd:
-    def __init__(self, root: Path, address: str) -> None:
-        self.root, self.address = root, address
+    """Two OpenSSH servers of the test's own: ``lab-dst`` in dst, ``lab-r1`` in the first router."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
         self.client_config = root / "ssh_config"
-        self.host_key = keygen(root / "host_key")
+        self.addresses = {"dst": topology.hop_address("dst", 4), "r1": topology.hop_address("r1", 4)}
+        self.host_keys = {node: keygen(root / f"host_key_{node}") for node in self.addresses}
         self.other_key = keygen(root / "other_host_key")
 
-    def known_hosts(self, key: str) -> None:
-        (self.root / "known_hosts").write_text(f"{self.address} {key}\n")
+    def known_hosts(self, **keys: str) -> None:
+        """known_hosts with each server's own key, or the key given for it (a mismatch)."""
+        lines = [f"{self.addresses[n]} {keys.get(n, key)}" for n, key in self.host_keys.items()]
+        (self.root / "known_hosts").write_text("\n".join(lines) + "\n")
+
+
+def start_sshd(lab: Lab, server: Sshd, node: str) -> subprocess.Popen[bytes]:
+    root, address = server.root, server.addresses[node]
+    config = root / f"sshd_config_{node}"
+    config.write_text(
+        f"ListenAddress {address}\nPort 22\nHostKey {root / f'host_key_{node}'}\n"
+        f"AuthorizedKeysFile {root / 'authorized_keys'}\nPermitRootLogin prohibit-password\n"
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
+        "PidFile none\nLogLevel ERROR\n")
+    proc = lab.popen(node, [str(SSHD), "-D", "-e", "-f", str(config)])
+    deadline = time.monotonic() + 20
+    while f"{address}:22" not in lab.run(node, ["ss", "-Hltn"]).stdout:
+        assert proc.poll() is None, f"sshd ended: {proc.stderr.read() if proc.stderr else b''!r}"
+        assert time.monotonic() < deadline, "sshd did not listen"
+        time.sleep(0.05)
+    return proc
 
 
 @pytest.fixture(scope="module")
@@ -52,29 +74,20 @@ def sshd(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
         pytest.skip("openssh-server is not installed (run-tests installs it)")
     root = tmp_path_factory.mktemp("sshd")
     root.chmod(0o700)
-    server = Sshd(root, topology.hop_address("dst", 4))
-    client_public = keygen(root / "client_key")
-    (root / "authorized_keys").write_text(client_public + "\n")
-    (root / "sshd_config").write_text(
-        f"ListenAddress {server.address}\nPort 22\nHostKey {root / 'host_key'}\n"
-        f"AuthorizedKeysFile {root / 'authorized_keys'}\nPermitRootLogin prohibit-password\n"
-        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
-        "PidFile none\nLogLevel ERROR\n")
-    server.client_config.write_text(
-        f"Host {HOST}\n  HostName {server.address}\n  User root\n  IdentityFile {root / 'client_key'}\n"
+    server = Sshd(root)
+    (root / "authorized_keys").write_text(keygen(root / "client_key") + "\n")
+    server.client_config.write_text("".join(
+        f"Host lab-{node}\n  HostName {address}\n  User root\n  IdentityFile {root / 'client_key'}\n"
         f"  IdentitiesOnly yes\n  UserKnownHostsFile {root / 'known_hosts'}\n"
-        "  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n  UpdateHostKeys no\n")
-    server.known_hosts(server.host_key)
+        "  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n  UpdateHostKeys no\n"
+        for node, address in server.addresses.items()))
+    server.known_hosts()
     Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
-    proc = lab.popen("dst", [str(SSHD), "-D", "-e", "-f", str(root / "sshd_config")])
-    deadline = time.monotonic() + 20
-    while f"{server.address}:22" not in lab.run("dst", ["ss", "-Hltn"]).stdout:
-        assert proc.poll() is None, f"sshd ended: {proc.stderr.read() if proc.stderr else b''!r}"
-        assert time.monotonic() < deadline, "sshd did not listen"
-        time.sleep(0.05)
+    procs = [start_sshd(lab, server, node) for node in server.addresses]
     yield server
-    proc.terminate()
-    proc.wait(timeout=10)
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def from_dst(lab: Lab, sshd: Sshd, *extra: str, remote: str = REMOTE) -> subprocess.CompletedProcess[str]:
@@ -105,11 +118,11 @@ def test_the_trace_from_the_remote_host_is_its_path_back(lab: Lab, sshd: Sshd) -
 
 
 def test_a_changed_host_key_is_refused_and_never_overridden(lab: Lab, sshd: Sshd) -> None:
-    sshd.known_hosts(sshd.other_key)
+    sshd.known_hosts(dst=sshd.other_key)
     try:
         done = from_dst(lab, sshd)
     finally:
-        sshd.known_hosts(sshd.host_key)
+        sshd.known_hosts()
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
         f"tuitrace: the host key of {HOST} does not match known_hosts: not connecting (check it and fix "
@@ -122,3 +135,24 @@ def test_no_tuitrace_on_the_remote_host_says_how_to_get_it(lab: Lab, sshd: Sshd)
     assert done.stderr.splitlines() == [
         f"tuitrace: /nonexistent/tuitrace not found on {HOST}: install it there with 'pip install "
         "tuitrace', or name it with --remote-command"]
+
+
+def test_two_places_and_here_show_three_first_hops_and_one_destination(lab: Lab, sshd: Sshd) -> None:
+    """The several-traces report: src, dst and r1 each trace r3 at once; each entry says where from."""
+    r3 = topology.segment("r3", "r4").address("r3", 4)
+    argv = [sys.executable, "-m", "tuitrace", "--from", "lab-dst", "--from", "lab-r1", "--ssh-config",
+            str(sshd.client_config), "--remote-command", REMOTE, "--json", "-n", "--no-lookups", "-4", "-I",
+            "-c", "3", "-i", "0.1", "-w", "0.5", r3]
+    done = lab.run("src", argv, timeout=120, env=environment(), cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    traces = json.loads(done.stdout)["traces"]
+    assert [t["vantage"] for t in traces] == ["local", "lab-dst", "lab-r1"]
+    assert all(t["reached"] is True and t["target"]["address"] == r3 for t in traces)
+
+    def on(a: str, b: str) -> str:
+        return topology.segment(a, b).address(a, 4)
+
+    first = [{r["address"] for r in t["hops"][0]["responders"]} for t in traces]
+    assert first[0] == {on("r1", "src")} and first[1] == {on("r4", "dst")}
+    assert first[2] <= {on("r2a", "r1"), on("r2b", "r1")} and first[2]
+    assert [len(t["hops"]) for t in traces] == [3, 2, 2]

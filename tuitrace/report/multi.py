@@ -41,6 +41,8 @@ class TargetOutcome:
     """``None``: it could not be traced at all (``error`` says why)."""
     events: tuple[Event, ...] = ()
     error: str | None = None
+    vantage: str = "local"
+    """Where it was traced from: ``local``, or the ``--from`` destination as given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +90,10 @@ def summarize(outcome: TargetOutcome) -> TargetSummary:
 # -- JSON -----------------------------------------------------------------------------------------------
 def trace_entry(outcome: TargetOutcome, lookup: Lookup | None) -> dict[str, Any]:
     if outcome.snapshot is None:
-        return {"target": {"host": outcome.host, "address": None}, "error": outcome.error}
-    entry: dict[str, Any] = json.loads(render_json(outcome.snapshot, lookup, outcome.events))
+        return {"vantage": outcome.vantage, "target": {"host": outcome.host, "address": None},
+                "error": outcome.error}
+    entry: dict[str, Any] = {"vantage": outcome.vantage,
+                             **json.loads(render_json(outcome.snapshot, lookup, outcome.events))}
     if outcome.error is not None:
         entry["error"] = outcome.error
     return entry

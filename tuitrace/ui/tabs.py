@@ -64,6 +64,7 @@ class Target:
     host: str
     engine: EngineControl | None
     error: str | None = None
+    vantage: str = "local"
 
 
 def tab_bindings() -> list[Binding]:
@@ -146,7 +147,7 @@ class MultiTraceApp(TraceApp):
     BINDINGS: ClassVar[list[BindingType]] = [*TraceApp.BINDINGS, *tab_bindings()]
 
     def __init__(self, targets: Sequence[TargetEntry], options: UiOptions | None = None) -> None:
-        self.targets = [Target(t.host, t.engine, t.error) for t in targets]
+        self.targets = [Target(t.host, t.engine, t.error, getattr(t, "vantage", "local")) for t in targets]
         engines = [t.engine for t in self.targets if t.engine is not None]
         if not engines:
             raise ValueError("a screen of several targets needs at least one that is traced")
@@ -235,11 +236,12 @@ class MultiTraceApp(TraceApp):
         for target in self.targets:
             engine = target.engine
             if engine is None:
-                result.append(TargetOutcome(target.host, None, (), target.error))
+                result.append(TargetOutcome(target.host, None, (), target.error, target.vantage))
                 continue
             error = engine.error
             result.append(TargetOutcome(target.host, engine.snapshot(), tuple(engine.events()),
-                                        None if error is None else str(error) or type(error).__name__))
+                                        None if error is None else str(error) or type(error).__name__,
+                                        target.vantage))
         return result
 
     def refresh_view(self) -> None:

@@ -204,6 +204,10 @@ class RemoteEngine:
             if len(self._messages) < MESSAGE_LIMIT:
                 self._messages.append(text)
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def request_stop(self) -> None:
         self._stopping.set()
         with self._lock:

@@ -102,7 +102,7 @@ def test_a_target_that_fails_does_not_stop_the_others_and_the_run_succeeds() -> 
     assert done.returncode == 0, done.stderr
     traces = json.loads(done.stdout)["traces"]
     assert [t["target"]["host"] for t in traces] == ["127.0.0.1", "224.0.0.1", "::1"]
-    assert traces[1] == {"target": {"host": "224.0.0.1", "address": None},
+    assert traces[1] == {"vantage": "local", "target": {"host": "224.0.0.1", "address": None},
                          "error": "224.0.0.1 is a multicast address (a group, not one host)"}
     for entry in (traces[0], traces[2]):
         assert entry["reached"] is True and entry["rounds"] == 2

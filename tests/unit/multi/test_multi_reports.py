@@ -32,9 +32,11 @@ def test_json_has_one_entry_per_target_each_the_single_target_document() -> None
     traces = document["traces"]
     for entry, outcome in zip(traces[:2], measured[:2], strict=True):
         assert outcome.snapshot is not None
-        assert entry == json.loads(render_json(outcome.snapshot))
+        assert entry == {"vantage": "local", **json.loads(render_json(outcome.snapshot))}
+        assert next(iter(entry)) == "vantage"  # where it was traced from, then the single-target document
     assert traces[0]["reached"] is True and traces[1]["reached"] is False
-    assert traces[2] == {"target": {"host": "=gamma", "address": None}, "error": "cannot resolve '=gamma'"}
+    assert traces[2] == {"vantage": "local", "target": {"host": "=gamma", "address": None},
+                         "error": "cannot resolve '=gamma'"}
 
 
 def test_csv_is_one_table_with_the_target_columns_and_an_error_column() -> None:

@@ -7,9 +7,10 @@ import shlex
 import pytest
 
 from tuitrace.arguments import build_parser
-from tuitrace.cli import invocation_from_args
+from tuitrace.cli import invocation_from_args, several_targets
 from tuitrace.errors import TuitraceError
 from tuitrace.invocation import Invocation
+from tuitrace.multitarget import plan_targets
 from tuitrace.vantage.ssh import Vantage
 
 
@@ -36,10 +37,8 @@ def test_without_from_nothing_changes() -> None:
 
 @pytest.mark.parametrize(("argv", "error"), [
     (["--no-local", "h"], "--no-local needs --from [USER@]HOST: there is no other trace to show"),
-    (["--from", "a", "h"], "--from shows one remote trace on its own for now: give one --from and add "
-                           "--no-local (traces side by side are not built yet)"),
-    (["--from", "a", "--from", "b", "--no-local", "h"], "--from shows one remote trace on its own for now: "
-     "give one --from and add --no-local (traces side by side are not built yet)"),
+    (["--from", "a", "--record", "x.jsonl", "--no-local", "h"],
+     "--record with --from is not built yet: record on that host with --record there"),
     (["--from", "a:99999", "--no-local", "h"], "--from 'a:99999': the ssh port must be 1-65535, not '99999'"),
     (["--from", "a", "--no-local", "--stream", "h"], "--stream with --from: run tuitrace --stream on that "
      "host itself"),
@@ -49,3 +48,26 @@ def test_what_cannot_work_is_one_line(argv: list[str], error: str) -> None:
     with pytest.raises(TuitraceError) as caught:
         build(*argv)
     assert str(caught.value) == error
+
+
+def test_from_beside_the_local_trace_plans_one_trace_per_place_and_host() -> None:
+    ns = build_parser().parse_words(["--from", "ops@jump1", "--from", "jump2:2222", "-n", "--no-lookups",
+                                     "-T", "127.0.0.1", "::1"])
+    assert several_targets(ns)
+    plans = plan_targets(ns, ["tuitrace"], warn=lambda _text: None, environ={})
+    assert plans is not None
+    assert [(p.host, p.vantage) for p in plans] == [
+        ("127.0.0.1", "local"), ("::1", "local"),
+        ("127.0.0.1 from ops@jump1", "ops@jump1"), ("::1 from ops@jump1", "ops@jump1"),
+        ("127.0.0.1 from jump2:2222", "jump2:2222"), ("::1 from jump2:2222", "jump2:2222")]
+    remote = plans[2].invocation
+    assert remote is not None and remote.remote is not None
+    assert remote.remote.vantage == Vantage("jump1", "ops")
+    assert remote.remote.remote_words[-2:] == ("--", "127.0.0.1")
+    assert all(p.invocation is not None and p.invocation.remote is None for p in plans[:2])
+
+
+def test_no_local_with_two_places_plans_only_theirs() -> None:
+    ns = build_parser().parse_words(["--from", "a", "--from", "b", "--no-local", "db.internal"])
+    plans = plan_targets(ns, ["tuitrace"], warn=lambda _text: None, environ={})
+    assert plans is not None and [p.host for p in plans] == ["db.internal from a", "db.internal from b"]
