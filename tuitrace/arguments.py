@@ -193,6 +193,8 @@ def _vantage_arguments(parser: argparse.ArgumentParser) -> None:
                        help="also trace from HOST over ssh (tuitrace --stream there), beside the trace from "
                        "here; repeatable; the system's ssh, your keys, agent, ~/.ssh/config and "
                        "known_hosts; never a password")
+    group.add_argument("--from-file", metavar="FILE",
+                       help="also trace from each [USER@]HOST[:PORT] in FILE, one per line (# comments)")
     group.add_argument("--no-local", action="store_true",
                        help="only the --from traces, not one from here too")
     group.add_argument("--ssh-config", metavar="FILE", help="passed to ssh as -F FILE")

@@ -33,7 +33,7 @@ from tuitrace.invocation import (
 from tuitrace.privileges import sudo_user
 from tuitrace.probe.scenario import Scenario, ScenarioError, load_scenario
 from tuitrace.settings_file import PRINT_OPTION, FileValue, Settings, load_settings, template
-from tuitrace.targetlist import looks_like_length
+from tuitrace.targetlist import looks_like_length, read_targets_file
 from tuitrace.targets import check_interface, check_target, local_source, resolve
 from tuitrace.ui.options import UiOptions
 from tuitrace.userfiles import check_output_dir, geoip_file_problem
@@ -240,6 +240,23 @@ def check_vantage(ns: argparse.Namespace) -> list[Vantage]:
         raise TuitraceError(str(exc)) from None
 
 
+def vantage_problem(text: str) -> str | None:
+    """What is wrong with one ``--from-file`` line, or ``None``."""
+    try:
+        parse_vantage(text)
+    except ValueError as exc:
+        return str(exc).split(": ", 1)[1]
+    return None
+
+
+def add_vantages_from_file(ns: argparse.Namespace) -> None:
+    """``--from-file``: its lines join the ``--from`` destinations (once: the namespace keeps them)."""
+    if ns.from_file is not None:
+        ns.vantages = [*ns.vantages, *read_targets_file(ns.from_file, "--from-file", vantage_problem,
+                                                        "[USER@]HOST[:PORT]")]
+        ns.from_file = None
+
+
 def one_remote(ns: argparse.Namespace) -> bool:
     """``--from HOST --no-local``: the run is that one remote trace, on the usual single screen."""
     return len(ns.vantages) == 1 and ns.no_local
@@ -381,6 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ns = parse_with_settings(words, os.environ)
         if ns is None:
             return 0
+        add_vantages_from_file(ns)
         if ns.replay is not None or ns.demo:
             from tuitrace.run import run_replay
 

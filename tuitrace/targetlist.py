@@ -13,7 +13,7 @@ command line for it. Resolving the names is :mod:`tuitrace.targets`'s job, per h
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,20 +63,22 @@ def host_problem(text: str) -> str | None:
     return None
 
 
-def parse_targets_file(text: str, name: str) -> list[str]:
-    """The hosts listed in a targets file's ``text``: one per line, ``#`` starts a comment."""
-    hosts: list[str] = []
+def parse_targets_file(text: str, name: str, problem: Callable[[str], str | None] = host_problem,
+                       what: str = "host") -> list[str]:
+    """The entries listed in a file's ``text``: one per line, ``#`` starts a comment; ``problem`` says
+    what is wrong with one (hosts for ``--targets-file``, ``[user@]host[:port]`` for ``--from-file``)."""
+    entries: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         entry = line.split("#", 1)[0].strip()
         if not entry:
             continue
         if any(character.isspace() for character in entry):
-            raise TuitraceError(f"{name} line {number}: one host per line, not {_shown(entry)}")
-        problem = host_problem(entry)
-        if problem is not None:
-            raise TuitraceError(f"{name} line {number}: {_shown(entry)} is {problem}")
-        hosts.append(entry)
-    return hosts
+            raise TuitraceError(f"{name} line {number}: one {what} per line, not {_shown(entry)}")
+        wrong = problem(entry)
+        if wrong is not None:
+            raise TuitraceError(f"{name} line {number}: {_shown(entry)} is {wrong}")
+        entries.append(entry)
+    return entries
 
 
 def _shown(entry: str) -> str:
@@ -84,27 +86,29 @@ def _shown(entry: str) -> str:
     return repr(entry if len(entry) <= 40 else entry[:40] + "…")
 
 
-def read_targets_file(path: str) -> list[str]:
-    """``--targets-file``: the hosts in the file; a file that cannot be read or holds none is an error."""
+def read_targets_file(path: str, flag: str = "--targets-file",
+                      problem: Callable[[str], str | None] = host_problem, what: str = "host") -> list[str]:
+    """``--targets-file`` (or ``flag``): the entries in the file; a file that cannot be read or holds none
+    is an error."""
     file = Path(path)
     try:
         if file.is_dir():
-            raise TuitraceError(f"--targets-file {path}: it is a directory")
+            raise TuitraceError(f"{flag} {path}: it is a directory")
         with file.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise TuitraceError(f"--targets-file {plain_os_error(exc, 'cannot read')}") from None
+        raise TuitraceError(f"{flag} {plain_os_error(exc, 'cannot read')}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise TuitraceError(f"--targets-file {path}: larger than {MAX_FILE_BYTES} bytes, not a list of hosts")
+        raise TuitraceError(f"{flag} {path}: larger than {MAX_FILE_BYTES} bytes, not a list of {what}s")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise TuitraceError(f"{path} line {line}: not UTF-8 text") from None
-    hosts = parse_targets_file(text, path)
-    if not hosts:
-        raise TuitraceError(f"--targets-file {path}: no host in it (one per line, # for comments)")
-    return hosts
+    entries = parse_targets_file(text, path, problem, what)
+    if not entries:
+        raise TuitraceError(f"{flag} {path}: no {what} in it (one per line, # for comments)")
+    return entries
 
 
 def target_hosts(words: Sequence[str], targets_file: str | None) -> TargetWords:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 import pytest
 
 from tuitrace.arguments import build_parser
-from tuitrace.cli import invocation_from_args, several_targets
+from tuitrace.cli import add_vantages_from_file, invocation_from_args, several_targets
 from tuitrace.errors import TuitraceError
 from tuitrace.invocation import Invocation
 from tuitrace.multitarget import plan_targets
@@ -71,3 +72,20 @@ def test_no_local_with_two_places_plans_only_theirs() -> None:
     ns = build_parser().parse_words(["--from", "a", "--from", "b", "--no-local", "db.internal"])
     plans = plan_targets(ns, ["tuitrace"], warn=lambda _text: None, environ={})
     assert plans is not None and [p.host for p in plans] == ["db.internal from a", "db.internal from b"]
+
+
+def test_from_file_adds_one_place_per_line_and_says_which_line_is_wrong(tmp_path: Path) -> None:
+    places = tmp_path / "places"
+    places.write_text("# our jump hosts\nops@jump1:2222\n\n[2001:db8::7]:22  # lab\n", encoding="utf-8")
+    ns = build_parser().parse_words(["--from", "jump0", "--from-file", str(places), "-n", "127.0.0.1"])
+    add_vantages_from_file(ns)
+    assert ns.vantages == ["jump0", "ops@jump1:2222", "[2001:db8::7]:22"]
+    places.write_text("jump1\nops@jump 2\n", encoding="utf-8")
+    ns = build_parser().parse_words(["--from-file", str(places), "127.0.0.1"])
+    with pytest.raises(TuitraceError) as caught:
+        add_vantages_from_file(ns)
+    assert str(caught.value) == f"{places} line 2: one [USER@]HOST[:PORT] per line, not 'ops@jump 2'"
+    places.write_text("jump1\nhost;reboot\n", encoding="utf-8")
+    with pytest.raises(TuitraceError) as caught:
+        add_vantages_from_file(build_parser().parse_words(["--from-file", str(places), "127.0.0.1"]))
+    assert str(caught.value) == f"{places} line 2: 'host;reboot' is not a host name or address"
