@@ -33,10 +33,14 @@ from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.terminal import honour_no_colour_terminal
+from tuitrace.ui.widgets.display_mode import DisplayMode
 from tuitrace.ui.widgets.event_pane import EventPane, news_line
 from tuitrace.ui.widgets.header import TraceHeader
+from tuitrace.ui.widgets.history_strip import HistoryStrip
+from tuitrace.ui.widgets.hop_columns import BY_KEY, fields_text, parse_fields
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
+from tuitrace.ui.widgets.rtt_chart import RttChart
 
 REFRESH_SECONDS = 0.22
 """About 4.5 refreshes a second: live enough to watch, cheap enough not to compete with the prober."""
@@ -57,11 +61,16 @@ class TraceApp(App[int]):
         honour_no_colour_terminal(self, os.environ)
         self.engine = engine
         self.options = options or UiOptions()
-        self.view = View(names=not self.options.numeric)
+        self.view = View(names=not self.options.numeric, fields=self.options.fields)
+        self.display_mode = DisplayMode.TABLE
+        self.chosen_ttl: int | None = None
+        """The hop the strip marks and the chart shows (``↑``/``↓`` in those modes); ``None``: the last."""
+        self.history_strip = HistoryStrip(id="strip")
+        self.rtt_chart = RttChart(id="chart")
         self.user_port = self.options.user_port
         self.last_screenshot: ScreenshotPaths | None = None
         self._snapshot: TraceSnapshot | None = None
-        self._shown: tuple[TraceSnapshot, View, int, str] | None = None
+        self._shown: tuple[object, ...] | None = None
         self._requested: set[str] = set()
         self._notices: set[str] = set()
         self._problem = ""
@@ -76,6 +85,8 @@ class TraceApp(App[int]):
     def compose(self) -> ComposeResult:
         yield TraceHeader(id="header")
         yield HopTable(id="hops")
+        yield self.history_strip
+        yield self.rtt_chart
         yield self.event_pane
         yield Footer()
 
@@ -125,14 +136,22 @@ class TraceApp(App[int]):
         generation = self._enrich(snapshot)
         self._check_engine()
         news = self._follow_events()
-        if self._shown == (snapshot, self.view, generation, self._problem + news):
+        mode = self.display_mode
+        shown = (snapshot, self.view, generation, self._problem + news, mode, self.chosen_ttl,
+                 self.history_strip.back)
+        if self._shown == shown:
             return
-        self._shown = (snapshot, self.view, generation, self._problem + news)
+        self._shown = shown
         self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news)
         enricher = self.options.enricher
         lookup = self._lookup if enricher is not None else None
-        fillable = enricher is not None and enricher.fills_as_or_place
-        self.query_one(HopTable).show(snapshot, self.view, lookup, fillable)
+        if mode is DisplayMode.STRIP:
+            self.history_strip.show(snapshot, self.view, lookup, self.chosen_ttl)
+        elif mode is DisplayMode.CHART:
+            self.rtt_chart.show(snapshot, lookup, self.chosen_ttl)
+        else:
+            fillable = enricher is not None and enricher.fills_as_or_place
+            self.query_one(HopTable).show(snapshot, self.view, lookup, fillable)
 
     def _follow_events(self) -> str:
         """Give the pane the events (when shown); the header's news line while the newest is fresh."""
@@ -234,6 +253,46 @@ class TraceApp(App[int]):
         self.view = replace(self.view, expand_ecmp=not self.view.expand_ecmp)
         self.refresh_view()
 
+    def action_toggle_jitter(self) -> None:
+        self.view = replace(self.view, jitter=not self.view.jitter)
+        self.refresh_view()
+
+    def action_ask_fields(self) -> None:
+        legend = "  ".join(f"{f.letter} {f.key}" for f in BY_KEY.values())
+        screen = ValueInputScreen("Fields, in order (mtr's -o letters, or names with commas)", legend,
+                                  parse_fields, fields_text(self.view.fields))
+        self.push_screen(screen, self._fields_chosen)
+
+    def _fields_chosen(self, result: tuple[tuple[str, ...]] | None) -> None:
+        if result is not None:
+            self.view = replace(self.view, fields=result[0], jitter=False)
+            self.refresh_view()
+
+    def action_cycle_display(self) -> None:
+        table = self.query_one(HopTable)
+        if self.display_mode is DisplayMode.TABLE and table.selected_key is not None:
+            self.chosen_ttl = parse_hop_key(table.selected_key)[0]
+        self.display_mode = self.display_mode.next()
+        for widget, mode in ((table, DisplayMode.TABLE), (self.history_strip, DisplayMode.STRIP),
+                             (self.rtt_chart, DisplayMode.CHART)):
+            widget.display = mode is self.display_mode
+        (table if self.display_mode is DisplayMode.TABLE else self.history_strip).focus()
+        self.refresh_view()  # the widget shown now draws again when it gets its size (its on_resize)
+
+    def action_history_scroll(self, pages: int) -> None:
+        if self.display_mode is DisplayMode.STRIP:
+            self.history_strip.scroll_history(pages)
+            self.refresh_view()
+
+    def _move_chosen(self, delta: int) -> None:
+        ttls = [hop.ttl for hop in self.snapshot.hops]
+        if not ttls:
+            return
+        current = self.chosen_ttl if self.chosen_ttl in ttls else ttls[-1] if delta < 0 else ttls[0] - 1
+        index = ttls.index(current) + delta if current in ttls else 0
+        self.chosen_ttl = ttls[min(max(0, index), len(ttls) - 1)]
+        self.refresh_view()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -244,7 +303,10 @@ class TraceApp(App[int]):
         return action not in ("select_row", "show_detail") or len(self.screen_stack) == 1
 
     def action_select_row(self, delta: int) -> None:
-        self.query_one(HopTable).action_move_cursor(delta)
+        if self.display_mode is DisplayMode.TABLE:
+            self.query_one(HopTable).action_move_cursor(delta)
+        else:
+            self._move_chosen(delta)
 
     def action_show_detail(self) -> None:
         table = self.query_one(HopTable)

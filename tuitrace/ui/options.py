@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tuitrace.ui.enrichment import Enricher
+from tuitrace.ui.widgets.hop_columns import DEFAULT_KEYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +29,5 @@ class UiOptions:
     """How probes are sent, for the header; empty uses the snapshot's mode."""
     user_port: int | None = None
     """The port given with ``-p``: ``u`` then traces UDP to that port and ``t`` TCP to it."""
+    fields: tuple[str, ...] = DEFAULT_KEYS
+    """``--fields``: the table's statistics columns, in order (keys of ``hop_columns.FIELDS``)."""
