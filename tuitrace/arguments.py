@@ -158,6 +158,21 @@ def _enrich_arguments(parser: argparse.ArgumentParser) -> None:
                        "(local GeoIP files are still read)")
 
 
+def _screen_arguments(parser: argparse.ArgumentParser) -> None:
+    screen = parser.add_argument_group("screen and privacy")
+    screen.add_argument("--fields", metavar="FIELDS",
+                        help="the table's statistics columns, in order: mtr's -o letters or names with "
+                        "commas (LSNABWVJH, the default; L loss D drop R rcv S snt N last B best A avg "
+                        "W wrst V stdev G gmean E median P p95 J jttr M javg X jmax I jint H hist); "
+                        "o changes them on screen, j shows the jitter fields")
+    screen.add_argument("--privacy", metavar="N", dest="privacy_hops",
+                        help="hide the addresses, names, AS and places of hops 1..N as 'hidden' on screen, "
+                        "in screenshots and in reports (x toggles it on screen) "
+                        f"{_bounds(defaults.PRIVACY_HOPS, '0')}")
+    screen.add_argument("--hide-target", action="store_true",
+                        help="hide the target's name and address too (header, reports, screenshot files)")
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="tuitrace", description=DESCRIPTION, epilog=geoip_help())
     parser.add_argument("host", help="name or address to trace")
@@ -167,6 +182,7 @@ def build_parser() -> OneLineParser:
     _timing_arguments(parser)
     _path_arguments(parser)
     _output_arguments(parser)
+    _screen_arguments(parser)
     _enrich_arguments(parser)
     parser.add_argument("--version", action="version", version=f"tuitrace {__version__}")
     return parser

@@ -9,11 +9,12 @@ argparse, and each part can be built by a test without a command line.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tuitrace.config import Mode, TraceConfig
 from tuitrace.enrich.options import EnrichOptions
 from tuitrace.probe.scenario import Scenario
+from tuitrace.report.privacy import Privacy
 from tuitrace.ui.options import UiOptions
 
 
@@ -44,6 +45,8 @@ class ReportOptions:
     """``-n``: addresses only in the text report."""
     show_notices: bool = False
     """Print the lookups' notices on stderr (the user named GeoIP files, so problems with them matter)."""
+    privacy: Privacy = field(default_factory=Privacy)
+    """``--privacy N`` (``privacy.hops``) and ``--hide-target`` (``privacy.hide_target``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
+from tuitrace.report.privacy import hidden_lookup, redact_events, redact_snapshot
 from tuitrace.report.stream import StreamWriter
 from tuitrace.report.text import render_text
 
@@ -128,23 +129,25 @@ def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None
             signals.finish()
             engine.stop()
         snapshot = engine.snapshot()
+        events = redact_events(engine.events(), snapshot, options.privacy)
+        snapshot = redact_snapshot(snapshot, options.privacy)
         lookup = None
         if enricher is not None:
             enricher.wait_idle(ENRICH_GRACE)
             if options.show_notices:  # only problems with files the user named; --help tells the rest
                 for notice in enricher.notices():
                     print(f"tuitrace: {notice}", file=sys.stderr)
-            lookup = enricher.get
+            lookup = hidden_lookup(enricher.get)
         note = signals.partial_note(snapshot.rounds)
         if options.format is ReportFormat.STREAM:
             return signals.status()  # every line is out already
         if options.format is ReportFormat.JSON:
-            output = mark_partial_json(render_json(snapshot, lookup, engine.events()), signals)
+            output = mark_partial_json(render_json(snapshot, lookup, events), signals)
         elif options.format is ReportFormat.CSV:
             output = render_csv(snapshot, lookup)
             if note:  # CSV has no place for it: the exit status and stderr say it
                 write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, engine.events()), note)
+            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, events), note)
         write_out(output)
     return signals.status()

@@ -13,14 +13,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol, port_for
 from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
+from tuitrace.report.privacy import Privacy, hidden_lookup, redact_events, redact_snapshot, redact_words
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import EnrichInfo
@@ -46,6 +48,12 @@ REFRESH_SECONDS = 0.22
 """About 4.5 refreshes a second: live enough to watch, cheap enough not to compete with the prober."""
 NEWS_SECONDS = 6.0
 """How long the header shows the newest event."""
+PRIVACY_HOPS_BY_KEY = 2
+"""Hops ``x`` hides when ``--privacy`` did not say: the home router and the provider's first router."""
+GEOIP_HINT_SECONDS = 12.0
+"""How long the status line says that places need a GeoIP database."""
+QUIET_NOTICE = "no GeoIP database found"
+"""The start of the lookups' notice that is a hint, not a problem: a status line, not a toast."""
 
 
 class TraceApp(App[int]):
@@ -63,6 +71,9 @@ class TraceApp(App[int]):
         self.options = options or UiOptions()
         self.view = View(names=not self.options.numeric, fields=self.options.fields)
         self.display_mode = DisplayMode.TABLE
+        self.privacy = self.options.privacy
+        """What is hidden now (``x`` toggles between this and nothing)."""
+        self._privacy_on = self.privacy if self.privacy.active else Privacy(hops=PRIVACY_HOPS_BY_KEY)
         self.chosen_ttl: int | None = None
         """The hop the strip marks and the chart shows (``↑``/``↓`` in those modes); ``None``: the last."""
         self.history_strip = HistoryStrip(id="strip")
@@ -81,6 +92,9 @@ class TraceApp(App[int]):
         """The newest event already announced (by identity: the engine keeps only the last 1000)."""
         self.event_pane = EventPane(id="events")
         """Held, not queried: the refresh runs while a dialog is the active screen too."""
+        self.status_line = Static("", id="status-line")
+        """A quiet one-line hint (no GeoIP database), shown once, for a few seconds."""
+        self._hint_until = 0.0
 
     def compose(self) -> ComposeResult:
         yield TraceHeader(id="header")
@@ -88,6 +102,7 @@ class TraceApp(App[int]):
         yield self.history_strip
         yield self.rtt_chart
         yield self.event_pane
+        yield self.status_line
         yield Footer()
 
     def on_mount(self) -> None:
@@ -117,8 +132,24 @@ class TraceApp(App[int]):
         for notice in enricher.notices():
             if notice not in self._notices:
                 self._notices.add(notice)
-                self.notify(notice, severity="warning", markup=False)  # file names and errors, not markup
+                if notice.lower().startswith(QUIET_NOTICE):
+                    self._hint(notice)
+                else:
+                    self.notify(notice, severity="warning", markup=False)  # file names, not markup
         return enricher.generation
+
+    def _hint(self, text: str) -> None:
+        """A hint on the status line (not over the table), unless lookups are off: then nobody asked."""
+        if not self.options.lookups:
+            return
+        self.status_line.update(Text(text, style="dim"))
+        self.status_line.add_class("-shown")
+        self._hint_until = self.clock() + GEOIP_HINT_SECONDS
+
+    def _expire_hint(self) -> None:
+        if self._hint_until and self.clock() > self._hint_until:
+            self._hint_until = 0.0
+            self.status_line.remove_class("-shown")
 
     def _check_engine(self) -> None:
         """Show what the engine has to tell (a refused protocol switch), and say so, once, when its thread
@@ -132,19 +163,22 @@ class TraceApp(App[int]):
 
     def refresh_view(self) -> None:
         """Pull a snapshot and show it; does nothing visible when nothing changed."""
-        snapshot = self._snapshot = self.engine.snapshot()
-        generation = self._enrich(snapshot)
+        real = self._snapshot = self.engine.snapshot()
+        generation = self._enrich(real)  # lookups are asked for every address, hidden or not
+        self._expire_hint()
+        snapshot = redact_snapshot(real, self.privacy)
         self._check_engine()
         news = self._follow_events()
         mode = self.display_mode
-        shown = (snapshot, self.view, generation, self._problem + news, mode, self.chosen_ttl,
-                 self.history_strip.back)
+        shown = (real, self.view, generation, self._problem + news, mode, self.chosen_ttl,
+                 self.history_strip.back, self.privacy)
         if self._shown == shown:
             return
         self._shown = shown
-        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news)
+        hidden = self.privacy.describe() if self.privacy.active else ""
+        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news, hidden)
         enricher = self.options.enricher
-        lookup = self._lookup if enricher is not None else None
+        lookup = hidden_lookup(self._lookup if enricher is not None else None)
         if mode is DisplayMode.STRIP:
             self.history_strip.show(snapshot, self.view, lookup, self.chosen_ttl)
         elif mode is DisplayMode.CHART:
@@ -293,6 +327,10 @@ class TraceApp(App[int]):
         self.chosen_ttl = ttls[min(max(0, index), len(ttls) - 1)]
         self.refresh_view()
 
+    def action_toggle_privacy(self) -> None:
+        self.privacy = Privacy() if self.privacy.active else self._privacy_on
+        self.refresh_view()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -324,13 +362,17 @@ class TraceApp(App[int]):
     # -- screenshot -------------------------------------------------------------------------------
 
     def action_ticket_screenshot(self) -> None:
-        snapshot = self.snapshot
+        real = self.snapshot
+        snapshot = redact_snapshot(real, self.privacy)
+        events = redact_events(self.engine.events(), real, self.privacy, real.host)
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
-        report = text_report(snapshot, self.options.enricher, not self.view.names, self.engine.events())
+        report = text_report(snapshot, self.options.enricher, not self.view.names, events,
+                             hidden=self.privacy.active)
+        command = " ".join(redact_words(self.options.command_line.split(" "), real, self.privacy))
         try:
             paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
-                                           command_line=self.options.command_line,
-                                           mode_label=self.options.mode_label)
+                                           command_line=command, mode_label=self.options.mode_label,
+                                           hidden=self.privacy.describe())
         except OSError as error:
             self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
                         markup=False)
@@ -353,6 +395,8 @@ def run_tui(engine: EngineControl, options: UiOptions) -> int:
             final = engine.snapshot()
             engine.stop()  # closes a loss burst still going: the events are read after it
         if options.report_on_exit:
-            report = text_report(final, options.enricher, not app.view.names, engine.events())
+            events = redact_events(engine.events(), final, app.privacy, final.host)
+            report = text_report(redact_snapshot(final, app.privacy), options.enricher, not app.view.names,
+                                 events, hidden=app.privacy.active)
             write_out(mark_partial_text(report, signals.partial_note(final.rounds)) + "\n")
     return signals.status(app.return_code or 0)

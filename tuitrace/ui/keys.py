@@ -46,6 +46,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("right_square_bracket", "]", "history_scroll(-1)", "", "History strip: scroll forward"),
     KeySpec("o", "o", "ask_fields", "", "Pick the fields (columns) and their order, as mtr's -o letters"),
     KeySpec("j", "j", "toggle_jitter", "", "Jitter fields (mtr's DRAGJMXI) or your fields"),
+    KeySpec("x", "x", "toggle_privacy", "",
+            "Privacy: hide the addresses, names, AS and places of the first hops (--privacy N, else 2)"),
     KeySpec("l", "l", "toggle_events", "", "Show or hide the event log, newest first (route changes...)"),
     KeySpec("up", "↑", "select_row(-1)", "", "Select the hop or ECMP responder above (Esc: none)"),
     KeySpec("down", "↓", "select_row(1)", "", "Select the row below (PgUp PgDn Ctrl+Home/End jump)"),
