@@ -49,7 +49,7 @@ async def test_d_cycles_table_strip_chart_and_back(engine: FakeEngine) -> None:
         assert app.display_mode is DisplayMode.TABLE
         await pilot.press("d")
         await pilot.pause()
-        assert app.display_mode is DisplayMode.STRIP
+        assert app.display_mode.value == "strip"
         assert app.history_strip.display and not app.rtt_chart.display
         lines = app.history_strip.plain_lines()
         assert lines[0].startswith("History, one cell per round")
@@ -57,14 +57,14 @@ async def test_d_cycles_table_strip_chart_and_back(engine: FakeEngine) -> None:
         assert lines[4].startswith("  3. ??? 100%") and lines[4].endswith(LOST * 6)
         await pilot.press("d")
         await pilot.pause()
-        assert app.display_mode is DisplayMode.CHART
+        assert app.display_mode.value == "chart"
         assert app.rtt_chart.plain_lines()[0].startswith("RTT of hop 5  10.0.9.2")  # the last hop
         await pilot.press("up")  # another hop
         await pilot.pause()
         assert app.rtt_chart.plain_lines()[0].startswith("RTT of hop 4  10.0.4.1")
         await pilot.press("d")
         await pilot.pause()
-        assert app.display_mode is DisplayMode.TABLE
+        assert app.display_mode.value == "table"
         assert not app.rtt_chart.display
 
 
