@@ -132,7 +132,7 @@ class TraceApp(App[int]):
         for notice in enricher.notices():
             if notice not in self._notices:
                 self._notices.add(notice)
-                if notice.lower().startswith(QUIET_NOTICE):
+                if notice.lower().startswith(QUIET_NOTICE.lower()):
                     self._hint(notice)
                 else:
                     self.notify(notice, severity="warning", markup=False)  # file names, not markup
