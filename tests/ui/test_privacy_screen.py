@@ -33,7 +33,7 @@ async def test_x_hides_the_first_two_hops_and_keeps_their_rows(engine: FakeEngin
             assert secret not in shown
         assert "hidden" in shown and "10.0.4.1" in shown  # hop 4 is not hidden
         assert len(row_keys(app)) == len(before)
-        assert "hidden: the addresses, names, AS and places of hops 1-2" in header(app)
+        assert "hidden: hops 1-2 (addresses, names, AS, places)" in header(app)
         await pilot.press("x")
         await pilot.pause()
         assert "gw.office.example" in "\n".join(table_lines(app)) and "hidden" not in header(app)
@@ -55,8 +55,7 @@ async def test_screenshot_with_privacy_hides_hops_and_target_and_says_so(engine:
         for secret in ("10.0.1.1", "10.0.9.2", "lab-dst"):
             assert secret not in text, secret
     assert "10.0.4.1" in markdown and "10.0.4.1" in svg_text
-    assert ("- Hidden for privacy: the address, name, AS and place of hop 1 and the target's name and address"
-            in markdown)
+    assert "- Hidden for privacy: hop 1 and the target (addresses, names, AS, places)" in markdown
     assert "`tuitrace -I hidden`" in markdown
 
 

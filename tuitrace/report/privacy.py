@@ -39,15 +39,10 @@ class Privacy:
         return self.hops > 0 or self.hide_target
 
     def describe(self) -> str:
-        """One line for the screenshot's Markdown and the header: what is hidden."""
-        parts = []
-        if self.hops == 1:
-            parts.append("the address, name, AS and place of hop 1")
-        elif self.hops > 1:
-            parts.append(f"the addresses, names, AS and places of hops 1-{self.hops}")
-        if self.hide_target:
-            parts.append("the target's name and address")
-        return " and ".join(parts) if parts else "nothing"
+        """One line for the header and the screenshot's Markdown: what is hidden."""
+        parts = ["hop 1" if self.hops == 1 else f"hops 1-{self.hops}"] if self.hops > 0 else []
+        parts += ["the target"] if self.hide_target else []
+        return f"{' and '.join(parts)} (addresses, names, AS, places)" if parts else "nothing"
 
 
 def hidden_addresses(snapshot: TraceSnapshot, privacy: Privacy) -> dict[str, str]:
