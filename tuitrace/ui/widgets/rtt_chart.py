@@ -15,7 +15,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
 from textual.widget import Widget
 
 from tuitrace.stats.snapshot import HopSnapshot, TraceSnapshot
@@ -89,11 +91,13 @@ def chart_lines(hop: HopSnapshot, width: int, height: int,
         else:
             label = ""
         pieces: list[tuple[str, str]] = [(fit(label, GUTTER - 1).rjust(GUTTER - 1) + "┤", "dim")]
+        blank = AVG_MARK if r == avg_row else " "
         for cell in grid[r]:
-            if cell:
-                pieces.append((chr(BRAILLE + cell), LINE_STYLE))
+            glyph, style = (chr(BRAILLE + cell), LINE_STYLE) if cell else (blank, "dim")
+            if pieces[-1][1] == style:  # one piece per run of a style: a span per cell costs 100x to draw
+                pieces[-1] = (pieces[-1][0] + glyph, style)
             else:
-                pieces.append((AVG_MARK if r == avg_row else " ", "dim"))
+                pieces.append((glyph, style))
         lines.append(pieces)
     columns = math.ceil(len(samples) / 2)
     marks = "".join(LOST if None in samples[2 * c:2 * c + 2] else " " for c in range(columns))
@@ -103,16 +107,6 @@ def chart_lines(hop: HopSnapshot, width: int, height: int,
     return lines
 
 
-def chart_text(lines: list[list[tuple[str, str]]]) -> Text:
-    text = Text(no_wrap=True, overflow="crop")
-    for n, pieces in enumerate(lines):
-        if n:
-            text.append("\n")
-        for piece, style in pieces:
-            text.append(piece, style=style)
-    return text
-
-
 class RttChart(Widget):
     """Shows :func:`chart_lines` for one hop of the latest snapshot (the selected one, else the last)."""
 
@@ -120,6 +114,7 @@ class RttChart(Widget):
         super().__init__(id=id)
         self.lines: list[list[tuple[str, str]]] = []
         self._latest: tuple[TraceSnapshot, Lookup | None, int | None] | None = None
+        self._styles: dict[str, Style] = {}
 
     def show(self, snapshot: TraceSnapshot, lookup: Lookup | None, selected_ttl: int | None) -> None:
         self._latest = (snapshot, lookup, selected_ttl)
@@ -132,11 +127,25 @@ class RttChart(Widget):
             self.refresh()
 
     def on_resize(self) -> None:
+        self._styles = {}
         if self._latest is not None:
             self.show(*self._latest)
 
-    def render(self) -> Text:
-        return chart_text(self.lines)
+    def render_line(self, y: int) -> Strip:
+        """Line API: segments straight from the planned pieces (a ``Text`` of the whole chart went through
+        Textual's content layer on every line drawn, some 100 times slower)."""
+        width = self.size.width
+        base = self.rich_style
+        if y >= len(self.lines):
+            return Strip.blank(width, base)
+        styles = self._styles
+        segments = []
+        for text, name in self.lines[y]:
+            style = styles.get(name)
+            if style is None:
+                style = styles[name] = base + Style.parse(name)
+            segments.append(Segment(text, style))
+        return Strip(segments).crop(0, width).extend_cell_length(width, base)
 
     def plain_lines(self) -> list[str]:
         return ["".join(text for text, _ in pieces) for pieces in self.lines]
