@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tuitrace.config import Protocol
 from tuitrace.report.privacy import Privacy
+from tuitrace.timeline.events import Event, EventKind
 from tuitrace.ui.app import GEOIP_HINT_SECONDS, TraceApp
 from tuitrace.ui.options import UiOptions
 from tuitrace.ui.widgets.header import header_text
@@ -99,3 +100,23 @@ def test_the_header_never_parts_a_label_from_its_value() -> None:
 def test_privacy_80x24(snap_compare: SnapCompare) -> None:
     options = UiOptions(privacy=Privacy(hops=2, hide_target=True))
     assert snap_compare(TraceApp(lab_engine(), options), terminal_size=(80, 24))
+
+
+async def test_events_and_details_keep_hidden_hops_hidden(engine: FakeEngine) -> None:
+    engine.recorded_events.append(Event(time="2026-12-01T00:00:00.000Z", t_s=1.0, kind=EventKind.PATH_CHANGE,
+                                        ttl=1, address="10.0.1.1", duration_s=None,
+                                        text="Hop 1 now answers from 10.0.1.1."))
+    app = TraceApp(engine, UiOptions(privacy=Privacy(hops=2)))
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert "Hop 1 now answers from hidden." in app.event_pane.plain
+        assert "10.0.1.1" not in app.event_pane.plain + header(app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1  # no detail view of a hidden hop
+        assert [n.message for n in app._notifications] == ["Hop 1 is hidden for privacy: x shows it"]
+
+
+def test_field_picker(snap_compare: SnapCompare) -> None:
+    assert snap_compare(TraceApp(lab_engine()), terminal_size=(80, 24), press=["o"])

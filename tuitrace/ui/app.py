@@ -22,7 +22,14 @@ from tuitrace.config import Protocol, port_for
 from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
-from tuitrace.report.privacy import Privacy, hidden_lookup, redact_events, redact_snapshot, redact_words
+from tuitrace.report.privacy import (
+    HIDDEN,
+    Privacy,
+    hidden_lookup,
+    redact_events,
+    redact_snapshot,
+    redact_words,
+)
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import EnrichInfo
@@ -196,17 +203,24 @@ class TraceApp(App[int]):
             self._news = (self._newest, now)
         pane = self.event_pane
         if pane.has_class("-shown"):
-            pane.show(events)
+            pane.show(self._private(events))
         if self._news is None or now - self._news[1] > NEWS_SECONDS:
             self._news = None
             return ""
-        return news_line(self._news[0])
+        return news_line(self._private([self._news[0]])[0])
+
+    def _private(self, events: list[Event]) -> list[Event]:
+        """``events`` as privacy lets them show (hidden addresses replaced in their fields and sentences)."""
+        if not self.privacy.active:
+            return events
+        real = self.snapshot
+        return redact_events(events, real, self.privacy, real.host)
 
     def action_toggle_events(self) -> None:
         pane = self.event_pane
         pane.toggle_class("-shown")
         if pane.has_class("-shown"):
-            pane.show(self.engine.events())
+            pane.show(self._private(self.engine.events()))
 
     # -- protocol and port ------------------------------------------------------------------------
 
@@ -354,6 +368,9 @@ class TraceApp(App[int]):
             self.notify("No hop to show yet: wait for the first replies")
             return
         ttl, address = parse_hop_key(key)
+        if self.privacy.active and (ttl <= self.privacy.hops or (address or "").startswith(HIDDEN)):
+            self.notify(f"Hop {ttl} is hidden for privacy: x shows it")
+            return
         enricher = self.options.enricher
         lookup = self._lookup if enricher is not None else None
         detail = enricher.detail if enricher is not None else None
