@@ -7,6 +7,10 @@ import random
 
 import pytest
 
+from tuitrace.config import Protocol, Setting
+from tuitrace.probe.types import Outcome, ProbeResult
+from tuitrace.report.model import HopReport
+from tuitrace.stats.hop import HopStats
 from tuitrace.stats.rtt import RttAccumulator
 from tuitrace.stats.sketch import MAX_BUCKETS, RELATIVE_ERROR, QuantileSketch
 
@@ -64,3 +68,16 @@ def test_summary_carries_geometric_mean_median_p95_and_interarrival_jitter() -> 
     j += (90 - j) / 16
     j += (90 - j) / 16
     assert summary.jitter_interarrival_ms == pytest.approx(j)
+
+
+def test_reports_carry_median_p95_and_geometric_mean_per_hop_and_responder() -> None:
+    hop = HopStats(1)
+    for n, value in enumerate((10.0, 20.0, 30.0, 40.0, 1000.0)):
+        hop.add(ProbeResult(key=n, setting=Setting(Protocol.ICMP, None), ttl=1, round=n,
+                            outcome=Outcome.TIME_EXCEEDED, responder="10.0.0.1", rtt_ns=int(value * 1e6)))
+    report = HopReport.of(hop.snapshot(), None)
+    geomean = math.exp(sum(map(math.log, (10, 20, 30, 40, 1000))) / 5)
+    for row in (report, report.responders[0]):
+        assert row.median_ms == pytest.approx(30.0, rel=RELATIVE_ERROR)
+        assert row.p95_ms == pytest.approx(1000.0, rel=RELATIVE_ERROR)
+        assert row.geomean_ms == pytest.approx(geomean, rel=1e-3)
