@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from bench.ui_cost import SnapshotEngine
 from tuitrace.stats.snapshot import HopSnapshot, RttSummary
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.format import SPARK_LEVELS
@@ -104,3 +105,19 @@ def test_rtt_chart_80x24(snap_compare: SnapCompare) -> None:
         await pilot.pause()
 
     assert snap_compare(TraceApp(lab_engine()), terminal_size=(80, 24), run_before=choose)
+
+
+async def test_up_and_down_choose_the_hop_and_the_strip_follows_it_on_a_long_path() -> None:
+    engine = SnapshotEngine()  # 30 hops: more than fit at 80x24
+    app = TraceApp(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.history_strip.scroll_y == 0
+        await pilot.press("up")  # from nothing chosen, up chooses the last hop
+        await pilot.pause()
+        assert app.chosen_ttl == 30
+        assert app.history_strip.scroll_y > 0  # scrolled down to it
+        await pilot.press(*["up"] * 29)
+        await pilot.pause()
+        assert app.chosen_ttl == 1 and app.history_strip.scroll_y == 0

@@ -49,7 +49,7 @@ from tuitrace.ui.widgets.history_strip import HistoryStrip
 from tuitrace.ui.widgets.hop_columns import BY_KEY, fields_text, parse_fields
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
-from tuitrace.ui.widgets.rtt_chart import RttChart
+from tuitrace.ui.widgets.rtt_chart import RttChart, chosen_hop
 
 REFRESH_SECONDS = 0.22
 """About 4.5 refreshes a second: live enough to watch, cheap enough not to compete with the prober."""
@@ -324,7 +324,8 @@ class TraceApp(App[int]):
         for widget, mode in ((table, DisplayMode.TABLE), (self.history_strip, DisplayMode.STRIP),
                              (self.rtt_chart, DisplayMode.CHART)):
             widget.display = mode is self.display_mode
-        (table if self.display_mode is DisplayMode.TABLE else self.history_strip).focus()
+        if self.display_mode is DisplayMode.TABLE:
+            table.focus()
         self.refresh_view()  # the widget shown now draws again when it gets its size (its on_resize)
 
     def action_history_scroll(self, pages: int) -> None:
@@ -333,12 +334,19 @@ class TraceApp(App[int]):
             self.refresh_view()
 
     def _move_chosen(self, delta: int) -> None:
+        """Choose the hop above or below. With none chosen, the chart moves from the hop it shows (the last
+        that answers); the strip marks first the last hop (``↑``) or the first (``↓``)."""
         ttls = [hop.ttl for hop in self.snapshot.hops]
         if not ttls:
             return
-        current = self.chosen_ttl if self.chosen_ttl in ttls else ttls[-1] if delta < 0 else ttls[0] - 1
-        index = ttls.index(current) + delta if current in ttls else 0
-        self.chosen_ttl = ttls[min(max(0, index), len(ttls) - 1)]
+        shown = chosen_hop(self.snapshot, None)
+        if self.chosen_ttl not in ttls and self.display_mode is DisplayMode.CHART and shown is not None:
+            self.chosen_ttl = shown.ttl
+        if self.chosen_ttl not in ttls:
+            self.chosen_ttl = ttls[-1] if delta < 0 else ttls[0]
+        else:
+            index = min(max(0, ttls.index(self.chosen_ttl) + delta), len(ttls) - 1)
+            self.chosen_ttl = ttls[index]
         self.refresh_view()
 
     def action_toggle_privacy(self) -> None:

@@ -110,8 +110,9 @@ def deepest_history(snapshot: TraceSnapshot) -> int:
     return max((len(hop.history) for hop in snapshot.hops), default=0)
 
 
-class HistoryStrip(ScrollView):
-    """Draws :func:`strip_lines`: a title and legend on top, then one line per hop."""
+class HistoryStrip(ScrollView, can_focus=False):
+    """Draws :func:`strip_lines`: a title and legend on top, then one line per hop. Not focusable: ``↑``
+    and ``↓`` stay the app's (they choose the hop), and the strip scrolls to keep that hop in view."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"history-strip--legend"}
 
@@ -140,7 +141,19 @@ class HistoryStrip(ScrollView):
         self.selected_ttl = selected_ttl
         self.lines = strip_lines(snapshot, self.strip_width, self.back, lookup, view)
         self.virtual_size = Size(self.size.width, LEGEND_LINES + len(self.lines))
+        self._keep_in_view(selected_ttl)
         self.refresh()
+
+    def _keep_in_view(self, ttl: int | None) -> None:
+        index = next((i for i, line in enumerate(self.lines) if line.ttl == ttl), None)
+        if index is None:
+            return
+        rows = max(1, self.size.height - LEGEND_LINES)
+        top = int(self.scroll_y)
+        if index < top:
+            self.scroll_to(y=index, animate=False, immediate=True)
+        elif index >= top + rows:
+            self.scroll_to(y=index - rows + 1, animate=False, immediate=True)
 
     def on_resize(self) -> None:
         self._strips = {}
