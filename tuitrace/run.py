@@ -31,7 +31,14 @@ from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
-from tuitrace.report.privacy import hidden_lookup, redact_events, redact_snapshot
+from tuitrace.report.privacy import (
+    Privacy,
+    hidden_lookup,
+    redact_event,
+    redact_events,
+    redact_round,
+    redact_snapshot,
+)
 from tuitrace.report.stream import StreamWriter
 from tuitrace.report.text import render_text
 
@@ -73,7 +80,7 @@ def run(invocation: Invocation) -> int:
         import_module("tuitrace.enrich.preload").preload_lookups()
     if report is not None:
         drop_privileges()
-        return run_report(engine, report, enricher)
+        return run_report(engine, report, enricher, invocation.trace)
     ui = import_module("tuitrace.ui.app")
     import_module("tuitrace.ui.preload").preload()
     drop_privileges()
@@ -84,9 +91,10 @@ def run(invocation: Invocation) -> int:
         return status
 
 
-def stream_to_stdout(engine: Engine) -> None:
+def stream_to_stdout(engine: Engine, privacy: Privacy | None = None,
+                     trace: TraceConfig | None = None) -> None:
     """``--stream``: rounds and events to standard output as they happen; a closed pipe (``| head``) ends
-    the run quietly (the lines that were still to come go nowhere)."""
+    the run quietly (the lines that were still to come go nowhere). ``privacy`` hides what it says."""
     closed = False
 
     def write(text: str) -> None:
@@ -96,8 +104,13 @@ def stream_to_stdout(engine: Engine) -> None:
             engine.request_stop()
 
     writer = StreamWriter(engine.clock, write)
-    engine.add_round_listener(writer.on_round)
-    engine.add_event_listener(writer.on_event)
+    if privacy is None or not privacy.active or trace is None:
+        engine.add_round_listener(writer.on_round)
+        engine.add_event_listener(writer.on_event)
+        return
+    private, target, host = privacy, trace.target, trace.host
+    engine.add_round_listener(lambda record: writer.on_round(redact_round(record, private, target)))
+    engine.add_event_listener(lambda event: writer.on_event(redact_event(event, private, target, host)))
 
 
 def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher | None:
@@ -115,12 +128,13 @@ def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher |
     return Enricher(options)
 
 
-def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None) -> int:
+def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None,
+               trace: TraceConfig | None = None) -> int:
     with StopSignals() as signals, enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
         if options.format is ReportFormat.STREAM:
-            stream_to_stdout(engine)
+            stream_to_stdout(engine, options.privacy, trace)
         try:
             engine.run()
         except Interrupted:

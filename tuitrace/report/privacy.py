@@ -6,8 +6,8 @@ hides the address, name, AS and place of every responder at hops 1..N as ``hidde
 its numbers, so the path still reads. ``--hide-target`` hides the target's name and address too.
 
 Redaction works on the values everything else is made from: the snapshot (and so the table, the strip, the
-chart, the findings and every report built from it), the events (their address and their sentence), and a
-single probe result (for a recording). A hidden responder becomes ``hidden`` (``hidden-2``, ``hidden-3`` for
+chart, the findings and every report built from it), the events (their address and their sentence), a
+``--stream`` round, and a single probe result (for a recording). A hidden responder becomes ``hidden`` (``hidden-2``, ``hidden-3`` for
 more responders at one hop, so ECMP rows stay apart), and ``hidden_lookup`` answers nothing for it, so no
 name, AS or place can come back through the lookups.
 """
@@ -22,6 +22,7 @@ from typing import TypeVar
 from tuitrace.probe.types import ProbeResult
 from tuitrace.stats.snapshot import HopSnapshot, TraceSnapshot
 from tuitrace.timeline.events import Event
+from tuitrace.timeline.rounds import RoundRecord
 
 HIDDEN = "hidden"
 T = TypeVar("T")
@@ -115,6 +116,33 @@ def redact_probe_result(result: ProbeResult, privacy: Privacy, target: str) -> P
     if result.ttl <= privacy.hops or (privacy.hide_target and responder == target):
         return result._replace(responder=HIDDEN)
     return result
+
+
+def redact_round(record: RoundRecord, privacy: Privacy, target: str) -> RoundRecord:
+    """A ``--stream`` round line's record with the responders of hidden hops (and the target) hidden."""
+    if not privacy.active:
+        return record
+    def hidden(ttl: int, address: str | None) -> bool:
+        return address is not None and (ttl <= privacy.hops or (privacy.hide_target and address == target))
+
+    hops = tuple(replace(hop, address=HIDDEN) if hidden(hop.ttl, hop.address) else hop for hop in record.hops)
+    return replace(record, hops=hops)
+
+
+def redact_event(event: Event, privacy: Privacy, target: str, host: str) -> Event:
+    """One event as it is found (``--stream``, before any snapshot): its address hidden when its hop is,
+    and the target's address and name with ``hide_target``."""
+    mapping: dict[str, str] = {}
+    if event.address is not None and event.ttl is not None and event.ttl <= privacy.hops:
+        mapping[event.address] = HIDDEN
+    if privacy.hide_target:
+        mapping[target] = HIDDEN
+        if host and host != target:
+            mapping[host] = HIDDEN
+    if not mapping:
+        return event
+    address = mapping.get(event.address, event.address) if event.address is not None else None
+    return replace(event, address=address, text=redact_text(event.text, mapping))
 
 
 def hidden_lookup(lookup: Callable[[str], T] | None) -> Callable[[str], T | None] | None:

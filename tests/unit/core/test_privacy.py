@@ -116,3 +116,12 @@ def test_bad_privacy_and_fields_options_are_one_line() -> None:
         assert done.returncode == 2
         assert needle in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert DEFAULT_KEYS  # the default needs no option
+
+
+def test_the_stream_hides_the_first_hops_and_the_target() -> None:
+    lines = run("--stream", "--privacy", "2", "--hide-target").splitlines()
+    rounds = [json.loads(line) for line in lines if '"type":"round"' in line.replace(" ", "")]
+    assert rounds, lines
+    assert not any(secret in "\n".join(lines) for secret in (*INSIDE, "198.51.100.9", "target.example"))
+    addresses = [hop["address"] for hop in rounds[-1]["hops"]]
+    assert addresses == [HIDDEN, HIDDEN, "203.0.113.5", HIDDEN]
