@@ -46,7 +46,7 @@ async def test_screenshot_with_privacy_hides_hops_and_target_and_says_so(engine:
                         privacy=Privacy(hops=1, hide_target=True))
     app = TraceApp(engine, options)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("s")
+        await pilot.press("d", "s")
         await pilot.pause()
     svg = next(tmp_path.glob("*.svg"))
     markdown = svg.with_suffix(".md").read_text(encoding="utf-8")
@@ -58,6 +58,7 @@ async def test_screenshot_with_privacy_hides_hops_and_target_and_says_so(engine:
     assert "10.0.4.1" in markdown and "10.0.4.1" in svg_text
     assert "- Hidden for privacy: hop 1 and the target (addresses, names, AS, places)" in markdown
     assert "`tuitrace -I hidden`" in markdown
+    assert "- Display: history strip" in markdown and "History, one cell per round" in svg_text
 
 
 async def test_the_geoip_hint_is_a_quiet_status_line_shown_once(engine: FakeEngine) -> None:

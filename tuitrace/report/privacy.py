@@ -7,9 +7,9 @@ its numbers, so the path still reads. ``--hide-target`` hides the target's name 
 
 Redaction works on the values everything else is made from: the snapshot (and so the table, the strip, the
 chart, the findings and every report built from it), the events (their address and their sentence), a
-``--stream`` round, and a single probe result (for a recording). A hidden responder becomes ``hidden`` (``hidden-2``, ``hidden-3`` for
-more responders at one hop, so ECMP rows stay apart), and ``hidden_lookup`` answers nothing for it, so no
-name, AS or place can come back through the lookups.
+``--stream`` round, and a single probe result (for a recording). A hidden responder becomes ``hidden``
+(``hidden-2``, ``hidden-3`` for more responders at one hop, so ECMP rows stay apart), and
+``hidden_lookup`` answers nothing for it, so no name, AS or place can come back through the lookups.
 """
 
 from __future__ import annotations

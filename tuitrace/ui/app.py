@@ -397,7 +397,7 @@ class TraceApp(App[int]):
         try:
             paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
                                            command_line=command, mode_label=self.options.mode_label,
-                                           hidden=self.privacy.describe())
+                                           hidden=self.privacy.describe(), display=self.display_mode.label)
         except OSError as error:
             self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
                         markup=False)

@@ -54,8 +54,9 @@ def file_stem(host: str, when: datetime) -> str:
 
 
 def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line: str, mode_label: str,
-                        svg_name: str, report: str, hidden: str = "nothing") -> str:
-    """``hidden`` says what privacy (``report.privacy``) kept out of the screenshot and the report."""
+                        svg_name: str, report: str, hidden: str = "nothing", display: str = "table") -> str:
+    """``hidden`` says what privacy (``report.privacy``) kept out of the screenshot and the report;
+    ``display`` is the display mode the SVG shows (the text below is always the table)."""
     name = snapshot.target
     if snapshot.host and snapshot.host != snapshot.target:
         name = f"{snapshot.host} ({snapshot.target})"
@@ -72,6 +73,7 @@ def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line
         f"- Rounds: {snapshot.rounds}, elapsed {fmt_duration(snapshot.elapsed)}, {state_text(snapshot)}",
         f"- Settings traced this session: {settings}",
         f"- Hidden for privacy: {hidden}",
+        f"- Display: {display}",
         f"- Screenshot: {svg_name}",
         "",
         "## Findings",
@@ -118,7 +120,7 @@ def save_screenshot(directory: Path, stem: str, svg: str, markdown: Callable[[st
 
 def save_ticket_screenshot(snapshot: TraceSnapshot, svg: str, report: str, *, directory: Path,
                            command_line: str, mode_label: str, hidden: str = "nothing",
-                           when: datetime | None = None) -> ScreenshotPaths:
+                           display: str = "table", when: datetime | None = None) -> ScreenshotPaths:
     """Save the screen ``svg`` and a Markdown page with the settings and ``report`` for a ticket, named
     after the target and the time (``when``, now by default). Raises ``OSError`` when they cannot be
     written."""
@@ -126,6 +128,6 @@ def save_ticket_screenshot(snapshot: TraceSnapshot, svg: str, report: str, *, di
 
     def markdown(svg_name: str) -> str:
         return screenshot_markdown(snapshot, when=when, command_line=command_line, mode_label=mode_label,
-                                   svg_name=svg_name, report=report, hidden=hidden)
+                                   svg_name=svg_name, report=report, hidden=hidden, display=display)
 
     return save_screenshot(directory, file_stem(snapshot.host or snapshot.target, when), svg, markdown)

@@ -13,6 +13,11 @@ class DisplayMode(enum.StrEnum):
     CHART = "chart"
     """The selected hop's RTT over time (``rtt_chart``)."""
 
+    @property
+    def label(self) -> str:
+        """How the screenshot's Markdown names the mode."""
+        return {"table": "table", "strip": "history strip", "chart": "RTT chart"}[self.value]
+
     def next(self) -> DisplayMode:
         modes = list(DisplayMode)
         return modes[(modes.index(self) + 1) % len(modes)]
