@@ -8,6 +8,7 @@ become engine commands. Nothing here waits on the network: the engine probes in 
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -42,7 +43,7 @@ from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.terminal import honour_no_colour_terminal
-from tuitrace.ui.widgets.display_mode import DisplayMode
+from tuitrace.ui.widgets.display_mode import DisplayMode, next_chosen_ttl
 from tuitrace.ui.widgets.event_pane import EventPane, news_line
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.history_strip import HistoryStrip
@@ -334,19 +335,8 @@ class TraceApp(App[int]):
             self.refresh_view()
 
     def _move_chosen(self, delta: int) -> None:
-        """Choose the hop above or below. With none chosen, the chart moves from the hop it shows (the last
-        that answers); the strip marks first the last hop (``↑``) or the first (``↓``)."""
-        ttls = [hop.ttl for hop in self.snapshot.hops]
-        if not ttls:
-            return
-        shown = chosen_hop(self.snapshot, None)
-        if self.chosen_ttl not in ttls and self.display_mode is DisplayMode.CHART and shown is not None:
-            self.chosen_ttl = shown.ttl
-        if self.chosen_ttl not in ttls:
-            self.chosen_ttl = ttls[-1] if delta < 0 else ttls[0]
-        else:
-            index = min(max(0, ttls.index(self.chosen_ttl) + delta), len(ttls) - 1)
-            self.chosen_ttl = ttls[index]
+        shown = chosen_hop(self.snapshot, None) if self.display_mode is DisplayMode.CHART else None
+        self.chosen_ttl = next_chosen_ttl(self.snapshot, self.chosen_ttl, delta, shown.ttl if shown else None)
         self.refresh_view()
 
     def action_toggle_privacy(self) -> None:
@@ -393,7 +383,7 @@ class TraceApp(App[int]):
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
         report = text_report(snapshot, self.options.enricher, not self.view.names, events,
                              hidden=self.privacy.active)
-        command = " ".join(redact_words(self.options.command_line.split(" "), real, self.privacy))
+        command = shlex.join(redact_words(shlex.split(self.options.command_line), real, self.privacy))
         try:
             paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
                                            command_line=command, mode_label=self.options.mode_label,
