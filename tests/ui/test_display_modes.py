@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from bench.ui_cost import SnapshotEngine
 from tuitrace.stats.snapshot import HopSnapshot, RttSummary
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.format import SPARK_LEVELS
-from tuitrace.ui.widgets.display_mode import DisplayMode
+from tuitrace.ui.widgets.display_mode import DisplayMode, next_chosen_ttl
 from tuitrace.ui.widgets.history_strip import LOST, level, strip_cells
 from tuitrace.ui.widgets.rtt_chart import BRAILLE, chart_lines
 
@@ -121,3 +122,18 @@ async def test_up_and_down_choose_the_hop_and_the_strip_follows_it_on_a_long_pat
         await pilot.press(*["up"] * 29)
         await pilot.pause()
         assert app.chosen_ttl == 1 and app.history_strip.scroll_y == 0
+
+
+def test_next_chosen_ttl_moves_from_the_shown_hop_and_stops_at_the_ends() -> None:
+    snapshot = lab_engine().snapshot()  # hops 1-5
+    assert next_chosen_ttl(snapshot, None, -1, 5) == 4  # the chart showed hop 5: up goes to 4
+    assert next_chosen_ttl(snapshot, None, -1, None) == 5
+    assert next_chosen_ttl(snapshot, None, 1, None) == 1
+    assert next_chosen_ttl(snapshot, 1, -1, None) == 1
+    assert next_chosen_ttl(snapshot, 5, 1, None) == 5
+
+
+def test_history_strip_under_no_color_80x24(snap_compare: SnapCompare,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")  # bar heights and the cross still tell levels and losses apart
+    assert snap_compare(TraceApp(lab_engine()), terminal_size=(80, 24), press=["d"])
