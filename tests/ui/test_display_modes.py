@@ -12,7 +12,15 @@ from tuitrace.stats.snapshot import HopSnapshot, RttSummary
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.format import SPARK_LEVELS
 from tuitrace.ui.widgets.display_mode import DisplayMode, next_chosen_ttl
-from tuitrace.ui.widgets.history_strip import LOST, level, strip_cells
+from tuitrace.ui.widgets.history_strip import (
+    ABOVE,
+    ABOVE_LEVEL,
+    LOST,
+    glyph,
+    level,
+    scale_top,
+    strip_cells,
+)
 from tuitrace.ui.widgets.rtt_chart import BRAILLE, chart_lines
 
 from .fake_engine import FakeEngine
@@ -25,6 +33,15 @@ def test_strip_cells_are_right_aligned_scaled_and_mark_losses() -> None:
     assert strip_cells(history, 2, 2, 8.0) == (0, -1)  # two rounds back: the older half
     assert level(None, 8.0) == -1
     assert level(8.0, 8.0) == len(SPARK_LEVELS) - 1
+
+
+def test_one_spike_does_not_flatten_the_scale() -> None:
+    values: list[float | None] = [float(1 + i % 8) for i in range(60)]
+    values += [900.0, None]
+    top = scale_top(values)
+    assert top == 8.0  # the 98th percentile, not the spike
+    assert level(900.0, top) == ABOVE_LEVEL and glyph(ABOVE_LEVEL)[0] == ABOVE
+    assert {level(v, top) for v in values if v is not None and v <= 8} == set(range(8))  # every bar used
 
 
 def test_chart_draws_the_points_the_average_and_the_losses() -> None:

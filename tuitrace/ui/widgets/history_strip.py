@@ -3,7 +3,8 @@
 Totals hide *when* a hop lost probes or slowed down; a strip per hop shows it at a glance and lines the
 hops up round by round, so a loss that starts at hop 5 and goes on to the end is a column of a cross. Each
 cell is a bar whose height and colour give the RTT on one scale for all hops (eight equal steps up to the
-slowest RTT in view, written out in the legend), a cross a lost probe. Height and glyph carry the level, so
+98th percentile of the RTTs in view, written out in the legend; a slower one, a spike, is a triangle, so
+one spike does not flatten every other bar), a cross a lost probe. Height and glyph carry the level, so
 it reads under ``NO_COLOR`` too. The newest round is at the right; ``[`` and ``]`` scroll back and forth
 through the bounded history the engine keeps (``stats.hop.HISTORY``).
 
@@ -13,6 +14,7 @@ the widget turns them into segments, merging neighbouring cells of one style, an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -32,6 +34,10 @@ LOST = "\N{MULTIPLICATION SIGN}"
 SCALE_COLOURS = ("#2e9e4f", "#5cb03d", "#8fbf2f", "#c2c626", "#e0b020", "#e88a1f", "#e4582a", "#d42f2f")
 """Green (fast) to red (slow), one per bar height."""
 LOST_STYLE = "bold #ff4040"
+ABOVE = "\N{BLACK UP-POINTING TRIANGLE}"
+"""An RTT above the top of the scale (a spike)."""
+ABOVE_LEVEL = len(SPARK_LEVELS)
+SCALE_QUANTILE = 0.98
 PREFIX = 32
 """Cells before the strip: TTL (4), host, loss (7)."""
 LEGEND_LINES = 2
@@ -49,28 +55,43 @@ class StripLine:
     """Level 0-7 of an answered probe, -1 a lost one, ``None`` no probe in that round."""
 
 
-def scale_top(snapshot: TraceSnapshot) -> float:
-    """The slowest RTT kept in any hop's history: the top of the scale, so bars compare across hops."""
-    return max((v for hop in snapshot.hops for v in hop.history if v is not None), default=0.0)
+def scale_top(values: Sequence[float | None]) -> float:
+    """The top of the scale: the 98th percentile (nearest rank) of the RTTs in view, for every hop alike,
+    so bars compare across hops and one spike does not squash the rest."""
+    answered = sorted(v for v in values if v is not None)
+    if not answered:
+        return 0.0
+    return answered[max(1, math.ceil(SCALE_QUANTILE * len(answered))) - 1]
 
 
 def level(value: float | None, top: float) -> int:
-    """-1 for a lost probe, else the bar (0-7) for ``value`` on a scale of eight equal steps up to ``top``."""
+    """-1 for a lost probe, ``ABOVE_LEVEL`` above ``top``, else the bar (0-7) on eight equal steps to it."""
     if value is None:
         return -1
     if top <= 0:
         return 0
+    if value > top:
+        return ABOVE_LEVEL
     steps = len(SPARK_LEVELS)
     return min(steps - 1, max(0, int(value / top * steps - 1e-9)))
 
 
+def glyph(cell: int) -> tuple[str, str]:
+    """What a cell shows and in which style."""
+    if cell < 0:
+        return LOST, LOST_STYLE
+    if cell == ABOVE_LEVEL:
+        return ABOVE, "bold " + SCALE_COLOURS[-1]
+    return SPARK_LEVELS[cell], SCALE_COLOURS[cell]
+
+
 def legend(top: float) -> list[tuple[str, str]]:
-    """``(text, style)`` pieces: each bar with the highest RTT it stands for, then the lost mark."""
+    """``(text, style)`` pieces: each bar with the highest RTT it stands for, the spike and the lost mark."""
     steps = len(SPARK_LEVELS)
-    pieces: list[tuple[str, str]] = [("scale ", "")]
-    for i, glyph in enumerate(SPARK_LEVELS):
-        pieces += [(glyph, SCALE_COLOURS[i]), (f"≤{fmt_ms(top * (i + 1) / steps) or '0'} ", "")]
-    pieces += [("ms  ", ""), (LOST, LOST_STYLE), (" lost", "")]
+    pieces: list[tuple[str, str]] = []
+    for i, bar in enumerate(SPARK_LEVELS):
+        pieces += [(bar, SCALE_COLOURS[i]), (f"≤{fmt_ms(top * (i + 1) / steps) or '0'} ", "")]
+    pieces += [("ms  ", ""), glyph(ABOVE_LEVEL), (" slower  ", ""), (LOST, LOST_STYLE), (" lost", "")]
     return pieces
 
 
@@ -84,26 +105,30 @@ def _label(hop: HopSnapshot, lookup: Lookup | None, view: View) -> str:
     return name + more
 
 
+def _window(history: Sequence[float | None], width: int, back: int) -> list[float | None]:
+    end = len(history) - back
+    return list(history)[max(0, end - width):max(0, end)]
+
+
 def strip_cells(history: Sequence[float | None], width: int, back: int, top: float) -> tuple[int | None, ...]:
     """The ``width`` rounds ending ``back`` rounds before the newest, right-aligned: older rounds that the
     hop has no probe for (it was found later, or the history starts there) are ``None``."""
-    end = len(history) - back
-    start = end - width
-    shown = [level(v, top) for v in list(history)[max(0, start):max(0, end)]]
+    shown = [level(v, top) for v in _window(history, width, back)]
     return (None,) * (width - len(shown)) + tuple(shown)
 
 
 def strip_lines(snapshot: TraceSnapshot, width: int, back: int, lookup: Lookup | None = None,
-                view: View | None = None) -> list[StripLine]:
-    """One line per hop, each with the ``width`` rounds ending ``back`` rounds before the newest."""
+                view: View | None = None) -> tuple[list[StripLine], float]:
+    """One line per hop, each with the ``width`` rounds ending ``back`` rounds before the newest, and the
+    top of their common scale."""
     view = view or View()
-    top = scale_top(snapshot)
+    top = scale_top([v for hop in snapshot.hops for v in _window(hop.history, width, back)])
     lines = []
     for hop in snapshot.hops:
         loss = fmt_pct(hop.loss_pct) if hop.sent else ""
         lines.append(StripLine(hop.ttl, _label(hop, lookup, view), loss, loss_style(hop.loss_pct),
                                strip_cells(hop.history, width, back, top)))
-    return lines
+    return lines, top
 
 
 def deepest_history(snapshot: TraceSnapshot) -> int:
@@ -137,9 +162,8 @@ class HistoryStrip(ScrollView, can_focus=False):
         self._latest = (snapshot, view, lookup, selected_ttl)
         self._depth = deepest_history(snapshot)
         self.back = min(self.back, max(0, self._depth - self.strip_width))
-        self.top = scale_top(snapshot)
         self.selected_ttl = selected_ttl
-        self.lines = strip_lines(snapshot, self.strip_width, self.back, lookup, view)
+        self.lines, self.top = strip_lines(snapshot, self.strip_width, self.back, lookup, view)
         self.virtual_size = Size(self.size.width, LEGEND_LINES + len(self.lines))
         self._keep_in_view(selected_ttl)
         self.refresh()
@@ -203,17 +227,12 @@ class HistoryStrip(ScrollView, can_focus=False):
         run: list[str] = []
         run_style = ""
         for cell in line.cells:
-            if cell is None:
-                glyph, style = " ", ""
-            elif cell < 0:
-                glyph, style = LOST, LOST_STYLE
-            else:
-                glyph, style = SPARK_LEVELS[cell], SCALE_COLOURS[cell]
+            shown, style = (" ", "") if cell is None else glyph(cell)
             if style != run_style and run:
                 segments.append(Segment("".join(run), self._style(run_style)))
                 run = []
             run_style = style
-            run.append(glyph)
+            run.append(shown)
         if run:
             segments.append(Segment("".join(run), self._style(run_style)))
         return Strip(segments).crop(0, width).extend_cell_length(width, self.rich_style)
@@ -222,6 +241,6 @@ class HistoryStrip(ScrollView, can_focus=False):
         """What the strip shows, as text (for tests and the screenshot's Markdown)."""
         out = [self.title(), "".join(text for text, _ in legend(self.top))]
         for line in self.lines:
-            cells = "".join(" " if c is None else LOST if c < 0 else SPARK_LEVELS[c] for c in line.cells)
+            cells = "".join(" " if c is None else glyph(c)[0] for c in line.cells)
             out.append(f"{line.ttl:>3}. {line.label} {line.loss} {cells}")
         return out
