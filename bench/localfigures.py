@@ -43,5 +43,19 @@ def ui_update(updates: int, runs: int) -> list[Row]:
         Row("6. apply one snapshot to the table (30 hops x 8 responders)", f"{apply_ms:.1f} ms", "-", "-",
             "<= 5 ms", yes(apply_ms <= 5.0)),
         Row("6. ... and render it (120x40 screen, headless)", f"{render_ms:.1f} ms"),
+        *display_modes(updates, runs),
     ]
+
+
+def display_modes(updates: int, runs: int) -> list[Row]:
+    """The other display modes (``d``) on the same snapshots: the history strip and the RTT chart."""
+    rows = []
+    for mode, what in (("strip", "history strip, 30 hops"), ("chart", "RTT chart of one hop")):
+        results = [_child("bench.ui_cost", str(updates), mode) for _ in range(runs)]
+        apply_ms = statistics.median(result["apply_ms"] for result in results)
+        render_ms = statistics.median(result["render_ms"] for result in results)
+        rows.append(Row(f"6. apply one snapshot to the {what}", f"{apply_ms:.1f} ms", "-", "-", "<= 5 ms",
+                        yes(apply_ms <= 5.0)))
+        rows.append(Row("6. ... and render it (120x40 screen, headless)", f"{render_ms:.1f} ms"))
+    return rows
 

@@ -1,10 +1,11 @@
 """Cost of one table update in the TUI: a snapshot of 30 hops x 8 responders applied to the live table.
 
-``python -m bench.ui_cost UPDATES`` runs the real app headless (``App.run_test``) on a fake engine whose
-every snapshot differs from the previous one in every RTT cell (the worst case for an update that changes
-only the cells that differ), times ``refresh_view`` (pull the snapshot, build the rows, change the cells)
-and, separately, the render that follows (``pilot.pause`` until the screen is idle), and prints one JSON
-line with the medians in milliseconds.
+``python -m bench.ui_cost UPDATES [MODE]`` runs the real app headless (``App.run_test``) on a fake engine
+whose every snapshot differs from the previous one in every RTT cell and every history value (the worst
+case for an update that changes only what differs), times ``refresh_view`` (pull the snapshot, build the
+rows, change the cells) and, separately, the render that follows (``pilot.pause`` until the screen is
+idle), and prints one JSON line with the medians in milliseconds. MODE is the display mode (``table``,
+``strip``, ``chart``; ``d`` is pressed until it shows).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def make_snapshot(step: int) -> TraceSnapshot:
                               share_pct=100.0 / RESPONDERS, rtt=_rtt(base + n * 0.37, rounds),
                               annotations=(), is_target=ttl == HOPS, reply_ttl=64 - ttl)
             for n in range(RESPONDERS))
-        history = tuple(base + (i % 5) * 0.1 for i in range(min(rounds, 60)))
+        history = tuple(base + ((i + step) % 5) * 0.1 for i in range(min(rounds + 200, 360)))
         hops.append(HopSnapshot(ttl=ttl, sent=rounds, received=rounds - step % 3, rtt=_rtt(base, rounds),
                                 responders=responders, history=history))
     return TraceSnapshot(host="bench", target=f"10.{HOPS}.0.1", family=4,
@@ -76,7 +77,7 @@ class SnapshotEngine:
         return []
 
 
-async def measure(updates: int) -> dict[str, float]:
+async def measure(updates: int, mode: str = "table") -> dict[str, float]:
     engine = SnapshotEngine()
     snapshots = [make_snapshot(step) for step in range(1, updates + 1)]
     app = TraceApp(engine)
@@ -84,6 +85,9 @@ async def measure(updates: int) -> dict[str, float]:
     render_ms: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        while app.display_mode.value != mode:
+            await pilot.press("d")
+            await pilot.pause()
         for snapshot in snapshots:
             engine.current = snapshot
             t0 = time.perf_counter()
@@ -98,7 +102,8 @@ async def measure(updates: int) -> dict[str, float]:
 
 
 def main() -> None:
-    print(json.dumps(asyncio.run(measure(int(sys.argv[1])))))
+    mode = sys.argv[2] if len(sys.argv) > 2 else "table"
+    print(json.dumps(asyncio.run(measure(int(sys.argv[1]), mode))))
 
 
 if __name__ == "__main__":

@@ -200,6 +200,19 @@ def _vantage_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--ssh-config", metavar="FILE", help="passed to ssh as -F FILE")
     group.add_argument("--remote-command", metavar="CMD", default="tuitrace",
                        help="how to start tuitrace on the remote host (default: tuitrace on its PATH)")
+def _screen_arguments(parser: argparse.ArgumentParser) -> None:
+    screen = parser.add_argument_group("screen and privacy")
+    screen.add_argument("--fields", metavar="FIELDS",
+                        help="the table's statistics columns, in order: mtr's -o letters or names with "
+                        "commas (LSNABWVJH, the default; L loss D drop R rcv S snt N last B best A avg "
+                        "W wrst V stdev G gmean E median P p95 J jttr M javg X jmax I jint H hist); "
+                        "o changes them on screen, j shows the jitter fields")
+    screen.add_argument("--privacy", metavar="N", dest="privacy_hops",
+                        help="hide the addresses, names, AS and places of hops 1..N as 'hidden' on screen, "
+                        "in screenshots and in reports (x toggles it on screen) "
+                        f"{_bounds(defaults.PRIVACY_HOPS, '0')}")
+    screen.add_argument("--hide-target", action="store_true",
+                        help="hide the target's name and address too (header, reports, screenshot files)")
 
 
 def build_parser() -> OneLineParser:
@@ -216,6 +229,7 @@ def build_parser() -> OneLineParser:
     _path_arguments(parser)
     _output_arguments(parser)
     _recording_arguments(parser)
+    _screen_arguments(parser)
     _enrich_arguments(parser)
     _vantage_arguments(parser)
     settings = parser.add_argument_group("configuration file")

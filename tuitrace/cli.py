@@ -14,6 +14,7 @@ import os
 import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,10 +33,12 @@ from tuitrace.invocation import (
 )
 from tuitrace.privileges import sudo_user
 from tuitrace.probe.scenario import Scenario, ScenarioError, load_scenario
+from tuitrace.report.privacy import Privacy
 from tuitrace.settings_file import PRINT_OPTION, FileValue, Settings, load_settings, template
 from tuitrace.targetlist import looks_like_length, read_targets_file
 from tuitrace.targets import check_interface, check_target, local_source, resolve
 from tuitrace.ui.options import UiOptions
+from tuitrace.ui.widgets.hop_columns import DEFAULT_KEYS, parse_fields
 from tuitrace.userfiles import check_output_dir, geoip_file_problem
 from tuitrace.vantage.ssh import Vantage, parse_vantage
 
@@ -205,6 +208,20 @@ def network_choice(ns: argparse.Namespace, scenario: Scenario | None) -> Network
     return NetworkChoice(mode=Mode(ns.socket_mode) if ns.socket_mode else None, scenario=scenario)
 
 
+def privacy(ns: argparse.Namespace) -> Privacy:
+    """``--privacy N`` and ``--hide-target``."""
+    return Privacy(hops=_whole(ns.privacy_hops, defaults.PRIVACY_HOPS, 0), hide_target=ns.hide_target)
+
+
+def fields(ns: argparse.Namespace) -> tuple[str, ...]:
+    if ns.fields is None:
+        return DEFAULT_KEYS
+    try:
+        return parse_fields(ns.fields)
+    except ValueError as exc:
+        raise TuitraceError(f"--fields: {exc}") from None
+
+
 def ui_options(ns: argparse.Namespace, command_line: Sequence[str], *, interactive: bool) -> UiOptions:
     """The screen's options; an ``--output-dir`` given for the screen is checked now, not at the first
     screenshot (the default directory is created when first used, wherever tuitrace was started)."""
@@ -219,6 +236,8 @@ def ui_options(ns: argparse.Namespace, command_line: Sequence[str], *, interacti
         command_line=shlex.join(command_line),
         user_port=None if port is None else int(port),
         theme=ns.theme or "",
+        fields=fields(ns),
+        privacy=privacy(ns),
     )
 
 
@@ -301,12 +320,13 @@ def invocation_from_args(
     enrich = enrich_options(ns, simulated=scenario is not None, environ=env, warn=warn or _warn)
     report = None
     if fmt is not None:
-        report = ReportOptions(format=fmt, numeric=ns.numeric, show_notices=bool(ns.geoip_db))
+        report = ReportOptions(format=fmt, numeric=ns.numeric, show_notices=bool(ns.geoip_db),
+                               privacy=privacy(ns))
     return Invocation(
         trace=trace,
         network=network_choice(ns, scenario),
         enrich=enrich,
-        ui=ui_options(ns, command_line, interactive=fmt is None),
+        ui=replace(ui_options(ns, command_line, interactive=fmt is None), lookups=not enrich.no_lookups),
         report=report,
         remote=remote_options(ns, trace),
         record=None if ns.record is None else Path(ns.record),

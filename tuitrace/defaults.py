@@ -106,6 +106,8 @@ protocol's smallest probe) sends the smallest probe that carries tuitrace's iden
 MAX_SENDWAIT_S: Final = SENDWAIT.high / 1000.0
 """The longest pause between two probes, in seconds (``-z 10000``, the same as ``-z 10``)."""
 
+PRIVACY_HOPS: Final = Bound("privacy hops", "--privacy", 0, 255, whole=True)
+"""``--privacy N`` hides hops 1..N (0: none)."""
 ALL_BOUNDS: Final = (PORT, SENDWAIT, WAIT, INTERVAL, COUNT, MAX_HOPS, FIRST_HOP, TOS, PACKET_LEN, QUERIES)
 
 

@@ -15,12 +15,21 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tuitrace.config import TraceConfig
 from tuitrace.engine.commands import command_lines, follow_commands
 from tuitrace.engine.engine import Engine
 from tuitrace.invocation import ReportFormat, ReportOptions
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_json, mark_partial_text, write_out
 from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
+from tuitrace.report.privacy import (
+    Privacy,
+    hidden_lookup,
+    redact_event,
+    redact_events,
+    redact_round,
+    redact_snapshot,
+)
 from tuitrace.report.stream import StreamWriter, error_line, start_line
 from tuitrace.report.text import render_text
 from tuitrace.vantage.remote import RemoteEngine
@@ -36,9 +45,10 @@ ENRICH_GRACE = 3.0
 """Seconds a headless report waits at the end for lookups still in flight."""
 
 
-def stream_to_stdout(engine: Engine) -> None:
+def stream_to_stdout(engine: Engine, privacy: Privacy | None = None,
+                     trace: TraceConfig | None = None) -> None:
     """``--stream``: rounds and events to standard output as they happen; a closed pipe (``| head``) ends
-    the run quietly (the lines that were still to come go nowhere)."""
+    the run quietly (the lines that were still to come go nowhere). ``privacy`` hides what it says."""
     closed = False
 
     def write(text: str) -> None:
@@ -48,9 +58,15 @@ def stream_to_stdout(engine: Engine) -> None:
             engine.request_stop()
 
     writer = StreamWriter(engine.clock, write)
-    write(start_line(engine.snapshot()))
-    engine.add_round_listener(writer.on_round)
-    engine.add_event_listener(writer.on_event)
+    if privacy is None or not privacy.active or trace is None:
+        write(start_line(engine.snapshot()))
+        engine.add_round_listener(writer.on_round)
+        engine.add_event_listener(writer.on_event)
+    else:
+        private, target, host = privacy, trace.target, trace.host
+        write(start_line(redact_snapshot(engine.snapshot(), private)))
+        engine.add_round_listener(lambda record: writer.on_round(redact_round(record, private, target)))
+        engine.add_event_listener(lambda event: writer.on_event(redact_event(event, private, target, host)))
     if sys.stdin is not None and not sys.stdin.isatty():  # reading a terminal stops a background run
         threading.Thread(target=follow_standard_input, name="tuitrace-commands", daemon=True,
                          args=(engine, lambda message: write(error_line(message)))).start()
@@ -67,12 +83,12 @@ def follow_standard_input(engine: Engine, refuse: Callable[[str], object]) -> No
 
 
 def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: Enricher | None,
-               recorder: Recorder | None = None) -> int:
+               recorder: Recorder | None = None, trace: TraceConfig | None = None) -> int:
     """Probe in this thread until the rounds are done or a stop signal, then print the report."""
     with StopSignals() as signals, enricher or contextlib.nullcontext():
         if options.format is ReportFormat.STREAM:
             assert isinstance(engine, Engine), "the command line refuses --stream with --from"
-            stream_to_stdout(engine)
+            stream_to_stdout(engine, options.privacy, trace)
         try:
             engine.run()
         except Interrupted:
@@ -89,23 +105,25 @@ def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: 
         snapshot = engine.snapshot()
         if recorder is not None:
             recorder.close(snapshot)
+        events = redact_events(engine.events(), snapshot, options.privacy)
+        snapshot = redact_snapshot(snapshot, options.privacy)
         lookup = None
         if enricher is not None:
             enricher.wait_idle(ENRICH_GRACE)
             if options.show_notices:  # only problems with files the user named; --help tells the rest
                 for notice in enricher.notices():
                     print(f"tuitrace: {notice}", file=sys.stderr)
-            lookup = enricher.get
+            lookup = hidden_lookup(enricher.get)
         note = signals.partial_note(snapshot.rounds)
         if options.format is ReportFormat.STREAM:
             return signals.status()  # every line is out already
         if options.format is ReportFormat.JSON:
-            output = mark_partial_json(render_json(snapshot, lookup, engine.events()), signals)
+            output = mark_partial_json(render_json(snapshot, lookup, events), signals)
         elif options.format is ReportFormat.CSV:
             output = render_csv(snapshot, lookup)
             if note:  # CSV has no place for it: the exit status and stderr say it
                 write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, engine.events()), note)
+            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, events), note)
         write_out(output)
     return signals.status()

@@ -9,13 +9,14 @@ argparse, and each part can be built by a test without a command line.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuitrace.config import Mode, TraceConfig
 from tuitrace.enrich.options import EnrichOptions
+from tuitrace.report.privacy import Privacy
 from tuitrace.ui.options import UiOptions
 from tuitrace.vantage.ssh import Vantage
 
@@ -50,6 +51,8 @@ class ReportOptions:
     """``-n``: addresses only in the text report."""
     show_notices: bool = False
     """Print the lookups' notices on stderr (the user named GeoIP files, so problems with them matter)."""
+    privacy: Privacy = field(default_factory=Privacy)
+    """``--privacy N`` (``privacy.hops``) and ``--hide-target`` (``privacy.hide_target``)."""
 
 
 @dataclass(frozen=True, slots=True)

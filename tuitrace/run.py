@@ -91,7 +91,7 @@ def run(invocation: Invocation) -> int:
         headless = import_module("tuitrace.headless")
         drop_privileges()
         with recording(engine, invocation) as recorder:
-            reported: int = headless.run_report(engine, report, enricher, recorder)
+            reported: int = headless.run_report(engine, report, enricher, recorder, invocation.trace)
         return reported
     ui = import_module("tuitrace.ui.app")
     check_theme(invocation.ui.theme)

@@ -1,7 +1,8 @@
 """Make the README's screenshot with the real app in the namespace lab: ``sudo .venv/bin/python -m
 tests.ui.readme_screenshot``. Classic UDP shows the ECMP stage at TTL 2; r3 drops 30% of its
 time-exceeded (rate limiting), which the later hops do not show; r3 also holds what it forwards for 12 ms
-each way (the benchmarks' NFQUEUE delayer), so hops 4 and 5 are ~25 ms away."""
+each way (the benchmarks' NFQUEUE delayer), so hops 4 and 5 are ~25 ms away. Two pictures: the table,
+and the history strip (``d``) of the same run, where r3's dropped replies are a row of crosses."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.ui.tmux import ROOT, Terminal, hop, sent
 
 SHOTS = ROOT / "screenshots"
 NAME = "tuitrace-lab"
+STRIP_NAME = "tuitrace-lab-strip"
 
 
 def main() -> int:
@@ -30,14 +32,21 @@ def main() -> int:
             term.wait_for(lambda s: target in hop(s, 5) and sent(s, 1) >= 40, "40 rounds")
             term.press("s")
             term.wait_for(lambda s: "Screenshot saved" in s, "the screenshot")
+            term.wait_for(lambda s: "Screenshot saved" not in s, "the notice to go")
+            term.press("d")
+            term.wait_for(lambda s: "History, one cell per round" in s, "the history strip")
+            time.sleep(8)  # 30 more rounds into the strip
+            term.press("s")
+            term.wait_for(lambda s: "Screenshot saved" in s, "the second screenshot")
             term.press("q")
         finally:
             term.close()
-        svg = next(out.glob("*.svg"))
-        shutil.copy2(svg, SHOTS / f"{NAME}.svg")
-        shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{NAME}.md")
+        first, second = sorted(out.glob("*.svg"))
+        for svg, name in ((first, NAME), (second, STRIP_NAME)):
+            shutil.copy2(svg, SHOTS / f"{name}.svg")
+            shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{name}.md")
         shutil.rmtree(out, ignore_errors=True)
-    print(f"wrote {SHOTS / NAME}.svg and .md")
+    print(f"wrote {SHOTS / NAME}.svg, {SHOTS / STRIP_NAME}.svg and their .md")
     return 0
 
 

@@ -146,7 +146,7 @@ def test_the_feed_recomputes_at_once_on_a_new_setting_and_else_at_most_once_a_se
 async def test_a_middlebox_on_the_real_engine_shows_in_the_header_the_row_and_the_list() -> None:
     scenario = load_scenario(SCENARIOS / "middlebox_tcp_reset_v4.toml")
     config = TraceConfig(target=scenario.target, family=scenario.family, setting=Setting(Protocol.TCP, 443),
-                         interval=0.05, wait=0.5, count=12)
+                         interval=0.05, wait=3.0, count=12)  # a wait far above a loaded machine's pauses
     engine = Engine(config, RealtimeSimNetwork(scenario))
     app = TraceApp(engine)
     engine.start()

@@ -64,6 +64,10 @@ class ResponderReport:
     jitter_ms: float | None
     jitter_avg_ms: float | None
     jitter_max_ms: float | None
+    jitter_interarrival_ms: float | None
+    geomean_ms: float | None
+    median_ms: float | None
+    p95_ms: float | None
     annotations: tuple[str, ...]
     is_target: bool
     reply_ttl: int | None
@@ -133,6 +137,10 @@ class HopReport:
     jitter_ms: float | None
     jitter_avg_ms: float | None
     jitter_max_ms: float | None
+    jitter_interarrival_ms: float | None
+    geomean_ms: float | None
+    median_ms: float | None
+    p95_ms: float | None
     responders: tuple[ResponderReport, ...] = field(metadata={ROWS: True})
 
     @staticmethod
@@ -210,6 +218,10 @@ class _RttFields(TypedDict):
     jitter_ms: float | None
     jitter_avg_ms: float | None
     jitter_max_ms: float | None
+    jitter_interarrival_ms: float | None
+    geomean_ms: float | None
+    median_ms: float | None
+    p95_ms: float | None
 
 
 def _rtt_fields(rtt: RttSummary) -> _RttFields:
@@ -222,6 +234,10 @@ def _rtt_fields(rtt: RttSummary) -> _RttFields:
         "jitter_ms": _ms(rtt.jitter_ms),
         "jitter_avg_ms": _ms(rtt.jitter_avg_ms),
         "jitter_max_ms": _ms(rtt.jitter_max_ms),
+        "jitter_interarrival_ms": _ms(rtt.jitter_interarrival_ms),
+        "geomean_ms": _ms(rtt.geomean_ms),
+        "median_ms": _ms(rtt.median_ms),
+        "p95_ms": _ms(rtt.p95_ms),
     }
 
 

@@ -9,8 +9,8 @@ from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.stats.rtt import RttAccumulator
 from tuitrace.stats.snapshot import HopSnapshot, MplsEntry, ResponderSnapshot
 
-HISTORY = 120
-"""Probes of RTT history kept per hop (for sparklines)."""
+HISTORY = 360
+"""Probes of RTT history kept per hop: sparklines, the history strip and the RTT chart go back this far."""
 MAX_RESPONDERS = 32
 """Responders tracked per hop; replies from further addresses count for the hop only."""
 MAX_ANNOTATIONS = 8

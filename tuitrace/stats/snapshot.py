@@ -26,6 +26,12 @@ class RttSummary:
     """|last - previous| RTT."""
     jitter_avg_ms: float | None = None
     jitter_max_ms: float | None = None
+    jitter_interarrival_ms: float | None = None
+    """RFC 3550's smoothed jitter, as mtr's ``I`` field."""
+    geomean_ms: float | None = None
+    median_ms: float | None = None
+    """From :class:`~tuitrace.stats.sketch.QuantileSketch`: within 1 % of the exact nearest-rank value."""
+    p95_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,21 +8,31 @@ become engine commands. Nothing here waits on the network: the engine probes in 
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol, port_for
 from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.replay.control import ReplayControl
+from tuitrace.report.privacy import (
+    HIDDEN,
+    Privacy,
+    hidden_lookup,
+    redact_events,
+    redact_snapshot,
+    redact_words,
+)
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import EnrichInfo
@@ -38,16 +48,26 @@ from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.terminal import honour_no_colour_terminal
+from tuitrace.ui.widgets.display_mode import DisplayMode, next_chosen_ttl
 from tuitrace.ui.widgets.event_pane import EventPane, news_line
 from tuitrace.ui.widgets.header import TraceHeader
+from tuitrace.ui.widgets.history_strip import HistoryStrip
+from tuitrace.ui.widgets.hop_columns import BY_KEY, fields_text, parse_fields
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
 from tuitrace.ui.widgets.replay_bar import ReplayBar
+from tuitrace.ui.widgets.rtt_chart import RttChart, chosen_hop
 
 REFRESH_SECONDS = 0.22
 """About 4.5 refreshes a second: live enough to watch, cheap enough not to compete with the prober."""
 NEWS_SECONDS = 6.0
 """How long the header shows the newest event."""
+PRIVACY_HOPS_BY_KEY = 2
+"""Hops ``x`` hides when ``--privacy`` did not say: the home router and the provider's first router."""
+GEOIP_HINT_SECONDS = 12.0
+"""How long the status line says that places need a GeoIP database."""
+QUIET_NOTICE = "no GeoIP database found"
+"""The start of the lookups' notice that is a hint, not a problem: a status line, not a toast."""
 
 
 class TraceApp(App[int]):
@@ -65,11 +85,19 @@ class TraceApp(App[int]):
         self.options = options or UiOptions()
         if self.options.theme:  # checked by the caller (tuitrace.ui.themes)
             self.theme = self.options.theme
-        self.view = View(names=not self.options.numeric)
+        self.view = View(names=not self.options.numeric, fields=self.options.fields)
+        self.display_mode = DisplayMode.TABLE
+        self.privacy = self.options.privacy
+        """What is hidden now (``x`` toggles between this and nothing)."""
+        self._privacy_on = self.privacy if self.privacy.active else Privacy(hops=PRIVACY_HOPS_BY_KEY)
+        self.chosen_ttl: int | None = None
+        """The hop the strip marks and the chart shows (``↑``/``↓`` in those modes); ``None``: the last."""
+        self.history_strip = HistoryStrip(id="strip")
+        self.rtt_chart = RttChart(id="chart")
         self.user_port = self.options.user_port
         self.last_screenshot: ScreenshotPaths | None = None
         self._snapshot: TraceSnapshot | None = None
-        self._shown: object = None
+        self._shown: tuple[object, ...] | None = None
         self._requested: set[str] = set()
         self._notices: set[str] = set()
         self._problem = ""
@@ -82,13 +110,19 @@ class TraceApp(App[int]):
         """The findings shown in the header, the rows and the list (``F``)."""
         self.event_pane = EventPane(id="events")
         """Held, not queried: the refresh runs while a dialog is the active screen too."""
+        self.status_line = Static("", id="status-line")
+        """A quiet one-line hint (no GeoIP database), shown once, for a few seconds."""
+        self._hint_until = 0.0
 
     def compose(self) -> ComposeResult:
         yield TraceHeader(id="header")
         yield HopTable(id="hops")
+        yield self.history_strip
+        yield self.rtt_chart
         yield self.event_pane
         if isinstance(self.engine, ReplayControl):
             yield ReplayBar(self.engine, id="replay-bar")
+        yield self.status_line
         yield Footer()
 
     def on_mount(self) -> None:
@@ -127,8 +161,24 @@ class TraceApp(App[int]):
         for notice in enricher.notices():
             if notice not in self._notices:
                 self._notices.add(notice)
-                self.notify(notice, severity="warning", markup=False)  # file names and errors, not markup
+                if notice.lower().startswith(QUIET_NOTICE.lower()):
+                    self._hint(notice)
+                else:
+                    self.notify(notice, severity="warning", markup=False)  # file names, not markup
         return enricher.generation
+
+    def _hint(self, text: str) -> None:
+        """A hint on the status line (not over the table), unless lookups are off: then nobody asked."""
+        if not self.options.lookups:
+            return
+        self.status_line.update(Text(text, style="dim"))
+        self.status_line.add_class("-shown")
+        self._hint_until = self.clock() + GEOIP_HINT_SECONDS
+
+    def _expire_hint(self) -> None:
+        if self._hint_until and self.clock() > self._hint_until:
+            self._hint_until = 0.0
+            self.status_line.remove_class("-shown")
 
     def _check_engine(self) -> None:
         """Show what the engine has to tell (a refused protocol switch), and say so, once, when its thread
@@ -142,23 +192,34 @@ class TraceApp(App[int]):
 
     def refresh_view(self) -> None:
         """Pull a snapshot and show it; does nothing visible when nothing changed."""
-        snapshot = self._snapshot = self.engine.snapshot()
-        generation = self._enrich(snapshot)
+        real = self._snapshot = self.engine.snapshot()
+        generation = self._enrich(real)  # lookups are asked for every address, hidden or not
+        self._expire_hint()
+        snapshot = redact_snapshot(real, self.privacy)
         self._check_engine()
         events = self.engine.events()
         news = self._follow_events(events)
-        findings = self.findings.update(snapshot, events)
+        findings = self.findings.update(snapshot, self._private(events))  # what privacy lets show
         for bar in self.query(ReplayBar):  # it moves while the replay is paused between rounds
             bar.refresh_bar()
-        shown = (snapshot, self.view, generation, self._problem + news, findings)
+        mode = self.display_mode
+        shown = (real, self.view, generation, self._problem + news, mode, self.chosen_ttl,
+                 self.history_strip.back, self.privacy, findings)
         if self._shown == shown:
             return
         self._shown = shown
-        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news, findings)
+        hidden = self.privacy.describe() if self.privacy.active else ""
+        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news, findings,
+                                         hidden=hidden)
         enricher = self.options.enricher
-        lookup = self._lookup if enricher is not None else None
-        fillable = enricher is not None and enricher.fills_as_or_place
-        self.query_one(HopTable).show(snapshot, self.view, lookup, fillable, hop_marks(findings))
+        lookup = hidden_lookup(self._lookup if enricher is not None else None)
+        if mode is DisplayMode.STRIP:
+            self.history_strip.show(snapshot, self.view, lookup, self.chosen_ttl)
+        elif mode is DisplayMode.CHART:
+            self.rtt_chart.show(snapshot, lookup, self.chosen_ttl)
+        else:
+            fillable = enricher is not None and enricher.fills_as_or_place
+            self.query_one(HopTable).show(snapshot, self.view, lookup, fillable, hop_marks(findings))
 
     def _follow_events(self, events: Sequence[Event]) -> str:
         """Give the pane the events (when shown); the header's news line while the newest is fresh."""
@@ -168,17 +229,28 @@ class TraceApp(App[int]):
             self._news = (self._newest, now)
         pane = self.event_pane
         if pane.has_class("-shown"):
-            pane.show(events)
+            pane.show(self._private(events))
         if self._news is None or now - self._news[1] > NEWS_SECONDS:
             self._news = None
             return ""
-        return news_line(self._news[0])
+        return news_line(self._private([self._news[0]])[0])
+
+    def _redacted(self) -> TraceSnapshot:
+        """The snapshot as privacy lets it show."""
+        return redact_snapshot(self.snapshot, self.privacy)
+
+    def _private(self, events: Sequence[Event]) -> list[Event]:
+        """``events`` as privacy lets them show (hidden addresses replaced in their fields and sentences)."""
+        if not self.privacy.active:
+            return list(events)
+        real = self.snapshot
+        return redact_events(events, real, self.privacy, real.host)
 
     def action_toggle_events(self) -> None:
         pane = self.event_pane
         pane.toggle_class("-shown")
         if pane.has_class("-shown"):
-            pane.show(self.engine.events())
+            pane.show(self._private(self.engine.events()))
 
     # -- protocol and port ------------------------------------------------------------------------
 
@@ -268,8 +340,50 @@ class TraceApp(App[int]):
         self.refresh_view()
 
     def action_show_findings(self) -> None:
-        self.push_screen(FindingsScreen(lambda: self.findings.update(self.snapshot, self.engine.events()),
-                                        lambda: self.snapshot.ttl_check))
+        self.push_screen(FindingsScreen(
+            lambda: self.findings.update(self._redacted(), self._private(self.engine.events())),
+            lambda: self.snapshot.ttl_check))
+
+    def action_toggle_jitter(self) -> None:
+        self.view = replace(self.view, jitter=not self.view.jitter)
+        self.refresh_view()
+
+    def action_ask_fields(self) -> None:
+        legend = "  ".join(f"{f.letter} {f.key}" for f in BY_KEY.values())
+        screen = ValueInputScreen("Fields, in order (mtr's -o letters, or names with commas)", legend,
+                                  parse_fields, fields_text(self.view.fields))
+        self.push_screen(screen, self._fields_chosen)
+
+    def _fields_chosen(self, result: tuple[tuple[str, ...]] | None) -> None:
+        if result is not None:
+            self.view = replace(self.view, fields=result[0], jitter=False)
+            self.refresh_view()
+
+    def action_cycle_display(self) -> None:
+        table = self.query_one(HopTable)
+        if self.display_mode is DisplayMode.TABLE and table.selected_key is not None:
+            self.chosen_ttl = parse_hop_key(table.selected_key)[0]
+        self.display_mode = self.display_mode.next()
+        for widget, mode in ((table, DisplayMode.TABLE), (self.history_strip, DisplayMode.STRIP),
+                             (self.rtt_chart, DisplayMode.CHART)):
+            widget.display = mode is self.display_mode
+        if self.display_mode is DisplayMode.TABLE:
+            table.focus()
+        self.refresh_view()  # the widget shown now draws again when it gets its size (its on_resize)
+
+    def action_history_scroll(self, pages: int) -> None:
+        if self.display_mode is DisplayMode.STRIP:
+            self.history_strip.scroll_history(pages)
+            self.refresh_view()
+
+    def _move_chosen(self, delta: int) -> None:
+        shown = chosen_hop(self.snapshot, None) if self.display_mode is DisplayMode.CHART else None
+        self.chosen_ttl = next_chosen_ttl(self.snapshot, self.chosen_ttl, delta, shown.ttl if shown else None)
+        self.refresh_view()
+
+    def action_toggle_privacy(self) -> None:
+        self.privacy = Privacy() if self.privacy.active else self._privacy_on
+        self.refresh_view()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -293,7 +407,10 @@ class TraceApp(App[int]):
             self.refresh_view()
 
     def action_select_row(self, delta: int) -> None:
-        self.query_one(HopTable).action_move_cursor(delta)
+        if self.display_mode is DisplayMode.TABLE:
+            self.query_one(HopTable).action_move_cursor(delta)
+        else:
+            self._move_chosen(delta)
 
     def action_show_detail(self) -> None:
         table = self.query_one(HopTable)
@@ -303,6 +420,9 @@ class TraceApp(App[int]):
             self.notify("No hop to show yet: wait for the first replies")
             return
         ttl, address = parse_hop_key(key)
+        if self.privacy.active and (ttl <= self.privacy.hops or (address or "").startswith(HIDDEN)):
+            self.notify(f"Hop {ttl} is hidden for privacy: x shows it")
+            return
         enricher = self.options.enricher
         lookup = self._lookup if enricher is not None else None
         detail = enricher.detail if enricher is not None else None
@@ -311,13 +431,18 @@ class TraceApp(App[int]):
     # -- screenshot -------------------------------------------------------------------------------
 
     def action_ticket_screenshot(self) -> None:
-        snapshot = self.snapshot
+        real = self.snapshot
+        snapshot = redact_snapshot(real, self.privacy)
+        events = redact_events(self.engine.events(), real, self.privacy, real.host)
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
-        report = text_report(snapshot, self.options.enricher, not self.view.names, self.engine.events())
+        report = text_report(snapshot, self.options.enricher, not self.view.names, events,
+                             hidden=self.privacy.active)
+        command = shlex.join(redact_words(shlex.split(self.options.command_line), real, self.privacy))
         try:
             paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
-                                           command_line=self.options.command_line,
-                                           mode_label=self.options.mode_label, events=self.engine.events())
+                                           command_line=command, mode_label=self.options.mode_label,
+                                           hidden=self.privacy.describe(), display=self.display_mode.label,
+                                           events=events)
         except OSError as error:
             self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
                         markup=False)
@@ -340,6 +465,8 @@ def run_tui(engine: EngineControl, options: UiOptions) -> int:
             final = engine.snapshot()
             engine.stop()  # closes a loss burst still going: the events are read after it
         if options.report_on_exit:
-            report = text_report(final, options.enricher, not app.view.names, engine.events())
+            events = redact_events(engine.events(), final, app.privacy, final.host)
+            report = text_report(redact_snapshot(final, app.privacy), options.enricher, not app.view.names,
+                                 events, hidden=app.privacy.active)
             write_out(mark_partial_text(report, signals.partial_note(final.rounds)) + "\n")
     return signals.status(app.return_code or 0)

@@ -77,3 +77,38 @@ def fit(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     return text[: width - 1] + "…"
+
+
+# -- severity: how alarming a loss or an RTT is, in one place --------------------------------------------
+
+LOSS_WARN_PCT = 0.0
+"""Any loss above this is a warning: one lost probe in a short run is worth a look."""
+LOSS_BAD_PCT = 5.0
+"""At or above this, a problem: more than a voice or video call hides."""
+RTT_WARN_MS = 100.0
+"""An RTT at or above this is a warning: the round trip starts to show in interactive use."""
+RTT_BAD_MS = 250.0
+"""At or above this, a problem: about what ITU-T G.114 allows one way (150 ms) plus a little, doubled."""
+SEVERITY_STYLES = ("", "bold yellow", "bold underline red")
+"""Ok, warning, problem. Bold and underline as well as colour, so the three stay apart under ``NO_COLOR``
+and ``TERM=dumb``, where Textual draws colours as greys."""
+
+
+def loss_severity(loss_pct: float) -> int:
+    """0 ok, 1 warning (above ``LOSS_WARN_PCT``), 2 problem (from ``LOSS_BAD_PCT``)."""
+    return 2 if loss_pct >= LOSS_BAD_PCT else 1 if loss_pct > LOSS_WARN_PCT else 0
+
+
+def rtt_severity(rtt_ms: float | None) -> int:
+    """0 ok (or unknown), 1 warning (from ``RTT_WARN_MS``), 2 problem (from ``RTT_BAD_MS``)."""
+    if rtt_ms is None:
+        return 0
+    return 2 if rtt_ms >= RTT_BAD_MS else 1 if rtt_ms >= RTT_WARN_MS else 0
+
+
+def loss_style(loss_pct: float) -> str:
+    return SEVERITY_STYLES[loss_severity(loss_pct)]
+
+
+def rtt_style(rtt_ms: float | None) -> str:
+    return SEVERITY_STYLES[rtt_severity(rtt_ms)]

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tuitrace.report.privacy import Privacy
 from tuitrace.ui.enrichment import Enricher
+from tuitrace.ui.widgets.hop_columns import DEFAULT_KEYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +32,10 @@ class UiOptions:
     """The port given with ``-p``: ``u`` then traces UDP to that port and ``t`` TCP to it."""
     theme: str = ""
     """A Textual built-in theme (``--theme`` or the configuration file); empty: Textual's default."""
+    fields: tuple[str, ...] = DEFAULT_KEYS
+    """``--fields``: the table's statistics columns, in order (keys of ``hop_columns.FIELDS``)."""
+    privacy: Privacy = field(default_factory=Privacy)
+    """``--privacy N`` / ``--hide-target``: what to hide from the start (``x`` toggles it)."""
+    lookups: bool = True
+    """False with ``--no-lookups`` (or a simulation without ``--dns-server``): no hint about a missing GeoIP
+    database then, since nothing was asked for."""

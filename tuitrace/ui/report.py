@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tuitrace.report.privacy import hidden_lookup
 from tuitrace.report.text import render_text
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
@@ -16,6 +17,9 @@ from tuitrace.ui.enrichment import Enricher
 
 
 def text_report(
-    snapshot: TraceSnapshot, enricher: Enricher | None, numeric: bool, events: Sequence[Event] = ()
+    snapshot: TraceSnapshot, enricher: Enricher | None, numeric: bool, events: Sequence[Event] = (),
+    *, hidden: bool = False,
 ) -> str:
-    return render_text(snapshot, enricher.get if enricher is not None else None, numeric, events)
+    """``hidden``: ``snapshot`` is redacted (``report.privacy``): its hidden responders get no lookups."""
+    lookup = enricher.get if enricher is not None else None
+    return render_text(snapshot, hidden_lookup(lookup) if hidden else lookup, numeric, events)

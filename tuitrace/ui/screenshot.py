@@ -55,7 +55,10 @@ def file_stem(host: str, when: datetime) -> str:
 
 
 def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line: str, mode_label: str,
-                        svg_name: str, report: str, events: Sequence[Event] = ()) -> str:
+                        svg_name: str, report: str, events: Sequence[Event] = (), hidden: str = "nothing",
+                        display: str = "table") -> str:
+    """``hidden`` says what privacy (``report.privacy``) kept out of the screenshot and the report;
+    ``display`` is the display mode the SVG shows (the text below is always the table)."""
     name = snapshot.target
     if snapshot.host and snapshot.host != snapshot.target:
         name = f"{snapshot.host} ({snapshot.target})"
@@ -73,6 +76,8 @@ def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line
         f"- Rounds: {snapshot.rounds}, elapsed {fmt_duration(snapshot.elapsed)}, "
         f"{state_text(snapshot, findings)}",
         f"- Settings traced this session: {settings}",
+        f"- Hidden for privacy: {hidden}",
+        f"- Display: {display}",
         f"- Screenshot: {svg_name}",
         "",
         "## Findings",
@@ -118,8 +123,9 @@ def save_screenshot(directory: Path, stem: str, svg: str, markdown: Callable[[st
 
 
 def save_ticket_screenshot(snapshot: TraceSnapshot, svg: str, report: str, *, directory: Path,
-                           command_line: str, mode_label: str,
-                           when: datetime | None = None, events: Sequence[Event] = ()) -> ScreenshotPaths:
+                           command_line: str, mode_label: str, hidden: str = "nothing",
+                           display: str = "table", when: datetime | None = None,
+                           events: Sequence[Event] = ()) -> ScreenshotPaths:
     """Save the screen ``svg`` and a Markdown page with the settings and ``report`` for a ticket, named
     after the target and the time (``when``, now by default). Raises ``OSError`` when they cannot be
     written."""
@@ -127,6 +133,7 @@ def save_ticket_screenshot(snapshot: TraceSnapshot, svg: str, report: str, *, di
 
     def markdown(svg_name: str) -> str:
         return screenshot_markdown(snapshot, when=when, command_line=command_line, mode_label=mode_label,
-                                   svg_name=svg_name, report=report, events=events)
+                                   svg_name=svg_name, report=report, events=events, hidden=hidden,
+                                   display=display)
 
     return save_screenshot(directory, file_stem(snapshot.host or snapshot.target, when), svg, markdown)

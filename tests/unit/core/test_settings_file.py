@@ -152,15 +152,25 @@ def test_print_config_lists_every_key_and_loads_back_as_the_defaults(
 
 def test_an_option_added_later_is_a_key_without_changing_the_file_module() -> None:
     parser = build_parser()
-    parser.add_argument("--fields", metavar="LETTERS")
-    parser.add_argument("--privacy", metavar="N")
-    settings = file_values(parser, {"fields": "LSRNBAWV", "privacy": 2}, "f.toml")
-    assert settings.values == {"fields": "LSRNBAWV", "privacy": "2"}
-    value = settings.values["privacy"]
-    assert isinstance(value, FileValue) and value.where == "f.toml: privacy"
+    parser.add_argument("--colour-scale", metavar="NAME")
+    parser.add_argument("--max-rows", metavar="N")
+    settings = file_values(parser, {"colour-scale": "viridis", "max-rows": 2}, "f.toml")
+    assert settings.values == {"colour_scale": "viridis", "max_rows": "2"}
+    value = settings.values["max_rows"]
+    assert isinstance(value, FileValue) and value.where == "f.toml: max-rows"
     parser.set_defaults(**settings.values)
-    ns = parser.parse_args([HOST, "--privacy", "3"])
-    assert isinstance(ns, argparse.Namespace) and (ns.fields, ns.privacy) == ("LSRNBAWV", "3")
-    assert "fields" in template(parser) and "privacy" in template(parser)
-    with pytest.raises(TuitraceError, match=r"f\.toml: unknown key 'field'"):
-        file_values(parser, {"field": "L"}, "f.toml")
+    ns = parser.parse_args([HOST, "--max-rows", "3"])
+    assert isinstance(ns, argparse.Namespace) and (ns.colour_scale, ns.max_rows) == ("viridis", "3")
+    assert "colour-scale" in template(parser) and "max-rows" in template(parser)
+    with pytest.raises(TuitraceError, match=r"f\.toml: unknown key 'max-row'"):
+        file_values(parser, {"max-row": "L"}, "f.toml")
+
+
+def test_fields_and_privacy_can_be_set_in_the_file() -> None:
+    """The screen's options that came after the file module: keys at once, with no change to it."""
+    parser = build_parser()
+    settings = file_values(parser, {"fields": "LSRNBAWV", "privacy": 2, "hide-target": True}, "f.toml")
+    parser.set_defaults(**settings.values)
+    ns = parser.parse_args([HOST])
+    assert (ns.fields, ns.privacy_hops, ns.hide_target) == ("LSRNBAWV", "2", True)
+    assert all(key in template(parser) for key in ("fields", "privacy", "hide-target"))

@@ -29,33 +29,60 @@ def state_text(snapshot: TraceSnapshot, findings: Sequence[Finding] = ()) -> str
     return f"{snapshot.state.value}, {reach}"
 
 
+Item = tuple[str, str]
+"""A piece of the header that is never split over two lines (``sendwait 0``), with its style."""
+
+
+def _lay_out(text: Text, items: list[Item], width: int | None, gap: str = "  ") -> None:
+    """Append ``items`` separated by ``gap``, starting a new line *between* items when the next one would
+    not fit in ``width`` cells: a label never parts from its value, and every line ends with a whole item
+    (the terminal's own wrapping cut "sendwait | 0" and, read back, ran "UDP 33434+n" into "sendwait")."""
+    used = 0
+    for n, (piece, style) in enumerate(items):
+        if n and width is not None and used + len(gap) + len(piece) > width:
+            text.append("\n")
+            used = 0
+        elif n:
+            text.append(gap)
+            used += len(gap)
+        text.append(piece, style=style)
+        used += len(piece)
+
+
 def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = "", news: str = "",
-                findings: Sequence[Finding] = ()) -> Text:
-    """The header; ``problem`` (the engine stopped on an error) replaces the state when set; ``news`` (a
-    fresh event) is one more line, and so is the most severe of the ``findings`` (sorted, most severe
-    first) when there are any."""
+                findings: Sequence[Finding] = (), *, hidden: str = "", width: int | None = None) -> Text:
+    """The header, laid out for ``width`` cells (``None``: one line per topic); ``problem`` (the engine
+    stopped on an error) replaces the state when set; ``news`` (a fresh event) is one more line, and so
+    is the most severe of the ``findings`` (sorted, most severe first) when there are any; ``hidden``
+    (what privacy hides) one more too."""
     text = Text(no_wrap=False)
     name = snapshot.host if snapshot.host and snapshot.host != snapshot.target else ""
-    text.append(f"{name} ({snapshot.target})" if name else snapshot.target, style="bold")
-    text.append("  ")
-    text.append(snapshot.setting.label, style="bold reverse")
-    text.append(f"  sendwait {fmt_seconds(snapshot.sendwait)}  interval {fmt_seconds(snapshot.interval)}"
-                f"  mode {mode_label or snapshot.mode.value}\n")
+    _lay_out(text, [
+        (f"{name} ({snapshot.target})" if name else snapshot.target, "bold"),
+        (snapshot.setting.label, "bold reverse"),
+        (f"sendwait {fmt_seconds(snapshot.sendwait)}", ""),
+        (f"interval {fmt_seconds(snapshot.interval)}", ""),
+        (f"mode {mode_label or snapshot.mode.value}", ""),
+    ], width)
+    text.append("\n")
     state_style = "bold reverse" if snapshot.state is RunState.PAUSED else "bold"
-    text.append(f"round {snapshot.rounds}  elapsed {fmt_duration(snapshot.elapsed)}  ")
-    if problem:
-        text.append(f"probing stopped: {problem}", style="bold reverse")
-    else:
-        text.append(state_text(snapshot, findings), style=state_style)
+    state = (f"probing stopped: {problem}", "bold reverse") if problem else (state_text(snapshot, findings),
+                                                                              state_style)
+    elapsed = f"elapsed {fmt_duration(snapshot.elapsed)}"
+    _lay_out(text, [(f"round {snapshot.rounds}", ""), (elapsed, ""), state], width)
     settings = snapshot.settings or (snapshot.setting,)
-    text.append("\nsettings:")
+    text.append("\n")
+    items: list[Item] = [("settings:", "")]
     for setting in settings:
         active = setting == snapshot.setting
-        text.append(" ")
-        text.append(f"[{setting.label}]" if active else setting.label, style="bold" if active else "dim")
+        items.append((f"[{setting.label}]" if active else setting.label, "bold" if active else "dim"))
+    _lay_out(text, items, width, gap=" ")
     if findings:
         text.append("\nfinding: ", style="bold")
         text.append(headline(findings), style=SEVERITY_STYLES[findings[0].severity])
+    if hidden:
+        text.append("\nhidden: ", style="bold")
+        text.append(hidden)
     if news:
         text.append("\nevent: ", style="bold")
         text.append(news, style="bold reverse")
@@ -69,10 +96,19 @@ class TraceHeader(Static):
         super().__init__("", id=id)
         self.plain = ""
         """The text currently shown, without styles (what a reader of the screen sees)."""
+        self._latest: tuple[TraceSnapshot, str, str, str, Sequence[Finding], str] | None = None
+
+    def on_resize(self) -> None:
+        """Lay the items out again for the new width."""
+        if self._latest is not None:
+            snapshot, mode_label, problem, news, findings, hidden = self._latest
+            self.show(snapshot, mode_label, problem, news, findings, hidden=hidden)
 
     def show(self, snapshot: TraceSnapshot, mode_label: str = "", problem: str = "", news: str = "",
-             findings: Sequence[Finding] = ()) -> None:
-        text = header_text(snapshot, mode_label, problem, news, findings)
+             findings: Sequence[Finding] = (), *, hidden: str = "") -> None:
+        self._latest = (snapshot, mode_label, problem, news, findings, hidden)
+        width = self.content_size.width or max(1, self.app.size.width - 2)
+        text = header_text(snapshot, mode_label, problem, news, findings, hidden=hidden, width=width)
         if text.plain != self.plain:
             self.plain = text.plain
             self.update(text, layout=False)

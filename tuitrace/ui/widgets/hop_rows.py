@@ -18,8 +18,8 @@ from tuitrace.diagnose.path import return_hops
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 from tuitrace.ui.enrichment import EnrichInfo
 from tuitrace.ui.findings_look import SEVERITY_STYLES
-from tuitrace.ui.format import fit, fmt_ms, fmt_pct, sparkline
-from tuitrace.ui.widgets.hop_columns import HOST_MIN, Column
+from tuitrace.ui.format import fit, fmt_ms, fmt_pct, loss_style, rtt_style, sparkline
+from tuitrace.ui.widgets.hop_columns import DEFAULT_KEYS, HOST_MIN, JITTER_KEYS, Column
 from tuitrace.ui.widgets.row_memo import LazyRow, RowMemo
 
 Lookup = Callable[[str], EnrichInfo | None]
@@ -41,16 +41,25 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """The display toggles: names (``n``), AS / place (``z``), ECMP sub-rows (``e``)."""
+    """The display toggles: names (``n``), AS / place (``z``), ECMP sub-rows (``e``), fields (``o``) and
+    the jitter fields (``j``)."""
 
     names: bool = True
     show_as: bool | None = None
     """``None``: the AS / place column shows when it fits (``hop_columns.as_column_wanted``)."""
     expand_ecmp: bool = True
     show_mpls: bool = True
+    """MPLS label stacks on lines of their own under the responder (``m``; mtr's ``-e``)."""
     show_back: bool = False
     """The ``Back`` column: return-path hops estimated from the reply TTL (``b``; traceroute's ``--back``)."""
-    """MPLS label stacks on lines of their own under the responder (``m``; mtr's ``-e``)."""
+    fields: tuple[str, ...] = DEFAULT_KEYS
+    """The statistics columns, in order (``hop_columns.parse_fields``)."""
+    jitter: bool = False
+    """``j``: mtr's jitter fields instead of ``fields``."""
+
+    @property
+    def shown_fields(self) -> tuple[str, ...]:
+        return JITTER_KEYS if self.jitter else self.fields
 
 
 def _host_label(address: str, info: EnrichInfo | None, view: View, room: int) -> str:
@@ -85,8 +94,21 @@ def _rtt_cells(rtt: RttSummary) -> dict[str, str]:
         "best": fmt_ms(rtt.best_ms),
         "wrst": fmt_ms(rtt.worst_ms),
         "stdev": fmt_ms(rtt.stdev_ms),
+        "gmean": fmt_ms(rtt.geomean_ms),
+        "median": fmt_ms(rtt.median_ms),
+        "p95": fmt_ms(rtt.p95_ms),
         "jttr": fmt_ms(rtt.jitter_ms),
+        "javg": fmt_ms(rtt.jitter_avg_ms),
+        "jmax": fmt_ms(rtt.jitter_max_ms),
+        "jint": fmt_ms(rtt.jitter_interarrival_ms),
     }
+
+
+def _rtt_styles(rtt: RttSummary) -> dict[str, str]:
+    """The severity colour of the RTT levels (``format.rtt_style``); spreads and jitter stay plain."""
+    levels = {"last": rtt.last_ms, "avg": rtt.avg_ms, "gmean": rtt.geomean_ms, "median": rtt.median_ms,
+              "p95": rtt.p95_ms, "wrst": rtt.worst_ms}
+    return {key: style for key, value in levels.items() if (style := rtt_style(value))}
 
 
 def hop_key(ttl: int, address: str | None = None) -> str:
@@ -190,12 +212,14 @@ class _Builder:
 
     def hop_row(self, key: str, hop: HopSnapshot, top: ResponderSnapshot | None,
                 info: EnrichInfo | None) -> Row:
-        values = {"ttl": f"{hop.ttl}.", "snt": str(hop.sent)} | _rtt_cells(hop.rtt)
-        styles: dict[str, str] = {}
+        values = {"ttl": f"{hop.ttl}.", "snt": str(hop.sent), "rcv": str(hop.received)} | _rtt_cells(hop.rtt)
+        styles = _rtt_styles(hop.rtt)
         if hop.sent:
             values["loss"] = fmt_pct(hop.loss_pct)
-            if hop.loss_pct > 0:
-                styles["loss"] = "bold"
+            values["drop"] = str(hop.sent - hop.received)
+            style = loss_style(hop.loss_pct)
+            if style:
+                styles["loss"] = styles["drop"] = style
         values["hist"] = sparkline(hop.history, self.hist_room, self.top_ms)
         many = len(hop.responders) > 1
         mark = self.marks.get(hop.ttl)
@@ -231,11 +255,13 @@ class _Builder:
         room = self.host_room - 2 - len(suffix) - 1
         label = branch + _with_suffix(_host_label(responder.address, info, self.view, room), suffix,
                                       self.host_room - 2)
-        values = {"host": label, "snt": str(responder.received), "as": _as_label(info)}
+        values = {"host": label, "snt": str(responder.received), "rcv": str(responder.received),
+                  "as": _as_label(info)}
         values["back"] = _back(responder)
         values |= _rtt_cells(responder.rtt)
-        style = "bold" if responder.is_target else "dim"
-        return self.row(key, values, {"host": style})
+        styles = _rtt_styles(responder.rtt)
+        styles["host"] = "bold" if responder.is_target else "dim"
+        return self.row(key, values, styles)
 
 
 def plan_rows(snapshot: TraceSnapshot, columns: Sequence[Column], view: View, lookup: Lookup | None = None,

@@ -118,8 +118,9 @@ class HopTable(ScrollView, can_focus=True):
         self._latest = (snapshot, view, lookup, as_fillable, marks)
         width = self.size.width or self.app.size.width
         fillable = lookup is not None if as_fillable is None else as_fillable
-        self._as_column = as_column_wanted(view.show_as, width, lookups=fillable)
-        columns = plan_columns(width, self._as_column, show_back=view.show_back)
+        fields = view.shown_fields
+        self._as_column = as_column_wanted(view.show_as, width, lookups=fillable, fields=fields)
+        columns = plan_columns(width, self._as_column, fields, show_back=view.show_back)
         if columns != self._columns:
             self._set_columns(columns)
         self._apply(plan_rows(snapshot, columns, view, lookup, self._memo, marks=marks))
