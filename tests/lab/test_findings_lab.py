@@ -4,12 +4,15 @@ ICMP rate limit is the real-world case of reply-only loss.
 
 Forward loss is iptables ``statistic`` in r3's FORWARD chain (probes to dst only, so ICMP errors going
 back are untouched); reply-only loss drops r3's own time-exceeded messages; ``!X`` is r4 rejecting a TCP
-port; the loop is a host route for dst on r4 pointing back at r3; the silent UDP port is dst's listener.
+port; the loop is a host route for dst on r4 pointing back at r3; the silent UDP port is dst's listener;
+the forged TCP reset is r3's FORWARD ``REJECT --reject-with tcp-reset``; the route change moves r1's route
+to dst from r2a to r2b while a fixed ICMP flow is traced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
@@ -18,8 +21,9 @@ import pytest
 from tests.lab import topology
 from tests.lab.conftest import CLOSED_TCP_PORT, OPEN_TCP_PORT, REJECTED_TCP_PORT, SILENT_UDP_PORT
 from tests.lab.netlab import Lab
+from tests.lab.test_events_lab import INTERVAL, SETTLE_S, pinned, route_via, start
 from tests.lab.topology import Family
-from tests.lab.tuitrace_run import Report, run_tuitrace
+from tests.lab.tuitrace_run import Report, finish, run_tuitrace
 
 pytestmark = pytest.mark.lab
 
@@ -209,3 +213,29 @@ def test_a_genuine_tcp_destination_is_never_a_middlebox(lab: Lab, family: Family
 def test_middlebox_many_runs(lab: Lab, family: Family) -> None:
     _forged_reset_runs(lab, family, MIDDLEBOX_RUNS_LONG)
     _genuine_runs(lab, family, MIDDLEBOX_RUNS_LONG)
+
+
+def _route_change_runs(lab: Lab, runs: int) -> None:
+    """r1 sends the fixed ICMP flow through r2a, then through r2b: the route changed at hop 2."""
+    reports = []
+    for _ in range(runs):
+        with pinned(lab, "r2a"):
+            argv, proc = start(lab, "icmp", rounds=int((SETTLE_S + 3) / INTERVAL))
+            time.sleep(SETTLE_S)
+            route_via(lab, "r2b")
+            reports.append(finish(argv, proc))
+    tally("route change at r1 (r2a -> r2b) IPv4", reports, "path_change")
+    for report in reports:
+        (finding,) = report["findings"]
+        assert (finding["kind"], finding["ttl"], finding["address"]) == (
+            "path_change", 2, topology.hop_address("r2b", 4)), finding
+        assert finding["evidence"]["changes"] == 1
+
+
+def test_a_route_change_under_a_fixed_flow_is_a_path_change(lab: Lab) -> None:
+    _route_change_runs(lab, 1)
+
+
+@pytest.mark.long
+def test_path_change_many_runs(lab: Lab) -> None:
+    _route_change_runs(lab, 10)
