@@ -28,6 +28,7 @@ version must be skippable (a reader ignores arrays whose first element it does n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -145,12 +146,41 @@ Record = Batch | PathMark | Applied | Ending
 
 
 def encode_result(result: ProbeResult, setting_index: int) -> list[object]:
-    fields: list[object] = [result.key, result.ttl, result.round, setting_index,
-                            OUTCOME_CODES[result.outcome], result.responder, result.rtt_ns, result.reply_ttl,
-                            result.annotation]
-    while fields[-1] is None:
-        fields.pop()
-    return fields
+    key, _, ttl, number, outcome, responder, rtt_ns, annotation, reply_ttl = result
+    if responder is None and annotation is None:  # lost: nothing more to say
+        return [key, ttl, number, setting_index, OUTCOME_CODES[outcome]]
+    if annotation is None:
+        return [key, ttl, number, setting_index, OUTCOME_CODES[outcome], responder, rtt_ns, reply_ttl]
+    return [key, ttl, number, setting_index, OUTCOME_CODES[outcome], responder, rtt_ns, reply_ttl, annotation]
+
+
+def result_json(result: ProbeResult, setting_index: int) -> str:
+    """``json.dumps(encode_result(...))`` without separators, written out directly: this runs for every
+    probe in the engine thread, and is four times faster than the encoder (strings go through it still)."""
+    key, _, ttl, number, outcome, responder, rtt_ns, annotation, reply_ttl = result
+    code = outcome[0]  # the codes are the values' first letters (a str index is cheaper than an enum hash)
+    if responder is None and annotation is None:
+        return f'[{key},{ttl},{number},{setting_index},"{code}"]'
+    rtt = "null" if rtt_ns is None else int(rtt_ns)
+    left = "null" if reply_ttl is None else int(reply_ttl)
+    text = f'[{key},{ttl},{number},{setting_index},"{code}",{json_string(responder)},{rtt},{left}'
+    return text + ("]" if annotation is None else f",{json_string(annotation)}]")
+
+
+_QUOTED: dict[str, str] = {}
+QUOTED_LIMIT = 4096
+"""Strings quoted so far (responders, annotations), kept up to this many: a few dozen in a real trace."""
+
+
+def json_string(text: str | None) -> str:
+    if text is None:
+        return "null"
+    quoted = _QUOTED.get(text)
+    if quoted is None:
+        if len(_QUOTED) >= QUOTED_LIMIT:
+            _QUOTED.clear()
+        quoted = _QUOTED[text] = json.dumps(text, ensure_ascii=False)
+    return quoted
 
 
 def decode_result(fields: object, settings: Sequence[Setting]) -> ProbeResult:
