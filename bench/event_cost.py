@@ -19,7 +19,7 @@ from tuitrace.probe.simnet import SimNetwork
 from tuitrace.probe.types import ProbeResult
 from tuitrace.timeline.detector import Timeline
 
-SCENARIO = Path(__file__).parents[1] / "assets" / "scenarios" / "linear_v4.toml"
+SCENARIO = Path(__file__).parents[1] / "tests" / "scenarios" / "linear_v4.toml"
 ROUNDS, TRIALS = 2000, 9
 GOAL = 1.10
 

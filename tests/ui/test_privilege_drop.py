@@ -62,7 +62,7 @@ def test_the_live_screen_runs_after_the_drop_from_an_unreadable_python(tmp_path:
                            env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
     assert str(ROOT) not in paths.replace(str(locked), ""), f"something is imported from outside: {paths}"
 
-    scenario = locked / "project" / "assets" / "scenarios" / "linear_v4.toml"
+    scenario = locked / "project" / "tests" / "scenarios" / "linear_v4.toml"
     command = shlex.join(["env", "-u", "LINES", "-u", "COLUMNS", "-u", "NO_COLOR", "-u", "PYTHONSAFEPATH",
                           *(f"{key}={value}" for key, value in env.items()), "TERM=xterm-256color",
                           f"SUDO_UID={NOBODY}", f"SUDO_GID={NOBODY}",

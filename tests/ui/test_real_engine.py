@@ -20,7 +20,7 @@ from tuitrace.ui.app import TraceApp
 
 from .helpers import cells, header, row_keys
 
-SCENARIO = Path(__file__).parents[2] / "assets" / "scenarios" / "ecmp_udp_classic_v4.toml"
+SCENARIO = Path(__file__).parents[1] / "scenarios" / "ecmp_udp_classic_v4.toml"
 PATIENCE = 300
 """Pauses of 0.05 s before giving up on what the engine should show (15 s, far above what it needs)."""
 

@@ -20,7 +20,7 @@ import pytest
 from .tmux import ROOT, Terminal, hop
 
 pytestmark = pytest.mark.tmux
-SCENARIO = ROOT / "assets" / "scenarios" / "linear_v4.toml"
+SCENARIO = ROOT / "tests" / "scenarios" / "linear_v4.toml"
 TARGET = "198.51.100.9"
 PANE_STATE = "#{alternate_on} #{mouse_any_flag} #{mouse_sgr_flag} #{cursor_flag}"
 """tmux's view of the terminal modes: alternate screen, mouse tracking (any, SGR), cursor visible."""

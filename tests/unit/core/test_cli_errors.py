@@ -211,7 +211,7 @@ def test_a_subnet_broadcast_is_named() -> None:
 def test_a_corrupt_geoip_file_in_the_environment_is_one_warning_and_the_run_goes_on(tmp_path: Path) -> None:
     corrupt = tmp_path / "corrupt.mmdb"
     corrupt.write_bytes(b"\x00not a maxmind database" * 64)
-    scenario = Path(__file__).parents[3] / "assets" / "scenarios" / "linear_v4.toml"
+    scenario = Path(__file__).parents[2] / "scenarios" / "linear_v4.toml"
     done = subprocess.run(
         [sys.executable, "-m", "tuitrace", "--simulate", str(scenario), "-n", "--no-lookups", "--report",
          "-c", "2", "-i", "0.05", "x"],

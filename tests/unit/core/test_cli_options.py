@@ -22,7 +22,7 @@ from tuitrace.invocation import Invocation, ReportFormat
 from tuitrace.targets import resolve
 from tuitrace.userfiles import check_output_dir
 
-SCENARIO = str(Path(__file__).parents[3] / "assets" / "scenarios" / "linear_v4.toml")
+SCENARIO = str(Path(__file__).parents[2] / "scenarios" / "linear_v4.toml")
 
 
 def build(*argv: str, env: dict[str, str] | None = None, warnings: list[str] | None = None) -> Invocation:

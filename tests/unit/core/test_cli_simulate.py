@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-SCENARIOS = Path(__file__).parents[3] / "assets" / "scenarios"
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
 
 def tuitrace(*argv: str) -> str:

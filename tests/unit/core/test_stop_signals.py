@@ -28,7 +28,7 @@ from tuitrace.lifecycle import (
 )
 
 ROOT = Path(__file__).resolve().parents[3]
-SCENARIO = ROOT / "assets" / "scenarios" / "linear_v4.toml"
+SCENARIO = ROOT / "tests" / "scenarios" / "linear_v4.toml"
 WAIT_S = 60.0
 """How long a started tuitrace may take to get going on a busy machine (a limit, not a measurement)."""
 STOP = [signal.SIGTERM, signal.SIGHUP, signal.SIGINT]

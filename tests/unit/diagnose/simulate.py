@@ -16,9 +16,7 @@ from tuitrace.probe.scenario import parse_scenario
 from tuitrace.probe.simnet import SimNetwork
 from tuitrace.stats.snapshot import TraceSnapshot
 
-SCENARIOS = sorted([*(Path(__file__).parents[3] / "assets" / "scenarios").glob("*.toml"),
-                    *(Path(__file__).parents[2] / "scenarios").glob("*.toml")])
-"""The scenarios shipped for ``--simulate`` (assets/), and any kept for the tests only (tests/scenarios/)."""
+SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml"))
 
 
 def run_data(data: dict[str, Any], name: str = "scenario") -> TraceSnapshot:

@@ -1,8 +1,8 @@
 """The tracer, the statistics and the receive path against simulated paths described as data files.
 
-Each file in assets/scenarios/ (shipped for ``--simulate``) or tests/scenarios/ describes hops, responders,
-loss, delays and the target's behaviour, how to run (protocol, port, rounds) and what a user must see
-([expect], read by ``scenario_cases``). Adding a case is adding a file.
+Each file in tests/scenarios/ describes hops, responders, loss, delays and the target's behaviour, how to
+run (protocol, port, rounds) and what a user must see ([expect], read by ``scenario_cases``). Adding a case
+is adding a file.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ from tuitrace.engine.engine import Engine
 from tuitrace.probe.simnet import SimNetwork
 from tuitrace.stats.snapshot import HopSnapshot, TraceSnapshot
 
-SCENARIOS = sorted([*(Path(__file__).parents[3] / "assets" / "scenarios").glob("*.toml"),
-                    *(Path(__file__).parents[2] / "scenarios").glob("*.toml")])
-"""The scenarios shipped for ``--simulate`` (assets/), and any kept for the tests only (tests/scenarios/)."""
+SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml"))
 
 
 def run_case(case: ScenarioCase) -> TraceSnapshot:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tuitrace.cli import main
+from tuitrace.cli import load_simulation, main
 from tuitrace.replay.assets import demo_recording, shipped_scenario
 from tuitrace.replay.reader import read_recording
 
@@ -74,9 +74,8 @@ def test_every_asset_is_package_data() -> None:
     assert (shipped / "demo.jsonl.gz").is_file() and (shipped / "scenarios" / "linear_v4.toml").is_file()
 
 
-def test_a_shipped_scenario_is_found_by_its_name(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_shipped_scenario_is_found_by_its_name() -> None:
     assert shipped_scenario("routing_loop_v4") == shipped_scenario("routing_loop_v4.toml") is not None
     assert shipped_scenario("../pyproject") is None and shipped_scenario("nothing") is None
-    assert main(["--simulate", "routing_loop_v4", "-n", "--no-lookups", "--json", "-c", "3", "-i", "0.05",
-                 "x"]) == 0
-    assert json.loads(capsys.readouterr().out)["target"]["address"] == "198.51.100.9"
+    # not run in this process: a run drops the privileges of the process it runs in
+    assert load_simulation("routing_loop_v4").target == "198.51.100.9"

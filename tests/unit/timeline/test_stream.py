@@ -22,7 +22,7 @@ from tuitrace.timeline.rounds import PENDING_ROUNDS, RoundAssembler
 
 S, MS = 1_000_000_000, 1_000_000
 ICMP = Setting(Protocol.ICMP, None)
-SCENARIO = str(Path(__file__).parents[3] / "assets" / "scenarios" / "linear_v4.toml")
+SCENARIO = str(Path(__file__).parents[2] / "scenarios" / "linear_v4.toml")
 
 
 def result(number: int, ttl: int, rtt_ms: float | None = 1.0) -> ProbeResult:
