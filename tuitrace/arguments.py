@@ -150,7 +150,7 @@ def _output_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--simulate", metavar="SCENARIO",
                      help="trace a simulated path described by a TOML scenario file instead of the network "
                      "(a demo that needs no privileges and sends nothing: no lookups unless --dns-server; "
-                     "see tests/scenarios/)")
+                     "tuitrace ships some: --simulate routing_loop_v4, say; see assets/scenarios/)")
 
 
 def _recording_arguments(parser: argparse.ArgumentParser) -> None:

@@ -116,7 +116,11 @@ def packet_length(ns: argparse.Namespace) -> int:
 
 
 def load_simulation(path: str) -> Scenario:
+    """The scenario file named, or one tuitrace ships (``--simulate linear_v4``) when no such file exists."""
+    if not Path(path).exists():
+        from tuitrace.replay.assets import shipped_scenario
 
+        path = shipped_scenario(path) or path
     try:
         return load_scenario(path)
     except ScenarioError as exc:

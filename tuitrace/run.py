@@ -152,7 +152,8 @@ def run_replay(invocation: ReplayInvocation) -> int:
     if report is None:
         require_terminal()
         ui = import_module("tuitrace.ui.app")
-        status = int(ui.run_tui(engine, invocation.ui))
+        label = f"replay of {recording_.header.mode}"  # the header says what is shown is not live
+        status = int(ui.run_tui(engine, dataclasses.replace(invocation.ui, mode_label=label)))
     else:
         engine.run_to_end()
         snapshot = engine.snapshot()

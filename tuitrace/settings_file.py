@@ -184,6 +184,15 @@ def file_values(parser: argparse.ArgumentParser, table: Mapping[str, Any], sourc
     return Settings(None, values, used)
 
 
+def _is_file(path: Path) -> bool:
+    """Whether the default file is there; a folder on the way we may not even look into (``$HOME`` of
+    another user, as under ``setpriv`` or ``sudo -u``) means there is none of ours, not an error."""
+    try:
+        return path.is_file()
+    except PermissionError:
+        return False
+
+
 def load_settings(parser: argparse.ArgumentParser, words: Sequence[str],
                   environ: Mapping[str, str]) -> Settings:
     """The file named by ``--config``, else the default file if it exists, else nothing."""
@@ -191,7 +200,7 @@ def load_settings(parser: argparse.ArgumentParser, words: Sequence[str],
     if named == "":
         raise TuitraceError(f"{CONFIG_OPTION} needs a file name")
     path = Path(named) if named is not None else default_path(environ)
-    if named is None and not path.is_file():
+    if named is None and not _is_file(path):
         return NO_SETTINGS
     settings = file_values(parser, read_table(path), str(path))
     return Settings(path, settings.values, settings.keys)

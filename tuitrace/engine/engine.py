@@ -81,7 +81,7 @@ class Engine:
         self._rounds: RoundAssembler | None = None
         """Gathers results into rounds, only while someone listens for rounds."""
         self._recorder: RunRecorder | None = None
-        self._progress: Progress | None = None
+        self._progress_key: tuple[object, ...] = ()
 
     # -- running --------------------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[ProbeResult], None]) -> None:
@@ -107,15 +107,20 @@ class Engine:
             self._recorder.command(now, command, value)
 
     def _record_progress(self, now: int) -> None:
+        """Tell the recorder the path summary when it changed (after each batch of results: a new round
+        shows with its first result)."""
         recorder = self._recorder
         assert recorder is not None
-        tracer, config = self._tracer, self._tracer.config
+        tracer = self._tracer
         path = tracer.path()
+        key = (path.rounds, path.end, path.reached, path.highest_answer, tracer.setting)
+        if key == self._progress_key:
+            return
+        self._progress_key = key
+        config = tracer.config
         progress = Progress(tracer.setting, path.rounds, path.end, path.reached,
                             path.last_shown(config.first_ttl, config.max_ttl))
-        if progress != self._progress:
-            self._progress = progress
-            recorder.progress(now, progress, self.counts())
+        recorder.progress(now, progress, self.counts())
 
     def counts(self) -> Counts:
         """Probes sent, and packets dropped (did not parse, or answered none of our probes)."""
@@ -182,8 +187,6 @@ class Engine:
         if not results:
             if self._rounds is not None:
                 self._publish_rounds(self._network.now_ns())
-            if self._recorder is not None:
-                self._record_progress(self._network.now_ns())
             return
         now = self._network.now_ns()
         book = self._book

@@ -29,3 +29,11 @@ def demo_recording() -> Traversable:
     if not demo.is_file():
         raise RecordingError("the demo recording is missing from this installation of tuitrace")
     return demo
+
+
+def shipped_scenario(name: str) -> str | None:
+    """The path of the ``--simulate`` scenario tuitrace ships as ``name`` (``.toml`` optional), if any."""
+    if "/" in name or name.startswith("."):
+        return None
+    scenario = assets() / "scenarios" / (name if name.endswith(".toml") else f"{name}.toml")
+    return str(scenario) if scenario.is_file() else None

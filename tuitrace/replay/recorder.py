@@ -15,6 +15,7 @@ import io
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
@@ -22,7 +23,7 @@ from typing import IO
 from tuitrace import __version__
 from tuitrace.config import Setting, TraceConfig
 from tuitrace.probe.types import ProbeResult
-from tuitrace.replay.format import Header, encode_progress, encode_result, setting_text
+from tuitrace.replay.format import Header, encode_progress, result_json, setting_text
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Clock, iso_time
 from tuitrace.timeline.recording import Command, Counts, Progress, Trim
@@ -30,13 +31,17 @@ from tuitrace.timeline.recording import Command, Counts, Progress, Trim
 FLUSH_SECONDS = 1.0
 """At most this much of the run is lost if the process is killed outright (SIGKILL, a crash)."""
 
+GZIP_LEVEL = 1
+"""The fastest level: the records are so alike that it already packs a probe into under 10 bytes, and the
+recorder runs in the engine thread, where CPU spent compressing is CPU not spent probing."""
+
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def open_for_writing(path: Path) -> IO[str]:
     """The file, gzip-compressed when its name ends in ``.gz``."""
     if path.name.endswith(".gz"):
-        return io.TextIOWrapper(gzip.GzipFile(path, "wb", compresslevel=6), encoding="utf-8")
+        return io.TextIOWrapper(gzip.GzipFile(path, "wb", compresslevel=GZIP_LEVEL), encoding="utf-8")
     return path.open("w", encoding="utf-8")
 
 
@@ -49,6 +54,11 @@ class Recorder:
         self._lock = threading.Lock()
         self._origin = self._last = clock.started_ns
         self._settings: dict[Setting, int] = {}
+        self._last_setting: tuple[Setting | None, int] = (None, 0)
+        """The setting of the latest result and its index: hashing a setting costs more than this check."""
+        self._pending: deque[str] = deque()
+        """Lines not yet handed to the file: appended by the engine thread without a lock (a deque's append
+        and popleft are atomic), written in one go at most a second later or by ``flush``."""
         self._monotonic = monotonic
         self._flushed = monotonic()
         self._closed = False
@@ -59,15 +69,25 @@ class Recorder:
     # -- RunRecorder ----------------------------------------------------------------------------------
     def results(self, now_ns: int, results: Sequence[ProbeResult], trims: Sequence[Trim]) -> None:
         index = self._index
-        items = [encode_result(result, index(result.setting)) for result in results]
-        record: list[object] = ["r", self._delta(now_ns), items]
+        if len(results) == 1:  # the usual batch: one reply, one result
+            items = result_json(results[0], index(results[0].setting))
+        else:
+            items = ",".join([result_json(result, index(result.setting)) for result in results])
+        delta = now_ns - self._last
+        delta = max(delta, 0)
+        self._last += delta
         if trims:
-            record.append([[position, index(setting), ttl] for position, setting, ttl in trims])
-        self._write(_dumps(record))
+            listed = _dumps([[position, index(setting), ttl] for position, setting, ttl in trims])
+            self._write(f'["r",{delta},[{items}],{listed}]')
+        else:
+            self._write(f'["r",{delta},[{items}]]')
 
     def progress(self, now_ns: int, progress: Progress, counts: Counts) -> None:
         index = self._index(progress.setting)
-        self._write(_dumps(["p", self._delta(now_ns), *encode_progress(progress, counts, index)]))
+        _, rounds, end, reached, last_shown = progress
+        ended = "null" if end is None else int(end)
+        self._write(f'["p",{self._delta(now_ns)},{index},{int(rounds)},{ended},{int(reached)},'
+                    f'{int(last_shown)},{int(counts.sent)},{int(counts.dropped)}]')
 
     def command(self, now_ns: int, command: Command, value: object = None) -> None:
         record: list[object] = ["c", 0, command.value]
@@ -84,9 +104,8 @@ class Recorder:
     # -- the end --------------------------------------------------------------------------------------
     def close(self, snapshot: TraceSnapshot | None = None, now_ns: int | None = None) -> None:
         """Write the end record from the run's final snapshot (taken at ``now_ns``) and close the file."""
-        with self._lock:
-            if self._closed:
-                return
+        if self._closed:
+            return
         if snapshot is not None:
             progress = Progress(snapshot.setting, snapshot.rounds, snapshot.path_length, snapshot.reached,
                                 snapshot.hops[-1].ttl if snapshot.hops else 0)
@@ -95,6 +114,7 @@ class Recorder:
             delta = self._delta(self._last if now_ns is None else now_ns)
             self._write(_dumps(["e", delta, snapshot.state.value, snapshot.elapsed, *fields]))
         with self._lock:
+            self._drain()
             self._closed = True
             self._out.close()
 
@@ -102,6 +122,7 @@ class Recorder:
         """Put everything written so far in the file (thread-safe; also called when a stop signal came)."""
         with self._lock:
             if not self._closed:
+                self._drain()
                 self._out.flush()
                 self._flushed = self._monotonic()
 
@@ -112,18 +133,24 @@ class Recorder:
         return delta
 
     def _index(self, setting: Setting) -> int:
-        index = self._settings.get(setting)
-        if index is None:
-            index = self._settings[setting] = len(self._settings)
-            self._write(_dumps(["s", 0, index, setting_text(setting)]))
-        return index
+        last, index = self._last_setting
+        if setting is last:
+            return index
+        known = self._settings.get(setting)
+        if known is None:
+            known = self._settings[setting] = len(self._settings)
+            self._write(_dumps(["s", 0, known, setting_text(setting)]))
+        self._last_setting = (setting, known)
+        return known
 
     def _write(self, line: str) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._out.write(line + "\n")
-            now = self._monotonic()
-            if now - self._flushed >= FLUSH_SECONDS:
-                self._out.flush()
-                self._flushed = now
+        self._pending.append(line)
+        if self._monotonic() - self._flushed >= FLUSH_SECONDS:
+            self.flush()
+
+    def _drain(self) -> None:
+        """Hand the pending lines to the file (the lock is held)."""
+        pending = self._pending
+        lines = [pending.popleft() for _ in range(len(pending))]
+        if lines:
+            self._out.write("\n".join(lines) + "\n")

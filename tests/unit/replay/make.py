@@ -15,7 +15,7 @@ from tuitrace.replay.recorder import Recorder, open_for_writing
 from tuitrace.report.json import render_json
 from tuitrace.report.text import render_text
 
-SCENARIOS = Path(__file__).parents[2] / "scenarios"
+SCENARIOS = Path(__file__).parents[3] / "assets" / "scenarios"
 
 
 def record_simulated(path: Path, scenario_name: str = "ecmp_udp_classic_v4.toml", rounds: int = 30,

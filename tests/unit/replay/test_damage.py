@@ -131,3 +131,20 @@ def test_finishing_a_run_flushes_the_recording() -> None:
     assert flushed == ["flushed"]
     StopSignals().finish()  # once the run is over, nothing is registered any more
     assert flushed == ["flushed"]
+
+
+def test_the_fast_result_encoding_is_the_json_of_the_result() -> None:
+    from tuitrace.config import Protocol, Setting
+    from tuitrace.probe.types import Outcome, ProbeResult
+    from tuitrace.replay.format import decode_result, encode_result, result_json
+
+    setting = Setting(Protocol.UDP, None)
+    results = [
+        ProbeResult(1, setting, 3, 7, Outcome.LOST),
+        ProbeResult(65533, setting, 30, 10**6, Outcome.TIME_EXCEEDED, "fd00:201:3::2", 123456789, None, 62),
+        ProbeResult(2, setting, 5, 0, Outcome.UNREACHABLE, "10.0.0.1", 0, '!X "odd" \\ \u00e9', None),
+        ProbeResult(3, setting, 5, 0, Outcome.REACHED, None, None, "!H", None),
+    ]
+    for result in results:
+        assert json.loads(result_json(result, 0)) == encode_result(result, 0)
+        assert decode_result(json.loads(result_json(result, 0)), [setting]) == result

@@ -37,7 +37,8 @@ def test_the_replayed_report_is_the_live_report(tmp_path: Path, name: str) -> No
 
 
 @pytest.mark.parametrize("scenario", ["routing_loop_v4.toml", "unreachable_net_v6.toml",
-                                      "forward_loss_at_hop3_v4.toml", "tcp_closed_port_v4.toml"])
+                                      "forward_loss_at_hop3_v4.toml", "tcp_closed_port_v4.toml",
+                                      "mpls_tunnel_v4.toml", "middlebox_tcp_reset_v4.toml"])
 def test_other_paths_replay_to_the_same_report(tmp_path: Path, scenario: str) -> None:
     path = tmp_path / "run.jsonl"
     live_json, _ = record_simulated(path, scenario, rounds=20, keys=False)
