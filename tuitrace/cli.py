@@ -374,22 +374,23 @@ LOCAL_CHECK_HOST = "127.0.0.1"
 
 def check_settings(parser: OneLineParser, settings: Settings) -> None:
     """The file's values alone must make a valid run: else one line naming the file, and the key when
-    one key alone is wrong (the same checks as the command line's, so a later option is checked too)."""
+    one key alone is wrong (the same checks as the command line's, so a later option is checked too).
+    Called before the file's values become the parser's defaults; leaves the parser as it found it."""
     if settings.path is None:
         return
+    originals = {dest: parser.get_default(dest) for dest in settings.values}
 
     def problem(values: Mapping[str, object]) -> str | None:
-        parser.set_defaults(**{dest: parser.get_default(dest) for dest in settings.values})
+        parser.set_defaults(**originals)
         parser.set_defaults(**values)
         try:
             invocation_from_args(parser.parse_words([LOCAL_CHECK_HOST]), [], environ={}, warn=lambda _: None)
         except TuitraceError as exc:
             return str(exc)
         finally:
-            parser.set_defaults(**settings.values)
+            parser.set_defaults(**originals)
         return None
 
-    originals = {dest: parser.get_default(dest) for dest in settings.values}
     whole = problem(settings.values)
     if whole is None:
         return
@@ -400,7 +401,6 @@ def check_settings(parser: OneLineParser, settings: Settings) -> None:
             flag = next((flag for flag in flags.get(dest, []) if alone.startswith(flag + " ")), None)
             text = key + alone.removeprefix(flag) if flag else f"{key}: {alone}"
             raise TuitraceError(f"{settings.path}: {text}")
-    parser.set_defaults(**originals)
     raise TuitraceError(f"{settings.path}: {whole}")
 
 
@@ -411,8 +411,8 @@ def parse_with_settings(words: Sequence[str], environ: Mapping[str, str]) -> arg
         print(template(parser))
         return None
     settings = load_settings(parser, words, environ)
-    parser.set_defaults(**settings.values)
     check_settings(parser, settings)
+    parser.set_defaults(**settings.values)
     return parser.parse_words(words)
 
 

@@ -139,6 +139,9 @@ class Engine:
         gc.freeze()  # what exists at start lives for the whole run: keep it out of every collection
         with lock:
             tracer.start(network.now_ns())
+            # Replies to a first round sent before the engine existed (send_first_round) are counted
+            # before anything else is sent: they stay first in every per-round order (--stream).
+            self._absorb(network.receive(0.0))
         while True:
             with lock:
                 self._run_commands()

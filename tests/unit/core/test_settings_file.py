@@ -110,7 +110,8 @@ def test_an_unknown_key_is_one_line_naming_key_and_file(
     ('no-lookups = "yes"\n', "no-lookups must be true or false, not 'yes'"),
     ("interval = true\n", "interval must be a string or a number, not true/false"),
     ('dns-server = "not an address"\n', "dns-server: --dns-server:"),
-    ("first-hop = 9\nmax-hops = 5\n", "first hop 9 is beyond max hops 5"),
+    ("first-hop = 9\nmax-hops = 5\n", "config.toml: first hop 9 is beyond max hops 5"),
+    ("first-hop = 40\n", "config.toml: first-hop: first hop 40 is beyond max hops 30"),
     ("interval = [\n", "not valid TOML"),
 ])
 def test_a_bad_value_is_one_line_naming_key_and_file(

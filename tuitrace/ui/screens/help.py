@@ -19,7 +19,10 @@ def help_text() -> Text:
         text.append(f"{spec.shown:>{width}}", style="bold")
         text.append(f"  {spec.help}\n")
     text.append("\nECMP: each responder of a TTL gets a line under the hop: share, replies (Snt), RTTs.\n"
-                "???: a hop that did not answer; the trace goes on below it.  Esc closes.", style="dim")
+                "???: a hop that did not answer; the trace goes on below it.\n"
+                "F=<mtu> (--mtu): the path MTU drops to <mtu> at this hop.\n"
+                "Settings and theme: ~/.config/tuitrace/config.toml (tuitrace --print-config).  Esc closes.",
+                style="dim")
     return text
 
 
