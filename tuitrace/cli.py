@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tuitrace import defaults
 from tuitrace.arguments import EXIT_USAGE, build_parser
+from tuitrace.comparespec import compare_settings
 from tuitrace.config import Mode, Protocol, Setting, TraceConfig, port_for
 from tuitrace.enrich.options import GEOIP_ENV, EnrichOptions, geoip_paths_from_env, parse_dns_server
 from tuitrace.errors import TuitraceError, plain_os_error
@@ -238,7 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     ns = build_parser().parse_words(words)
     try:
-        if several_targets(ns):
+        compared = compare_settings(ns.compare, protocol_given=ns.protocol is not None,
+                                    port_given=ns.port is not None, stream=ns.stream,
+                                    several_targets=bool(ns.more_hosts) or ns.targets_file is not None)
+        if compared is None and several_targets(ns):
             from tuitrace.multitarget import plan_targets
             from tuitrace.runmulti import run_several
 
@@ -246,6 +250,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if plans is not None:
                 return run_several(plans)
         invocation = invocation_from_args(ns, ["tuitrace", *words])
+        if compared is not None:
+            from tuitrace.runcompare import run_compare
+
+            return run_compare(invocation, compared)
         from tuitrace.run import run  # keeps --help fast
 
         return run(invocation)

@@ -32,6 +32,8 @@ class Kind(enum.StrEnum):
     ROUTING_LOOP = "routing_loop"
     RETURN_ASYMMETRY = "return_asymmetry"
     DESTINATION_SILENT = "destination_silent"
+    PROTOCOL_DIVERGENCE = "protocol_divergence"
+    """Compare mode: a protocol/port takes other routers, is blocked or goes silent where another goes on."""
 
 
 @dataclass(frozen=True, slots=True)

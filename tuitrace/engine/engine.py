@@ -52,9 +52,11 @@ Command = Callable[[int], None]
 class Engine:
     """Implements ``EngineControl`` for the UI, and ``run`` for headless reports."""
 
-    def __init__(self, config: TraceConfig, network: Network) -> None:
+    def __init__(self, config: TraceConfig, network: Network, tracer: Tracer | None = None) -> None:
+        """``tracer``: one built for ``config`` and this network's identity (compare mode's); by default
+        the ordinary one."""
         self._network = network
-        self._tracer = Tracer(config, network.identity)
+        self._tracer = tracer or Tracer(config, network.identity)
         self._book = StatsBook()
         self._lock = threading.RLock()
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
@@ -315,12 +317,13 @@ class Engine:
         with self._lock:
             return self._tracer.counters.matched
 
-    def snapshot(self) -> TraceSnapshot:
+    def snapshot(self, setting: Setting | None = None) -> TraceSnapshot:
+        """The statistics of ``setting`` (by default the one being traced) as they are now."""
         tracer = self._tracer
         with self._lock:
             now = self._network.now_ns()
             config = tracer.config
-            setting = tracer.setting
+            setting = tracer.setting if setting is None else setting
             path = tracer.path(setting)
             trace = self._book.get(setting, now)
             hops = trace.hop_snapshots(config.first_ttl, path.last_shown(config.first_ttl, config.max_ttl))
