@@ -241,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         compared = compare_settings(ns.compare, protocol_given=ns.protocol is not None,
                                     port_given=ns.port is not None, stream=ns.stream,
-                                    several_targets=bool(ns.more_hosts) or ns.targets_file is not None)
+                                    several_targets=several_targets(ns))
         if compared is None and several_targets(ns):
             from tuitrace.multitarget import plan_targets
             from tuitrace.runmulti import run_several

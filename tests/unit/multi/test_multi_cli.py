@@ -107,3 +107,27 @@ def test_a_target_that_fails_does_not_stop_the_others_and_the_run_succeeds() -> 
     for entry in (traces[0], traces[2]):
         assert entry["reached"] is True and entry["rounds"] == 2
         assert [hop["sent"] for hop in entry["hops"]] == [2]
+
+
+@pytest.mark.parametrize(("words", "message"), [
+    (["-T", "--compare", "icmp,tcp", "127.0.0.1"], "--compare names the protocols and ports"),
+    (["-p", "443", "--compare", "icmp,tcp", "127.0.0.1"], "--compare names the protocols and ports"),
+    (["--compare", "icmp,tcp", "127.0.0.1", "127.0.0.2"], "--compare traces one target"),
+    (["--stream", "--compare", "icmp,tcp", "127.0.0.1"], "--stream follows one setting"),
+    (["--compare", "icmp", "127.0.0.1"], "--compare needs two settings or more"),
+])
+def test_what_compare_cannot_do_is_one_line_exit_2(words: list[str], message: str) -> None:
+    done = tuitrace("-n", "--no-lookups", *words)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1 and message in done.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="raw sockets need root")
+def test_compare_on_loopback_reports_every_setting() -> None:
+    done = tuitrace("--json", "-n", "--no-lookups", "-c", "2", "-i", "0.05", "--compare", "icmp,udp,tcp:9",
+                    "127.0.0.1")
+    assert done.returncode == 0, done.stderr
+    compare = json.loads(done.stdout)["compare"]
+    assert [s["label"] for s in compare["settings"]] == ["ICMP", "UDP 33434+n", "TCP/9"]
+    assert [[cell["sent"] for cell in hop["settings"]] for hop in compare["hops"]] == [[2, 2, 2]]
+    assert compare["verdict"] == "ICMP, UDP 33434+n and TCP/9 take the same path and reach the destination."
