@@ -164,7 +164,7 @@ class MultiTraceApp(TraceApp):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        """After ``TraceApp.on_mount`` (Textual calls every class's handler, base first)."""
         self._show_widgets()
 
     # -- tabs -------------------------------------------------------------------------------------

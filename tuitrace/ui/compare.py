@@ -1,0 +1,155 @@
+"""Compare mode on screen: each hop once, a column group per setting, the marks, and the verdict.
+
+The usual header (of the reference setting, with every compared setting listed) stays on top; the hop
+table gives way to the compare table, rebuilt from the engine's per-setting snapshots on every refresh by
+the same pure comparison the reports use (:mod:`tuitrace.diagnose.compare`), so the screen and the report
+never disagree. The keys that switch protocol or reset one setting do not apply: compare mode traces
+every listed setting all the time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from tuitrace.config import Setting
+from tuitrace.diagnose.compare import CompareHop, Comparison, SettingHop, compare_paths
+from tuitrace.engine.control import EngineControl
+from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
+from tuitrace.report.compare import compare_text
+from tuitrace.stats.snapshot import TraceSnapshot
+from tuitrace.ui.app import TraceApp
+from tuitrace.ui.options import UiOptions
+from tuitrace.ui.widgets.header import TraceHeader
+from tuitrace.ui.widgets.hop_table import HopTable
+
+
+class CompareEngine(EngineControl, Protocol):
+    def snapshot(self, setting: Setting | None = None) -> TraceSnapshot:
+        """The statistics of ``setting`` (by default the reference)."""
+
+
+def _differ(hop: CompareHop) -> bool:
+    return len({cell.responders[:1] for cell in hop.cells if cell is not None and cell.responders}) > 1
+
+
+def _who(cell: SettingHop | None) -> str:
+    if cell is None:
+        return ""
+    who = cell.responders[0] if cell.responders else "???"
+    return " ".join([who, *cell.annotations])
+
+
+def compare_table(comparison: Comparison) -> Table:
+    """The compare table; responders per setting only when some hop's differ. Cells are inert text."""
+    per_setting = any(_differ(hop) for hop in comparison.hops) or any(
+        cell is not None and cell.annotations for hop in comparison.hops for cell in hop.cells)
+    table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
+    table.add_column("TTL", justify="right", no_wrap=True)
+    table.add_column("Host", no_wrap=True)
+    for setting in comparison.settings:
+        table.add_column(Text(f"{setting.label} Loss%"), justify="right", no_wrap=True)
+        table.add_column(Text("Avg"), justify="right", no_wrap=True)
+        if per_setting:
+            table.add_column(Text(f"{setting.label} responder"), no_wrap=True)
+    table.add_column("Marks")
+    for hop in comparison.hops:
+        differ = _differ(hop)
+        shared = "" if differ else next(
+            (cell.responders[0] for cell in hop.cells if cell is not None and cell.responders), "???")
+        row: list[Text] = [Text(f"{hop.ttl}."), Text(shared)]
+        for cell in hop.cells:
+            row.append(Text("" if cell is None else f"{cell.loss_pct:.1f}%"))
+            row.append(Text("" if cell is None or cell.avg_ms is None else f"{cell.avg_ms:.2f}"))
+            if per_setting:
+                row.append(Text(_who(cell), style="bold" if differ or (cell and cell.annotations) else ""))
+        row.append(Text("; ".join(hop.marks), style="bold reverse" if hop.marks else ""))
+        table.add_row(*row)
+    return table
+
+
+def compare_view(comparison: Comparison) -> Group:
+    verdict = Text("Verdict: ", style="bold")
+    verdict.append(comparison.verdict)
+    return Group(compare_table(comparison), Text(""), verdict)
+
+
+class CompareApp(TraceApp):
+    def __init__(self, engine: CompareEngine, settings: Sequence[Setting],
+                 options: UiOptions | None = None) -> None:
+        super().__init__(engine, options)
+        self.compare_engine = engine
+        self.settings = tuple(settings)
+        self.comparison: Comparison | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TraceHeader(id="header")
+        yield HopTable(id="hops")  # hidden: the base app's handlers expect it
+        with VerticalScroll(id="compare-scroll"):
+            yield Static("", id="compare")
+        yield self.event_pane
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """After ``TraceApp.on_mount``, which starts the refresh timer (Textual calls both)."""
+        self.query_one(HopTable).display = False
+        self.query_one("#compare-scroll").focus()
+
+    def refresh_view(self) -> None:
+        snapshot = self._snapshot = self.engine.snapshot()
+        self._check_engine()
+        news = self._follow_events()
+        self.query_one(TraceHeader).show(snapshot, self.options.mode_label, self._problem, news)
+        comparison = compare_paths({s: self.compare_engine.snapshot(s) for s in self.settings})
+        if comparison != self.comparison:
+            self.comparison = comparison
+            self.query_one("#compare", Static).update(compare_view(comparison))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("select_row", "show_detail", "toggle_ecmp", "toggle_as"):
+            return False  # the compare table has no rows to select, expand or widen
+        return super().check_action(action, parameters)
+
+    def _not_in_compare(self, what: str) -> None:
+        labels = ", ".join(s.label for s in self.settings)
+        self.notify(f"Compare mode traces {labels} all the time: {what} does not apply", markup=False)
+
+    def action_protocol(self, name: str) -> None:
+        self._not_in_compare("switching protocol")
+
+    def action_ask_port(self) -> None:
+        self._not_in_compare("choosing a port")
+
+    def action_reset(self) -> None:
+        self._not_in_compare("resetting one setting")
+
+
+def report_text(engine: CompareEngine, settings: Sequence[Setting]) -> str:
+    reference = engine.snapshot(settings[0])
+    return compare_text(compare_paths({s: engine.snapshot(s) for s in settings}), reference)
+
+
+def run_compare_tui(engine: CompareEngine, settings: Sequence[Setting], options: UiOptions) -> int:
+    """Start the engine, run the compare screen until the user quits, stop it; maybe print the report."""
+    app = CompareApp(engine, settings, options)
+    with StopSignals() as signals:
+        engine.start()
+        try:
+            with signals.exit_loop(lambda status: app.exit(return_code=status)):
+                app.run()
+        except Interrupted:
+            pass
+        finally:
+            final = report_text(engine, settings)
+            rounds = engine.snapshot(settings[0]).rounds
+            engine.stop()
+        if options.report_on_exit:
+            write_out(mark_partial_text(final, signals.partial_note(rounds)) + "\n")
+    return signals.status(app.return_code or 0)
