@@ -53,10 +53,11 @@ async def test_the_compare_table_marks_the_blocked_hop_and_gives_the_verdict() -
             await pilot.pause()
             text = screen_text(app)
             lines = text.splitlines()
-            for column in ("ICMP Loss%", "TCP/389 Loss%", "TCP/389 responder"):
-                assert column in lines[0]
+            assert lines[0].split() == ["ICMP", "TCP/389"]  # a column group per setting
+            assert lines[1].split() == ["TTL", *["Loss%", "Avg", "Responder"] * 2, "Marks"]
             hop3 = next(line for line in lines if line.lstrip().startswith("3."))
             assert "203.0.113.1 !X" in hop3 and "TCP/389 blocked (!X)" in hop3
+            assert hop3.split()[:4] == ["3.", "0.0%", hop3.split()[2], "203.0.113.5"]  # ICMP goes on
             verdict = "TCP/389 is blocked at hop 3 (!X, administratively prohibited) by 203.0.113.1."
             assert f"Verdict: {verdict}" in text
             await pilot.press("t")  # no protocol switch in compare mode: the engine keeps both settings

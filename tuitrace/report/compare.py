@@ -70,6 +70,8 @@ def _text_cells(cell: SettingHop | None, show_responder: bool) -> str:
     text = f"{cell.loss_pct:>5.1f}% {avg:>7}"
     if show_responder:
         who = cell.responders[0] if cell.responders else "???"
+        if len(cell.responders) > 1:  # ECMP: the others are in the JSON and the CSV
+            who += f" +{len(cell.responders) - 1}"
         mark = " ".join(cell.annotations)
         text += f" {(who + (' ' + mark if mark else ''))[:RESPONDER_WIDTH]:<{RESPONDER_WIDTH}}"
     return text

@@ -22,11 +22,13 @@ from textual.widgets import Footer, Static
 from tuitrace.config import Setting
 from tuitrace.diagnose.compare import CompareHop, Comparison, SettingHop, compare_paths
 from tuitrace.engine.control import EngineControl
+from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.report.compare import compare_text
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.options import UiOptions
+from tuitrace.ui.screenshot import save_ticket_screenshot
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_table import HopTable
 
@@ -41,35 +43,46 @@ def _differ(hop: CompareHop) -> bool:
 
 
 def _who(cell: SettingHop | None) -> str:
+    """The responder that answered most, ``+n`` for the others (ECMP), and the marks."""
     if cell is None:
         return ""
     who = cell.responders[0] if cell.responders else "???"
-    return " ".join([who, *cell.annotations])
+    more = f" +{len(cell.responders) - 1}" if len(cell.responders) > 1 else ""
+    return " ".join([who + more, *cell.annotations])
+
+
+def _numbers(cell: SettingHop | None) -> str:
+    if cell is None:
+        return ""
+    avg = "" if cell.avg_ms is None else f"{cell.avg_ms:.2f}"
+    return f"{cell.loss_pct:>5.1f}% {avg:>7}"
 
 
 def compare_table(comparison: Comparison) -> Table:
-    """The compare table; responders per setting only when some hop's differ. Cells are inert text."""
+    """The compare table: one column group per setting (loss, avg and, where the settings' responders
+    differ anywhere, its own responder), else one shared Host column; the marks last. Inert text only."""
     per_setting = any(_differ(hop) for hop in comparison.hops) or any(
         cell is not None and cell.annotations for hop in comparison.hops for cell in hop.cells)
-    table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
-    table.add_column("TTL", justify="right", no_wrap=True)
-    table.add_column("Host", no_wrap=True)
+    table = Table(expand=True, box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    table.add_column("TTL", justify="right", no_wrap=True, min_width=3)
+    if not per_setting:
+        table.add_column("Host", no_wrap=True, min_width=15)
+    sub = "Loss%     Avg  Responder" if per_setting else "Loss%     Avg"
     for setting in comparison.settings:
-        table.add_column(Text(f"{setting.label} Loss%"), justify="right", no_wrap=True)
-        table.add_column(Text("Avg"), justify="right", no_wrap=True)
-        if per_setting:
-            table.add_column(Text(f"{setting.label} responder"), no_wrap=True)
-    table.add_column("Marks")
+        table.add_column(Text(f"{setting.label}\n{sub}"), no_wrap=True, min_width=len(sub))
+    table.add_column("Marks", ratio=1)
     for hop in comparison.hops:
         differ = _differ(hop)
-        shared = "" if differ else next(
-            (cell.responders[0] for cell in hop.cells if cell is not None and cell.responders), "???")
-        row: list[Text] = [Text(f"{hop.ttl}."), Text(shared)]
+        row: list[Text] = [Text(f"{hop.ttl}.")]
+        if not per_setting:
+            shared = next((c.responders[0] for c in hop.cells if c is not None and c.responders), "???")
+            row.append(Text(shared))
         for cell in hop.cells:
-            row.append(Text("" if cell is None else f"{cell.loss_pct:.1f}%"))
-            row.append(Text("" if cell is None or cell.avg_ms is None else f"{cell.avg_ms:.2f}"))
-            if per_setting:
-                row.append(Text(_who(cell), style="bold" if differ or (cell and cell.annotations) else ""))
+            text = Text(_numbers(cell))
+            if per_setting and cell is not None:
+                stands_out = differ or bool(cell.annotations)
+                text.append("  " + _who(cell), style="bold" if stands_out else "")
+            row.append(text)
         row.append(Text("; ".join(hop.marks), style="bold reverse" if hop.marks else ""))
         table.add_row(*row)
     return table
@@ -129,6 +142,22 @@ class CompareApp(TraceApp):
 
     def action_reset(self) -> None:
         self._not_in_compare("resetting one setting")
+
+    def action_ticket_screenshot(self) -> None:
+        """The screen as SVG, and the compare report (table, verdict, divergences) as its Markdown."""
+        snapshot = self.engine.snapshot()
+        svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target} compare")
+        try:
+            paths = save_ticket_screenshot(snapshot, svg, report_text(self.compare_engine, self.settings),
+                                           directory=self.options.output_dir,
+                                           command_line=self.options.command_line,
+                                           mode_label=self.options.mode_label)
+        except OSError as error:
+            self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
+                        markup=False)
+            return
+        self.last_screenshot = paths
+        self.notify(f"{paths.svg}\n{paths.markdown}", title="Screenshot saved", timeout=8, markup=False)
 
 
 def report_text(engine: CompareEngine, settings: Sequence[Setting]) -> str:
