@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from tuitrace.config import Setting
 from tuitrace.diagnose.compare import Comparison, compare_paths
+from tuitrace.engine.compare import CompareEngine
 from tuitrace.engine.engine import Engine
 from tuitrace.invocation import Invocation, ReportFormat, ReportOptions
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_json, mark_partial_text, write_out
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol
-from tuitrace.probe.compare import CompareTracer
 from tuitrace.report.compare import compare_csv, compare_json, compare_text
 from tuitrace.run import ENRICH_GRACE, open_enricher, open_network, request_responders
 
@@ -29,15 +29,13 @@ if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher
 
 
-def compare_engine(invocation: Invocation, settings: Sequence[Setting]) -> Engine:
+def compare_engine(invocation: Invocation, settings: Sequence[Setting]) -> CompareEngine:
     """An engine whose rounds probe every one of ``settings`` (the first is the reference)."""
     config = dataclasses.replace(invocation.trace, setting=settings[0])
     network = open_network(config, invocation.network)
     try:
-        for setting in settings:
-            network.prepare(setting)
         open_every_protocol(network)
-        return Engine(config, network, CompareTracer(config, network.identity, settings))
+        return CompareEngine(config, network, settings)
     except BaseException:
         network.close()
         raise

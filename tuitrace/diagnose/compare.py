@@ -102,6 +102,11 @@ class _Path:
     end: int | None
 
     @property
+    def measured(self) -> bool:
+        """Some probe of it has resolved (a setting added a moment ago has nothing to judge yet)."""
+        return any(hop.sent for hop in self.hops.values())
+
+    @property
     def last_answer(self) -> int | None:
         answered = [ttl for ttl, hop in self.hops.items() if hop.received]
         return max(answered) if answered else None
@@ -185,7 +190,9 @@ def compare_paths(snapshots: Mapping[Setting, TraceSnapshot]) -> Comparison:
     paths = [_Path(s, _by_ttl(snap), snap.reached, snap.path_length) for s, snap in snapshots.items()]
     reference = paths[0]
     divergences: list[Divergence] = []
-    for path in paths[1:]:
+    for path in paths[1:] if reference.measured else ():
+        if not path.measured:
+            continue
         divergences.extend(_other_routers(path, reference))
         for stopped, other in ((path, reference), (reference, path)):
             found = _stopped(stopped, other)

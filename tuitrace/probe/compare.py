@@ -61,3 +61,17 @@ class CompareTracer(Tracer):
 
     def set_setting(self, setting: Setting, now_ns: int) -> None:
         """Compare mode traces its settings all the time: there is no one setting to switch to."""
+
+    def set_compared(self, settings: Sequence[Setting]) -> None:
+        """Trace ``settings`` from the next round on (a key added or removed one); the first is the new
+        reference. Probes in flight of a removed setting still count for it; its statistics stay."""
+        if not settings or len(set(settings)) != len(settings):
+            raise ValueError("compare mode needs distinct settings, at least one")
+        self._compared = tuple(settings)
+        for setting in settings:
+            self._configs.setdefault(setting, replace(self._config, setting=setting))
+        primary = settings[0]
+        if primary != self._setting:
+            self._active = self._state(primary)  # before the switch: ``_state`` reads the current setting
+            self._setting = primary
+            self._config = replace(self._config, setting=primary)

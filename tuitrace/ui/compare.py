@@ -3,8 +3,8 @@
 The usual header (of the reference setting, with every compared setting listed) stays on top; the hop
 table gives way to the compare table, rebuilt from the engine's per-setting snapshots on every refresh by
 the same pure comparison the reports use (:mod:`tuitrace.diagnose.compare`), so the screen and the report
-never disagree. The keys that switch protocol or reset one setting do not apply: compare mode traces
-every listed setting all the time.
+never disagree. ``i``, ``u`` and ``t`` add that protocol to the comparison or take it out (``P`` sets the
+port they use); resetting one setting does not apply.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.config import Setting
 from tuitrace.diagnose.compare import CompareHop, Comparison, SettingHop, compare_paths
 from tuitrace.engine.control import EngineControl
@@ -36,6 +37,13 @@ from tuitrace.ui.widgets.hop_table import HopTable
 class CompareEngine(EngineControl, Protocol):
     def snapshot(self, setting: Setting | None = None) -> TraceSnapshot:
         """The statistics of ``setting`` (by default the reference)."""
+
+    @property
+    def compared(self) -> tuple[Setting, ...]:
+        """The settings traced now, the reference first."""
+
+    def set_compared(self, settings: Sequence[Setting]) -> None:
+        """Trace ``settings`` from the next round on."""
 
 
 def _differ(hop: CompareHop) -> bool:
@@ -130,15 +138,35 @@ class CompareApp(TraceApp):
             return False  # the compare table has no rows to select, expand or widen
         return super().check_action(action, parameters)
 
+    def _port_chosen(self, result: tuple[int | None] | None) -> None:
+        """``P`` in compare mode sets the port the next ``u`` or ``t`` adds."""
+        if result is not None:
+            self.user_port = result[0]
+            port = "classic UDP and TCP 80" if self.user_port is None else f"port {self.user_port}"
+            self.notify(f"u and t now add {port}", markup=False)
+
     def _not_in_compare(self, what: str) -> None:
         labels = ", ".join(s.label for s in self.settings)
         self.notify(f"Compare mode traces {labels} all the time: {what} does not apply", markup=False)
 
     def action_protocol(self, name: str) -> None:
-        self._not_in_compare("switching protocol")
-
-    def action_ask_port(self) -> None:
-        self._not_in_compare("choosing a port")
+        """``i`` / ``u`` / ``t``: add that protocol (with the port set with ``P``) to the comparison, or
+        take it out; the last setting stays."""
+        setting = Setting(ProbeProtocol(name), self._port_for(ProbeProtocol(name)))
+        current = list(self.settings)
+        if setting in current:
+            if len(current) == 1:
+                self.notify(f"{setting.label} is the last setting compared: add another first", markup=False)
+                return
+            current.remove(setting)
+            verb = "no longer compared"
+        else:
+            current.append(setting)
+            verb = "compared from the next round"
+        self.settings = tuple(current)
+        self.compare_engine.set_compared(self.settings)
+        self.notify(f"{setting.label} {verb}: {', '.join(s.label for s in self.settings)}", markup=False)
+        self.refresh_view()
 
     def action_reset(self) -> None:
         self._not_in_compare("resetting one setting")
@@ -176,8 +204,8 @@ def run_compare_tui(engine: CompareEngine, settings: Sequence[Setting], options:
         except Interrupted:
             pass
         finally:
-            final = report_text(engine, settings)
-            rounds = engine.snapshot(settings[0]).rounds
+            final = report_text(engine, engine.compared)
+            rounds = engine.snapshot().rounds
             engine.stop()
         if options.report_on_exit:
             write_out(mark_partial_text(final, signals.partial_note(rounds)) + "\n")

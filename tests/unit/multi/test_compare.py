@@ -246,3 +246,27 @@ def test_text_shows_each_hop_once_with_a_column_group_per_setting_and_the_verdic
     assert [line.split()[0] for line in lines[2:5]] == ["1.", "2.", "3."]
     assert "10.0.2.1 !X" in lines[3] and "TCP/443 blocked (!X)" in lines[3]
     assert f"Verdict: {comparison.verdict}" in lines
+
+
+def test_settings_added_and_removed_take_effect_from_the_next_round() -> None:
+    network = three_hops()
+    engine = compare_engine(network, (ICMP, UDP), count=None, interval=0.1)
+    tracer = engine._tracer
+    assert isinstance(tracer, CompareTracer)
+    tracer.start(network.now_ns())
+    first = tracer.poll(network.now_ns())
+    assert {p.setting for p in first} == {ICMP, UDP}
+    tracer.set_compared((UDP, TCP443))  # ICMP out, TCP/443 in; UDP is the reference now
+    assert tracer.setting == UDP
+    network._now += 200_000_000
+    second = tracer.poll(network.now_ns())
+    assert {p.setting for p in second} == {UDP, TCP443}
+    assert {p.round for p in second if p.setting == TCP443} == {0}
+    assert {p.round for p in second if p.setting == UDP} == {1}
+
+
+def test_a_setting_with_nothing_measured_yet_is_not_judged() -> None:
+    icmp = snapshot(ICMP, ["10.0.1.1", "10.9.9.9"], reached=True)
+    new = replace(snapshot(TCP443, [], reached=False), rounds=0)
+    comparison = compare_paths({ICMP: icmp, TCP443: new})
+    assert comparison.divergences == ()
