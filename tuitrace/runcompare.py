@@ -23,10 +23,13 @@ from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_json, mark
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol
 from tuitrace.report.compare import compare_csv, compare_json, compare_text
-from tuitrace.run import ENRICH_GRACE, open_enricher, open_network, request_responders
+from tuitrace.run import open_enricher, open_network, request_responders
 
 if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher
+
+ENRICH_GRACE = 3.0
+"""Seconds the report waits at the end for lookups still in flight (as the ordinary report does)."""
 
 
 def compare_engine(invocation: Invocation, settings: Sequence[Setting]) -> CompareEngine:

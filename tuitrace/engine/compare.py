@@ -21,7 +21,8 @@ class CompareEngine(Engine):
         for setting in settings:
             network.prepare(setting)
         self._compare_tracer = CompareTracer(config, network.identity, settings)
-        super().__init__(self._compare_tracer.config, network, self._compare_tracer)
+        super().__init__(self._compare_tracer.config, network)
+        self._tracer = self._compare_tracer  # nothing has used the ordinary one the engine made
 
     @property
     def compared(self) -> tuple[Setting, ...]:

@@ -52,11 +52,9 @@ Command = Callable[[int], None]
 class Engine:
     """Implements ``EngineControl`` for the UI, and ``run`` for headless reports."""
 
-    def __init__(self, config: TraceConfig, network: Network, tracer: Tracer | None = None) -> None:
-        """``tracer``: one built for ``config`` and this network's identity (compare mode's); by default
-        the ordinary one."""
+    def __init__(self, config: TraceConfig, network: Network) -> None:
         self._network = network
-        self._tracer = tracer or Tracer(config, network.identity)
+        self._tracer = Tracer(config, network.identity)
         self._book = StatsBook()
         self._lock = threading.RLock()
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()

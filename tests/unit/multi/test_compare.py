@@ -27,7 +27,7 @@ from tuitrace.diagnose.compare import (
     divergence_findings,
 )
 from tuitrace.diagnose.finding import Kind, Severity
-from tuitrace.engine.engine import Engine
+from tuitrace.engine.compare import CompareEngine
 from tuitrace.errors import TuitraceError
 from tuitrace.packet.icmp import build_echo, build_icmp_error
 from tuitrace.packet.ipv4 import build_ipv4
@@ -45,11 +45,10 @@ ICMP, UDP, TCP443 = Setting(Protocol.ICMP, None), Setting(Protocol.UDP, None), S
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
 
-def compare_engine(network: SimNetwork, settings: tuple[Setting, ...], **config: object) -> Engine:
+def compare_engine(network: SimNetwork, settings: tuple[Setting, ...], **config: object) -> CompareEngine:
     base = replace(TraceConfig(target=network._scenario.target, family=4, count=5, max_ttl=6),
                    **config)  # type: ignore[arg-type]
-    base = replace(base, setting=settings[0])
-    return Engine(base, network, CompareTracer(base, network.identity, settings))
+    return CompareEngine(replace(base, setting=settings[0]), network, settings)
 
 
 def test_each_round_interleaves_the_settings_ttl_by_ttl_with_one_key_space() -> None:
