@@ -224,6 +224,9 @@ def build_parser() -> OneLineParser:
     parser.add_argument("more_hosts", nargs="*", metavar="HOST", help=argparse.SUPPRESS)
     parser.add_argument("--targets-file", metavar="FILE",
                         help="also trace the hosts in FILE, one per line (# starts a comment)")
+    parser.add_argument("--compare", metavar="SETTINGS",
+                        help="trace several protocols/ports side by side in each round and show where their "
+                        "paths differ, e.g. icmp,udp,tcp:443 (the first is the reference)")
     _protocol_arguments(parser)
     _timing_arguments(parser)
     _path_arguments(parser)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from tuitrace import defaults
 from tuitrace.arguments import EXIT_USAGE, OneLineParser, build_parser
+from tuitrace.comparespec import compare_settings
 from tuitrace.config import Mode, Protocol, Setting, TraceConfig, port_for
 from tuitrace.enrich.options import GEOIP_ENV, EnrichOptions, geoip_paths_from_env, parse_dns_server
 from tuitrace.errors import TuitraceError, plain_os_error
@@ -429,7 +430,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_replay(replay_invocation(ns, ["tuitrace", *words]))
         if ns.host is None and ns.targets_file is None:
             raise TuitraceError("name a HOST to trace (or --targets-file FILE, --replay FILE, or --demo)")
-        if several_targets(ns):
+        compared = compare_settings(ns.compare, protocol_given=ns.protocol is not None,
+                                    port_given=ns.port is not None, stream=ns.stream,
+                                    several_targets=several_targets(ns))
+        if compared is None and several_targets(ns):
             from tuitrace.multitarget import plan_targets
             from tuitrace.runmulti import run_several
 
@@ -437,6 +441,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if plans is not None:
                 return run_several(plans)
         invocation = invocation_from_args(ns, ["tuitrace", *words])
+        if compared is not None:
+            from tuitrace.runcompare import run_compare
+
+            return run_compare(invocation, compared)
         from tuitrace.run import run  # keeps --help fast
 
         return run(invocation)

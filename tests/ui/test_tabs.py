@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from rich.console import Console
 from textual.geometry import Region
@@ -10,6 +11,7 @@ from textual.widgets import Static
 
 from tuitrace.config import Protocol
 from tuitrace.stats.snapshot import RunState
+from tuitrace.ui.options import UiOptions
 from tuitrace.ui.tabs import MultiTraceApp, TabsHelpScreen, Target, overview_table
 from tuitrace.ui.widgets.hop_table import HopTable
 
@@ -129,3 +131,19 @@ def test_overview_cells_are_inert_text() -> None:
     console.print(table)
     text = console.export_text()
     assert "[bold]x" in text and "[red]boom" in text
+
+
+async def test_a_screenshot_of_the_overview_holds_every_targets_report(tmp_path: Path) -> None:
+    first, second = engines()
+    app = MultiTraceApp([Target("alpha", first), Target("beta", second)], UiOptions(output_dir=tmp_path))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.last_screenshot is not None
+        page = app.last_screenshot.markdown.read_text(encoding="utf-8")
+        assert "Targets" in page
+        assert "tuitrace to alpha (10.0.9.2)" in page and "tuitrace to beta (10.0.9.3)" in page
+        await pilot.press("2", "s")
+        await pilot.pause()
+        page = app.last_screenshot.markdown.read_text(encoding="utf-8")
+        assert "beta" in page and "alpha" not in page

@@ -35,6 +35,8 @@ class Kind(enum.StrEnum):
     PATH_CHANGE = "path_change"
     MIDDLEBOX_ANSWER = "middlebox_answer"
     MPLS = "mpls"
+    PROTOCOL_DIVERGENCE = "protocol_divergence"
+    """Compare mode: a protocol/port takes other routers, is blocked or goes silent where another goes on."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -372,12 +372,13 @@ class Engine:
         with self._lock:
             return self._tracer.counters.matched
 
-    def snapshot(self) -> TraceSnapshot:
+    def snapshot(self, setting: Setting | None = None) -> TraceSnapshot:
+        """The statistics of ``setting`` (by default the one being traced) as they are now."""
         tracer = self._tracer
         with self._lock:
             now = self._network.now_ns()
             config = tracer.config
-            setting = tracer.setting
+            setting = tracer.setting if setting is None else setting
             path = tracer.path(setting)
             trace = self._book.get(setting, now)
             hops = trace.hop_snapshots(config.first_ttl, path.last_shown(config.first_ttl, config.max_ttl))

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.engine.control import EngineControl
+from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
@@ -31,6 +32,7 @@ from tuitrace.timeline.events import Event
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.options import UiOptions
 from tuitrace.ui.screens.help import HelpScreen, help_text
+from tuitrace.ui.screenshot import save_ticket_screenshot
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_table import HopTable
 
@@ -165,7 +167,7 @@ class MultiTraceApp(TraceApp):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        """After ``TraceApp.on_mount`` (Textual calls every class's handler, base first)."""
         self._show_widgets()
 
     # -- tabs -------------------------------------------------------------------------------------
@@ -270,6 +272,28 @@ class MultiTraceApp(TraceApp):
 
     def action_help(self) -> None:
         self.push_screen(TabsHelpScreen())
+
+    def action_ticket_screenshot(self) -> None:
+        """On a target's tab, that target's screenshot; on the overview, the screen and the report of every
+        target (the Markdown's settings are the first target's)."""
+        if self.current is not None:
+            super().action_ticket_screenshot()
+            return
+        snapshot = self.snapshot
+        svg = self.export_screenshot(title=f"tuitrace {len(self.targets)} targets")
+        enricher = self.options.enricher
+        lookup = enricher.get if enricher is not None else None
+        report = multi_text(self.outcomes(), lookup, not self.view.names)
+        try:
+            paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
+                                           command_line=self.options.command_line,
+                                           mode_label=self.options.mode_label)
+        except OSError as error:
+            self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
+                        markup=False)
+            return
+        self.last_screenshot = paths
+        self.notify(f"{paths.svg}\n{paths.markdown}", title="Screenshot saved", timeout=8, markup=False)
 
 
 class TabsHelpScreen(HelpScreen):

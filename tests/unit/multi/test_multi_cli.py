@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,47 @@ def test_a_target_that_fails_does_not_stop_the_others_and_the_run_succeeds() -> 
     for entry in (traces[0], traces[2]):
         assert entry["reached"] is True and entry["rounds"] == 2
         assert [hop["sent"] for hop in entry["hops"]] == [2]
+
+
+@pytest.mark.parametrize(("words", "message"), [
+    (["-T", "--compare", "icmp,tcp", "127.0.0.1"], "--compare names the protocols and ports"),
+    (["-p", "443", "--compare", "icmp,tcp", "127.0.0.1"], "--compare names the protocols and ports"),
+    (["--compare", "icmp,tcp", "127.0.0.1", "127.0.0.2"], "--compare traces one target"),
+    (["--stream", "--compare", "icmp,tcp", "127.0.0.1"], "--stream follows one setting"),
+    (["--compare", "icmp", "127.0.0.1"], "--compare needs two settings or more"),
+])
+def test_what_compare_cannot_do_is_one_line_exit_2(words: list[str], message: str) -> None:
+    done = tuitrace("-n", "--no-lookups", *words)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1 and message in done.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="raw sockets need root")
+def test_compare_on_loopback_reports_every_setting() -> None:
+    done = tuitrace("--json", "-n", "--no-lookups", "-c", "2", "-i", "0.05", "--compare", "icmp,udp,tcp:9",
+                    "127.0.0.1")
+    assert done.returncode == 0, done.stderr
+    compare = json.loads(done.stdout)["compare"]
+    assert [s["label"] for s in compare["settings"]] == ["ICMP", "UDP 33434+n", "TCP/9"]
+    assert [[cell["sent"] for cell in hop["settings"]] for hop in compare["hops"]] == [[2, 2, 2]]
+    assert compare["verdict"] == "ICMP, UDP 33434+n and TCP/9 take the same path and reach the destination."
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="raw sockets need root")
+def test_sigterm_ends_every_target_and_the_report_says_it_is_partial() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "tuitrace", "--json", "-n", "--no-lookups", "-i", "0.05",
+                             "-c", "1000000", "127.0.0.1", "::1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    threads = 0
+    for _ in range(600):  # until both engine threads run (the signal handlers are in place before them)
+        threads = len(list(Path(f"/proc/{proc.pid}/task").iterdir()))
+        if threads >= 3:
+            break
+        time.sleep(0.05)
+    assert threads >= 3
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    document = json.loads(out)
+    assert document["partial"] is True and document["interrupted_by"] == "SIGTERM"
+    assert [trace["target"]["address"] for trace in document["traces"]] == ["127.0.0.1", "::1"]

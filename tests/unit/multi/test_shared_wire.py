@@ -1,10 +1,11 @@
 """Concurrent traces of several targets share the raw sockets: every ICMP message reaches every trace.
 
-Two tracers run side by side with the *same* identity (same ICMP id, ports and TCP sequence base, so their
+Tracers run side by side with the *same* identity (same ICMP id, ports and TCP sequence base, so their
 probe keys collide), to targets behind the same routers, and every reply either network produces is
 handed to both — what the raw ICMP sockets of one process do. Each trace must come out exactly as it does
 alone (every result the same, in the same order), and must count every reply meant for the other as not
 ours. Only the target check of the matcher keeps them apart here; in a real run the identities differ too.
+The same holds for three targets each traced in compare mode (three settings interleaved in each round).
 """
 
 from __future__ import annotations
@@ -15,21 +16,22 @@ from pathlib import Path
 import pytest
 
 from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.probe.compare import CompareTracer
 from tuitrace.probe.scenario import load_scenario
 from tuitrace.probe.simnet import SimNetwork
 from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import Outcome, ProbeResult
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
-OTHER_TARGET = "198.51.100.10"
 ROUNDS = 6
 STEP_S = 0.001
 
 
-def networks() -> tuple[SimNetwork, SimNetwork]:
+def networks(count: int = 2) -> list[SimNetwork]:
+    """``count`` paths through the same routers to different targets (198.51.100.9, .10, .11...)."""
     scenario = load_scenario(SCENARIOS / "linear_v4.toml")
-    other = dataclasses.replace(scenario, target=OTHER_TARGET, seed=scenario.seed + 1)
-    return SimNetwork(scenario), SimNetwork(other)
+    return [SimNetwork(dataclasses.replace(scenario, target=f"198.51.100.{9 + n}", seed=scenario.seed + n))
+            for n in range(count)]
 
 
 Pairs = list[tuple[Tracer, SimNetwork]]
@@ -63,6 +65,28 @@ def tracers(setting: Setting) -> Pairs:
         pairs.append((Tracer(config, network.identity), network))
     assert pairs[0][1].identity == pairs[1][1].identity  # the worst case: nothing but the target differs
     return pairs
+
+
+def compare_tracers(count: int, settings: tuple[Setting, ...]) -> Pairs:
+    pairs: Pairs = []
+    for network in networks(count):
+        config = TraceConfig(target=network._scenario.target, family=4, setting=settings[0], count=ROUNDS,
+                             interval=0.002, wait=0.5, max_ttl=8)
+        pairs.append((CompareTracer(config, network.identity, settings), network))
+    return pairs
+
+
+def test_three_targets_with_three_settings_each_interleaved_are_each_their_solo_trace() -> None:
+    settings = (Setting(Protocol.ICMP, None), Setting(Protocol.UDP, None), Setting(Protocol.TCP, 443))
+    alone = [drive([pair], shared=False)[0][0] for pair in compare_tracers(3, settings)]
+    pairs = compare_tracers(3, settings)
+    together, produced = drive(pairs, shared=True)
+    for index, (tracer, network) in enumerate(pairs):
+        assert together[index] == alone[index]
+        for setting in settings:
+            reached = [r for r in together[index] if r.setting == setting and r.outcome is Outcome.REACHED]
+            assert len(reached) == ROUNDS and {r.responder for r in reached} == {network._scenario.target}
+        assert tracer.counters.unmatched == sum(produced) - produced[index]
 
 
 @pytest.mark.parametrize("setting", [Setting(Protocol.ICMP, None), Setting(Protocol.UDP, None),
