@@ -21,6 +21,7 @@ MARKERS: dict[Kind, str] = {
     Kind.PATH_CHANGE: "[route]",
     Kind.MIDDLEBOX_ANSWER: "[middlebox]",
     Kind.MPLS: "[mpls]",
+    Kind.PROTOCOL_DIVERGENCE: "[diverge]",
 }
 """The short marker a finding puts in the row of its hop."""
 
