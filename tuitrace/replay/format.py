@@ -46,6 +46,8 @@ OUTCOME_CODES: Final = {
     Outcome.TIME_EXCEEDED: "t", Outcome.REACHED: "r", Outcome.UNREACHABLE: "u", Outcome.LOST: "l",
 }
 OUTCOMES: Final = {code: outcome for outcome, code in OUTCOME_CODES.items()}
+MAX_TTL: Final = 255
+"""TTLs in a record are checked against it: a damaged one must not make a replay build a million rows."""
 CONFIG_FIELDS: Final = (
     "target", "family", "host", "first_ttl", "max_ttl", "interval", "sendwait", "wait", "count", "source",
     "interface", "tos", "packet_len",
@@ -210,6 +212,8 @@ def decode_result(fields: object, settings: Sequence[Setting]) -> ProbeResult:
     key, ttl, number, index, code, responder, rtt, reply_ttl, annotation, mpls = padded
     if not all(isinstance(value, int) for value in (key, ttl, number, index)):
         raise DamagedRecordError("a result's key, TTL, round or setting is not a number")
+    if not 1 <= ttl <= MAX_TTL:
+        raise DamagedRecordError(f"a result's TTL {ttl} is not 1..{MAX_TTL}")
     outcome = OUTCOMES.get(code) if isinstance(code, str) else None
     if outcome is None:
         raise DamagedRecordError(f"unknown outcome {code!r}")
@@ -241,5 +245,7 @@ def decode_progress(fields: Sequence[object], settings: Sequence[Setting]) -> tu
         raise DamagedRecordError("a path summary field is not a number")
     assert isinstance(rounds, int) and isinstance(last_shown, int) and isinstance(sent, int)
     assert isinstance(dropped, int) and (end is None or isinstance(end, int))
+    if not 0 <= last_shown <= MAX_TTL or not (end is None or 1 <= end <= MAX_TTL):
+        raise DamagedRecordError(f"a path summary's TTLs are not 1..{MAX_TTL}")
     return (Progress(setting_at(settings, index), rounds, end, bool(reached), last_shown),
             Counts(sent, dropped))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,9 +35,11 @@ from tuitrace.replay.format import (
     parse_setting,
     setting_at,
 )
+from tuitrace.stats.snapshot import RunState
 from tuitrace.timeline.recording import Command
 
 GZIP_MAGIC = b"\x1f\x8b"
+RUN_STATES = frozenset(state.value for state in RunState)
 MAX_LINE = 1 << 20
 """A longer line is damage (a record is a few hundred bytes at most): reading stays bounded."""
 
@@ -143,7 +146,8 @@ class _Decoder:
         if kind == "c":
             return self._applied(at, rest)
         if kind == "e":
-            if len(rest) != 9 or not isinstance(rest[0], str) or not isinstance(rest[1], int | float):
+            if len(rest) != 9 or rest[0] not in RUN_STATES or not isinstance(rest[1], int | float) \
+                    or not 0 <= rest[1] < math.inf:
                 raise DamagedRecordError("the end record is damaged")
             progress, counts = decode_progress(rest[2:], self.settings)
             return Ending(at, rest[0], float(rest[1]), progress, counts)

@@ -148,3 +148,22 @@ def test_the_fast_result_encoding_is_the_json_of_the_result() -> None:
     for result in results:
         assert json.loads(result_json(result, 0)) == encode_result(result, 0)
         assert decode_result(json.loads(result_json(result, 0)), [setting]) == result
+
+
+@pytest.mark.parametrize("record", [
+    '["p",0,0,3,null,1,1000000000,5,0]',  # a million rows asked for: refused, not built
+    '["r",0,[[1,300,0,0,"l"]]]',
+    '["e",0,"exploded",1.0,0,3,5,1,5,20,0]',
+    '["e",0,"finished",NaN,0,3,5,1,5,20,0]',
+])
+def test_a_damaged_value_stops_the_replay_instead_of_being_used(recorded: Path, tmp_path: Path,
+                                                                record: str) -> None:
+    lines = recorded.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(10, record + "\n")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(lines), encoding="utf-8")
+    recording = read_recording(bad)
+    assert recording.damage is not None and recording.damage.startswith("line 11: ")
+    engine = ReplayEngine(recording)
+    engine.run_to_end()
+    assert len(engine.snapshot().hops) < 30
