@@ -6,7 +6,8 @@ Figure 7. Each run makes a tmux server of its own (120x40) whose window first wa
 reads and timestamps, and one ``tcpdump`` on src's link stamps the packets. From the release (wall clock,
 the one tcpdump uses) the figures are:
 
-* first probe on the wire: the first packet src sends;
+* first probe on the wire: the first packet src sends (no process of the previous run is left in src's
+  namespace when the window starts: mtr's helper outlives mtr for a moment);
 * first hop on screen: the first terminal output that contains the first hop's address.
 
 The tools alternate, run after run, and the medians are compared in the same run. ``python -m
@@ -19,6 +20,7 @@ import compileall
 import contextlib
 import os
 import shlex
+import signal
 import statistics
 import subprocess
 import sys
@@ -69,6 +71,25 @@ class _ScreenReader(threading.Thread):
                     tail = window[-len(self.marker):]
 
 
+def wait_until_quiet(lab: Lab, node: str = "src", timeout: float = 10.0) -> None:
+    """Wait until no process runs in ``node``'s namespace: a tool of the previous run (mtr's
+    ``mtr-packet`` outlives mtr for a moment) must not send the packet taken for this run's first probe.
+    What is still there after ``timeout`` (only tools this benchmark started) is killed."""
+    end = time.monotonic() + timeout
+    while True:
+        pids = subprocess.run(["ip", "netns", "pids", lab.ns(node)], capture_output=True, text=True,
+                              check=False).stdout.split()
+        if not pids:
+            return
+        if time.monotonic() > end:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, ValueError):
+                    os.kill(int(pid), signal.SIGKILL)
+            return
+        tools.reap_orphans(0.05)
+        time.sleep(0.05)
+
+
 def _tmux(socket: str, *args: str) -> None:
     subprocess.run(["tmux", "-L", socket, *args], check=True, capture_output=True, timeout=10)
 
@@ -76,6 +97,7 @@ def _tmux(socket: str, *args: str) -> None:
 def start_in_tmux(lab: Lab, argv: Sequence[str], marker: str) -> Startup:
     """One run of ``argv`` (run in src) in a fresh tmux window; the figures from the FIFO's release."""
     socket = f"tuitrace-bench-{os.getpid()}"
+    wait_until_quiet(lab)
     with tempfile.TemporaryDirectory() as scratch:
         go, screen = Path(scratch) / "go", Path(scratch) / "screen"
         os.mkfifo(go)
