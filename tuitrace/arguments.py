@@ -112,6 +112,10 @@ def _path_arguments(parser: argparse.ArgumentParser) -> None:
                       help="whole probe length in bytes, IP header included, as traceroute's packet_len "
                       f"({defaults.PACKET_LEN.range_text}; default and minimum: the smallest probe, "
                       "e.g. 36 for ICMP over IPv4)")
+    path.add_argument("--flows", metavar="N",
+                      help=f"probe N flows at once ({defaults.FLOWS.range_text}), each a fixed 5-tuple "
+                      "(UDP: destination port, TCP: source port, ICMP: checksum), to map every ECMP branch; "
+                      "statistics per flow and per distinct path")
     path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
     sockets = path.add_mutually_exclusive_group()
     sockets.add_argument("--raw", dest="socket_mode", action="store_const", const="raw",

@@ -117,6 +117,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
     count = rounds(ns)
     tos = _whole(ns.tos, defaults.TOS, defaults.TOS_VALUE)
     size = packet_length(ns)
+    flows = _whole(ns.flows, defaults.FLOWS, 0)
     source = interface = None
     if scenario is not None:
         address, family = scenario.target, scenario.family
@@ -142,6 +143,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
         interface=interface,
         tos=tos,
         packet_len=size,
+        flows=flows,
     )
 
 

@@ -117,6 +117,8 @@ class TraceConfig:
     """The probe's whole length in bytes, IP header included, as traceroute's ``packet_len``; a length
     below the protocol's smallest probe (0, say) sends the smallest probe. Kept across protocol switches:
     each protocol pads to the same length."""
+    flows: int = 0
+    """``--flows N``: N probes per TTL per round, each in a flow of its own (1..64); 0: ordinary probes."""
     payload_len: int = field(init=False, default=0)
     """Filler bytes the current protocol needs to reach ``packet_len`` (set from the others)."""
 

@@ -43,7 +43,7 @@ ENRICH_GRACE = 3.0
 
 def open_network(config: TraceConfig, choice: NetworkChoice) -> Network:
     if choice.scenario is not None:
-        return RealtimeSimNetwork(choice.scenario)
+        return RealtimeSimNetwork(choice.scenario, tcp_ports=max(1, config.flows))
     return open_probing_network(config, choice.mode)
 
 

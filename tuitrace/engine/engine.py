@@ -26,12 +26,14 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.config import Mode, Protocol, Setting, TraceConfig
 from tuitrace.errors import TuitraceError
+from tuitrace.probe.flows import UNPRIVILEGED_TCP_FLOWS_HINT
 from tuitrace.probe.network import Arrivals, Network
 from tuitrace.probe.rounds import NS
 from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import ProbeResult
+from tuitrace.stats.flowbook import FlowBook, FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.stats.trace import StatsBook
 from tuitrace.timeline.detector import Timeline
@@ -74,6 +76,8 @@ class Engine:
         self._round_listeners: list[Callable[[RoundRecord], None]] = []
         self._rounds: RoundAssembler | None = None
         """Gathers results into rounds, only while someone listens for rounds."""
+        self._flows = FlowBook(config.flows, network.identity.tcp_port) if config.flows else None
+        """``--flows``: statistics per flow and per distinct path."""
 
     # -- running --------------------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[ProbeResult], None]) -> None:
@@ -163,8 +167,15 @@ class Engine:
         for result in results[done:]:
             add(result, now)
         observe = self._timeline.observe
-        for result in results:
-            observe(result, now)
+        flows = self._flows
+        if flows is None:
+            for result in results:
+                observe(result, now)
+        else:  # events follow the application's own flow: the others take other branches on purpose
+            for result in results:
+                flows.add(result)
+                if result.flow <= 1:
+                    observe(result, now)
         self._publish_events()
         for listener in self._listeners:
             for result in results:
@@ -240,6 +251,10 @@ class Engine:
         setting = Setting(protocol, None if protocol is Protocol.ICMP else port)
 
         def apply(now: int) -> None:
+            unprivileged = self._network.mode is Mode.UNPRIVILEGED
+            if self._flows is not None and protocol is Protocol.TCP and unprivileged:
+                self._messages.append(f"cannot trace {setting.label} flows: {UNPRIVILEGED_TCP_FLOWS_HINT}")
+                return
             try:
                 self._network.prepare(setting)
             except TuitraceError as exc:  # e.g. no ping sockets for ICMP: keep tracing what works
@@ -287,6 +302,8 @@ class Engine:
         def apply(now: int) -> None:
             setting = self._tracer.setting
             self._book.reset(setting, now)
+            if self._flows is not None:
+                self._flows.reset(setting)
             self._tracer.forget(setting, now)
             self._timeline.forget()
 
@@ -308,6 +325,13 @@ class Engine:
         """The events so far, oldest first (the last ``EVENT_LIMIT``)."""
         with self._lock:
             return list(self._events)
+
+    def flows(self) -> FlowsSnapshot | None:
+        """``--flows``: each flow's hops and the distinct paths of the current setting; ``None`` without."""
+        with self._lock:
+            if self._flows is None:
+                return None
+            return self._flows.snapshot(self._tracer.setting)
 
     @property
     def matched(self) -> int:

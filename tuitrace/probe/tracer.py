@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig
 from tuitrace.packet.incoming import IcmpError
 from tuitrace.probe.annotate import annotation, is_time_exceeded
+from tuitrace.probe.flows import udp_flow_port
 from tuitrace.probe.matching import ProbeMatcher
 from tuitrace.probe.pathlearn import Fate, PathState, learn
 from tuitrace.probe.rounds import NS, RoundClock
@@ -177,22 +178,30 @@ class Tracer:
         number = state.rounds
         state.rounds += 1
         make = self._make_probe
-        probes = [make(ttl, number) for ttl in range(self._config.first_ttl, last + 1)]
+        ttls = range(self._config.first_ttl, last + 1)
+        flows = self._config.flows
+        if flows:
+            probes = [make(ttl, number, flow) for ttl in ttls for flow in range(1, flows + 1)]
+        else:
+            probes = [make(ttl, number) for ttl in ttls]
         self._clock.begin_round(now_ns, probes)
 
-    def _make_probe(self, ttl: int, number: int) -> Probe:
+    def _make_probe(self, ttl: int, number: int, flow: int = 0) -> Probe:
         key = self._next_key
         self._next_key = (key + 1) % KEY_SPACE
         setting = self._setting
         if setting.protocol is _ICMP:
             dport = 0
+        elif flow and setting.protocol is _UDP:
+            dport = udp_flow_port(setting, flow)
         elif setting.port is not None:
             dport = setting.port
         else:
             dport = UDP_BASE_PORT + key % UDP_PORT_WINDOW
         config = self._config
         return Probe(
-            key, ttl, setting, number, config.target, config.family, dport, config.tos, config.payload_len
+            key, ttl, setting, number, config.target, config.family, dport, config.tos, config.payload_len,
+            flow,
         )
 
     # -- sending --------------------------------------------------------------------------------------
@@ -267,7 +276,7 @@ class Tracer:
             return
         if reply is None:
             result = ProbeResult(
-                probe.key, probe.setting, probe.ttl, probe.round, outcome, None, None, mark, None
+                probe.key, probe.setting, probe.ttl, probe.round, outcome, None, None, mark, None, probe.flow
             )
         else:
             rtt_ns = reply.rx_ns - flight.sent_ns
@@ -281,6 +290,7 @@ class Tracer:
                 rtt_ns if rtt_ns > 0 else 0,
                 mark,
                 reply.reply_ttl,
+                probe.flow,
             )
         fate = learn(self._state(probe.setting), probe.ttl, outcome, self._config.max_ttl, probe.round)
         if fate is _DROP:
@@ -291,6 +301,6 @@ class Tracer:
 
 
 # Enum members are properties of their class in Python 3.11: plain names are cheaper on the hot path.
-_ICMP = Protocol.ICMP
+_ICMP, _UDP = Protocol.ICMP, Protocol.UDP
 _REACHED, _UNREACHABLE, _TIME_EXCEEDED = Outcome.REACHED, Outcome.UNREACHABLE, Outcome.TIME_EXCEEDED
 _DROP, _KEEP_AND_TRIM = Fate.DROP, Fate.KEEP_AND_TRIM

@@ -27,6 +27,8 @@ class LocalIdentity:
     source: str
     """Our source address toward the target (needed for UDP/TCP checksums)."""
     tcp_seq_base: int = 0
+    tcp_ports: int = 1
+    """How many consecutive source ports from ``tcp_port`` are ours (``--flows N``: one per TCP flow)."""
 
 
 class Probe(NamedTuple):
@@ -40,6 +42,9 @@ class Probe(NamedTuple):
     """Destination port (0 for ICMP)."""
     tos: int = 0
     payload_len: int = 0
+    flow: int = 0
+    """``--flows``: which flow (1..N) the probe belongs to; 0 for an ordinary probe
+    (:mod:`tuitrace.probe.flows`)."""
 
 
 class ProbeId(NamedTuple):
@@ -85,6 +90,8 @@ class ProbeResult(NamedTuple):
     rtt_ns: int | None = None
     annotation: str | None = None
     reply_ttl: int | None = None
+    flow: int = 0
+    """The probe's flow (``--flows``: 1..N; 0 otherwise)."""
 
     @property
     def final(self) -> bool:
