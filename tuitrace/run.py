@@ -128,6 +128,7 @@ def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None
             signals.finish()
             engine.stop()
         snapshot = engine.snapshot()
+        flows = engine.flows()
         lookup = None
         if enricher is not None:
             enricher.wait_idle(ENRICH_GRACE)
@@ -139,12 +140,13 @@ def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None
         if options.format is ReportFormat.STREAM:
             return signals.status()  # every line is out already
         if options.format is ReportFormat.JSON:
-            output = mark_partial_json(render_json(snapshot, lookup, engine.events()), signals)
+            output = mark_partial_json(render_json(snapshot, lookup, engine.events(), flows), signals)
         elif options.format is ReportFormat.CSV:
-            output = render_csv(snapshot, lookup)
+            output = render_csv(snapshot, lookup, flows)
             if note:  # CSV has no place for it: the exit status and stderr say it
                 write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, engine.events()), note)
+            text = render_text(snapshot, lookup, options.numeric, engine.events(), flows)
+            output = mark_partial_text(text, note)
         write_out(output)
     return signals.status()

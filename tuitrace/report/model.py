@@ -21,6 +21,8 @@ from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.diagnose.finding import Finding
 from tuitrace.diagnose.rules import diagnose
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
+from tuitrace.report.flows import FlowReport, PathReport, flow_reports
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 from tuitrace.timeline.events import Event
 
@@ -168,6 +170,10 @@ class TraceReport:
     events: tuple[Event, ...] = field(default=(), metadata={ROWS: True})
     """What happened during the run, oldest first."""
     findings: tuple[FindingReport, ...] = field(default=(), metadata={ROWS: True})
+    flows: tuple[FlowReport, ...] = field(default=(), metadata={ROWS: True})
+    """``--flows``: every flow (:mod:`tuitrace.report.flows`); empty otherwise, and left out of the JSON."""
+    paths: tuple[PathReport, ...] = field(default=(), metadata={ROWS: True})
+    """``--flows``: the distinct paths the flows took."""
 
     @property
     def setting(self) -> Setting:
@@ -201,8 +207,12 @@ def _rtt_fields(rtt: RttSummary) -> _RttFields:
 
 
 def build_report(
-    snapshot: TraceSnapshot, lookup: Lookup | None = None, events: Sequence[Event] = ()
+    snapshot: TraceSnapshot,
+    lookup: Lookup | None = None,
+    events: Sequence[Event] = (),
+    flows: FlowsSnapshot | None = None,
 ) -> TraceReport:
+    flow_records, path_records = flow_reports(flows) if flows is not None else ((), ())
     return TraceReport(
         target=Target(host=snapshot.host, address=snapshot.target),
         family=snapshot.family,
@@ -219,4 +229,6 @@ def build_report(
         hops=tuple(HopReport.of(h, lookup) for h in snapshot.hops),
         events=tuple(events),
         findings=tuple(FindingReport.of(f) for f in diagnose(snapshot)),
+        flows=flow_records,
+        paths=path_records,
     )

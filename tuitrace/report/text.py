@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tuitrace.report.flows import flows_text
 from tuitrace.report.model import FindingReport, HopReport, Lookup, ResponderReport, TraceReport, build_report
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
 
@@ -63,6 +65,7 @@ def report_text(report: TraceReport, numeric: bool = False) -> str:
         lines.extend(_hop_lines(hop, numeric))
     if report.findings:
         lines.extend(["", FINDINGS_HEADING, *(finding_line(f) for f in report.findings)])
+    lines.extend(flows_text(report.flows, report.paths))
     lines.extend(_event_lines(report.events))
     return "\n".join(lines) + "\n"
 
@@ -90,6 +93,10 @@ def finding_line(finding: FindingReport) -> str:
 
 
 def render_text(
-    snapshot: TraceSnapshot, lookup: Lookup | None = None, numeric: bool = False, events: Sequence[Event] = ()
+    snapshot: TraceSnapshot,
+    lookup: Lookup | None = None,
+    numeric: bool = False,
+    events: Sequence[Event] = (),
+    flows: FlowsSnapshot | None = None,
 ) -> str:
-    return report_text(build_report(snapshot, lookup, events), numeric)
+    return report_text(build_report(snapshot, lookup, events, flows), numeric)
