@@ -75,6 +75,9 @@ class SnapshotEngine:
     def events(self) -> list[Event]:
         return []
 
+    def flows(self) -> None:
+        return None
+
 
 async def measure(updates: int) -> dict[str, float]:
     engine = SnapshotEngine()

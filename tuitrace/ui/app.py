@@ -29,11 +29,13 @@ from tuitrace.ui.options import UiOptions
 from tuitrace.ui.parsing import next_sendwait, parse_interval, parse_port, parse_sendwait_text
 from tuitrace.ui.report import text_report
 from tuitrace.ui.screens.detail import ResponderDetailScreen
+from tuitrace.ui.screens.flows import FlowsScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.terminal import honour_no_colour_terminal
 from tuitrace.ui.widgets.event_pane import EventPane, news_line
+from tuitrace.ui.widgets.flow_view import NO_FLOWS_HINT
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_rows import View, addresses, parse_hop_key
 from tuitrace.ui.widgets.hop_table import HopTable
@@ -236,6 +238,12 @@ class TraceApp(App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def action_show_flows(self) -> None:
+        if self.engine.flows() is None:
+            self.notify(NO_FLOWS_HINT, timeout=6)
+            return
+        self.push_screen(FlowsScreen(self.engine.flows))
 
     # -- selection and details --------------------------------------------------------------------
 
