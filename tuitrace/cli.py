@@ -118,6 +118,11 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
     tos = _whole(ns.tos, defaults.TOS, defaults.TOS_VALUE)
     size = packet_length(ns)
     flows = _whole(ns.flows, defaults.FLOWS, 0)
+    if ns.confidence is not None and not ns.mda:
+        raise TuitraceError("--confidence needs --mda")
+    if ns.mda and flows:
+        raise TuitraceError("--mda chooses its own flows: leave out --flows")
+    confidence = int(ns.confidence or 95) if ns.mda else None
     source = interface = None
     if scenario is not None:
         address, family = scenario.target, scenario.family
@@ -144,6 +149,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
         tos=tos,
         packet_len=size,
         flows=flows,
+        mda_confidence=confidence,
     )
 
 

@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from tuitrace.config import TraceConfig
+from tuitrace.engine.discovery import discover
 from tuitrace.engine.engine import Engine
 from tuitrace.enrich.options import EnrichOptions, find_geoip_files
 from tuitrace.invocation import Invocation, NetworkChoice, ReportFormat, ReportOptions
@@ -26,6 +27,8 @@ from tuitrace.lifecycle import (
 )
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol, open_probing_network
+from tuitrace.probe.flows import FLOWS_MAX
+from tuitrace.probe.mda import MdaDiscovery, MdaResult
 from tuitrace.probe.network import Network
 from tuitrace.probe.simnet import RealtimeSimNetwork
 from tuitrace.probe.types import ProbeResult
@@ -63,7 +66,6 @@ def run(invocation: Invocation) -> int:
     if report is None:
         require_terminal()
     network = open_network(invocation.trace, invocation.network)
-    engine = Engine(invocation.trace, network)
     open_every_protocol(network)
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
@@ -72,15 +74,27 @@ def run(invocation: Invocation) -> int:
         import_module("tuitrace.enrich.preload").preload_lookups()
     if report is not None:
         drop_privileges()
-        return run_report(engine, report, enricher)
+        engine, mda = start_engine(invocation.trace, network)
+        return run_report(engine, report, enricher, mda)
     ui = import_module("tuitrace.ui.app")
     import_module("tuitrace.ui.preload").preload()
     drop_privileges()
+    engine, _mda = start_engine(invocation.trace, network)
     with enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
         status: int = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
         return status
+
+
+def start_engine(config: TraceConfig, network: Network) -> tuple[Engine, MdaResult | None]:
+    """The engine for ``config``; with ``--mda``, discovery runs first (after the privilege drop, like
+    every packet parser) and the trace then follows the flows it used."""
+    if config.mda_confidence is None:
+        return Engine(config, network), None
+    result = discover(network, MdaDiscovery(config, network.identity, config.mda_confidence))
+    flows = max(1, min(FLOWS_MAX, result.flows_used))
+    return Engine(dataclasses.replace(config, flows=flows), network), result
 
 
 def stream_to_stdout(engine: Engine) -> None:
@@ -114,7 +128,9 @@ def open_enricher(options: EnrichOptions, *, always: bool = False) -> Enricher |
     return Enricher(options)
 
 
-def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None) -> int:
+def run_report(
+    engine: Engine, options: ReportOptions, enricher: Enricher | None, mda: MdaResult | None = None
+) -> int:
     with StopSignals() as signals, enricher or contextlib.nullcontext():
         if enricher is not None:
             engine.add_listener(request_responders(enricher))
@@ -140,13 +156,13 @@ def run_report(engine: Engine, options: ReportOptions, enricher: Enricher | None
         if options.format is ReportFormat.STREAM:
             return signals.status()  # every line is out already
         if options.format is ReportFormat.JSON:
-            output = mark_partial_json(render_json(snapshot, lookup, engine.events(), flows), signals)
+            output = mark_partial_json(render_json(snapshot, lookup, engine.events(), flows, mda), signals)
         elif options.format is ReportFormat.CSV:
             output = render_csv(snapshot, lookup, flows)
             if note:  # CSV has no place for it: the exit status and stderr say it
                 write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            text = render_text(snapshot, lookup, options.numeric, engine.events(), flows)
+            text = render_text(snapshot, lookup, options.numeric, engine.events(), flows=flows, mda=mda)
             output = mark_partial_text(text, note)
         write_out(output)
     return signals.status()

@@ -12,6 +12,7 @@ import contextlib
 from tuitrace.config import TCP_DEFAULT_PORT, Mode, Protocol, Setting, TraceConfig
 from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError
 from tuitrace.probe.flows import UNPRIVILEGED_TCP_FLOWS_HINT
+from tuitrace.probe.mda import MDA_MAX_FLOWS
 from tuitrace.probe.network import Network
 from tuitrace.probe.rawnet import RawNetwork
 from tuitrace.probe.unprivnet import PING_SOCKET_HINT, UnprivilegedNetwork
@@ -51,12 +52,12 @@ def open_probing_network(config: TraceConfig, mode: Mode | None = None) -> Netwo
                 source=config.source,
                 interface=config.interface,
                 tos=config.tos,
-                tcp_ports=max(1, config.flows),
+                tcp_ports=MDA_MAX_FLOWS if config.mda_confidence else max(1, config.flows),
             )
         except PrivilegeError:
             if mode is Mode.RAW:
                 raise PrivilegeError(RAW_SOCKET_HINT) from None
-    if config.flows and config.setting.protocol is Protocol.TCP:
+    if (config.flows or config.mda_confidence) and config.setting.protocol is Protocol.TCP:
         raise PrivilegeError(UNPRIVILEGED_TCP_FLOWS_HINT)
     network = _unprivileged(config)
     if icmp and not network.icmp_allowed:

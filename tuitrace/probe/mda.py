@@ -21,8 +21,9 @@ What it does, per TTL h (flows are those of :mod:`tuitrace.probe.flows`, numbere
   out a second one at the confidence asked), new flows are known to pass it and start at h directly, as
   MDA-Lite (Vermeulen et al., IMC 2018) does for hops without load balancing;
 - flows are reused across TTLs: a flow probed at h-1 is probed at h only while its interface needs it;
-- it ends at the first TTL where every answer came from the destination (whose successors are not
-  enumerated), or at ``max_ttl``, or when the flow budget runs out (then the result says so).
+- each TTL starts with one probe; when the destination answers it, discovery ends there: the
+  destination's own TTL is not enumerated (as scamper's ``tracelb`` does). Otherwise it ends at
+  ``max_ttl`` or when the flow budget runs out (then the result says so).
 
 Interfaces are responder addresses per TTL; a flow whose probe went unanswered is ``None`` there
 (``*``), so links through a silent router are reported as ``(a, None)`` and ``(None, c)``. Links are the
@@ -200,6 +201,9 @@ class MdaDiscovery:
         """The probes of the next batch at the current TTL; moves on when none is needed."""
         ttl = self._ttl
         before = ttl - 1
+        if self._config.target in self._vertices(ttl):  # the destination answered: the end
+            self._next_ttl(ttl)
+            return []
         vertices = self._vertices(before)
         known = [flow for vertex in vertices for flow in self._through(vertex, before)]
         successors = {self._routes[f][ttl] for f in known if self._routes[f].get(ttl) is not None}
@@ -221,6 +225,17 @@ class MdaDiscovery:
         wanted = stopping_point(max(1, seen), self._confidence)
         if not answered and len(probed) >= wanted:
             return []  # a silent hop: as many probes as one next hop needs all went unanswered
+        waiting_by_vertex = [
+            [f for f in self._through(vertex, before) if ttl not in self._routes[f]] for vertex in vertices
+        ]
+        if not probed:  # one scout first: if the destination answers it, this TTL is not enumerated
+            scouts = [group[0] for group in waiting_by_vertex if group][:1]
+            if not scouts:
+                sole = vertices[0] if len(vertices) == 1 else _ROOT
+                scouts = self._new_flows(1, sole if sole not in (None, _ROOT) else _ROOT, before)
+                if sole is None or (sole == _ROOT and ttl > self._config.first_ttl):
+                    return [self._probe(flow, before) for flow in scouts]
+            return [self._probe(flow, ttl) for flow in scouts]
         batch: list[Probe] = []
         waiting_by_vertex = [
             [f for f in self._through(vertex, before) if ttl not in self._routes[f]] for vertex in vertices
@@ -299,8 +314,7 @@ class MdaDiscovery:
 
     def _next_ttl(self, ttl: int) -> None:
         """Stop at the destination (its successors are not enumerated) or at ``max_ttl``; else go on."""
-        answered = [address for address in self._vertices(ttl) if address is not None]
-        if answered and all(address == self._config.target for address in answered):
+        if self._config.target in self._vertices(ttl):
             self._reached = True
             self._done = True
         elif ttl >= self._config.max_ttl:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Sequence
 
+from tuitrace.probe.mda import MdaResult
 from tuitrace.report.model import Lookup, TraceReport, build_report
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
@@ -16,6 +17,8 @@ def report_json(report: TraceReport) -> str:
     document = dataclasses.asdict(report)
     if not report.flows:  # only a --flows run has flows and paths: other reports keep their schema
         del document["flows"], document["paths"]
+    if report.mda is None:
+        del document["mda"]
     return json.dumps(document, indent=2) + "\n"
 
 
@@ -24,5 +27,6 @@ def render_json(
     lookup: Lookup | None = None,
     events: Sequence[Event] = (),
     flows: FlowsSnapshot | None = None,
+    mda: MdaResult | None = None,
 ) -> str:
-    return report_json(build_report(snapshot, lookup, events, flows))
+    return report_json(build_report(snapshot, lookup, events, flows, mda))

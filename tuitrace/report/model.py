@@ -21,7 +21,9 @@ from tuitrace.config import Mode, Protocol, Setting
 from tuitrace.diagnose.finding import Finding
 from tuitrace.diagnose.rules import diagnose
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
+from tuitrace.probe.mda import MdaResult
 from tuitrace.report.flows import FlowReport, PathReport, flow_reports
+from tuitrace.report.mda import MdaReport
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 from tuitrace.timeline.events import Event
@@ -174,6 +176,8 @@ class TraceReport:
     """``--flows``: every flow (:mod:`tuitrace.report.flows`); empty otherwise, and left out of the JSON."""
     paths: tuple[PathReport, ...] = field(default=(), metadata={ROWS: True})
     """``--flows``: the distinct paths the flows took."""
+    mda: MdaReport | None = field(default=None, metadata={ROWS: True})
+    """``--mda``: what discovery found (:mod:`tuitrace.report.mda`); left out of the JSON otherwise."""
 
     @property
     def setting(self) -> Setting:
@@ -211,6 +215,7 @@ def build_report(
     lookup: Lookup | None = None,
     events: Sequence[Event] = (),
     flows: FlowsSnapshot | None = None,
+    mda: MdaResult | None = None,
 ) -> TraceReport:
     flow_records, path_records = flow_reports(flows) if flows is not None else ((), ())
     return TraceReport(
@@ -231,4 +236,5 @@ def build_report(
         findings=tuple(FindingReport.of(f) for f in diagnose(snapshot)),
         flows=flow_records,
         paths=path_records,
+        mda=MdaReport.of(mda) if mda is not None else None,
     )

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tuitrace.probe.mda import MdaResult
 from tuitrace.report.flows import flows_text
+from tuitrace.report.mda import mda_text
 from tuitrace.report.model import FindingReport, HopReport, Lookup, ResponderReport, TraceReport, build_report
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
@@ -66,6 +68,7 @@ def report_text(report: TraceReport, numeric: bool = False) -> str:
     if report.findings:
         lines.extend(["", FINDINGS_HEADING, *(finding_line(f) for f in report.findings)])
     lines.extend(flows_text(report.flows, report.paths))
+    lines.extend(mda_text(report.mda))
     lines.extend(_event_lines(report.events))
     return "\n".join(lines) + "\n"
 
@@ -97,6 +100,8 @@ def render_text(
     lookup: Lookup | None = None,
     numeric: bool = False,
     events: Sequence[Event] = (),
+    *,
     flows: FlowsSnapshot | None = None,
+    mda: MdaResult | None = None,
 ) -> str:
-    return report_text(build_report(snapshot, lookup, events, flows), numeric)
+    return report_text(build_report(snapshot, lookup, events, flows, mda), numeric)

@@ -39,7 +39,7 @@ def test_a_report_without_flows_keeps_its_schema() -> None:
 
 def test_text_shows_each_path_hop_by_hop_and_each_flow() -> None:
     engine, flows = trace(4, Protocol.TCP)
-    text = render_text(engine.snapshot(), None, False, (), flows)
+    text = render_text(engine.snapshot(), None, False, (), flows=flows)
     block = text.split("\nPaths: ", 1)[1]
     assert block.startswith(f"{len(flows.paths)} distinct paths among {FLOWS} flows")
     assert "path 1 (flows 1" in block and ", yours)" in block
