@@ -245,7 +245,7 @@ class MdaDiscovery:
                 self._routes[f].get(ttl) is not None for f in self._through(vertex, before)
             ):
                 batch.append(self._probe(waiting.pop(0), ttl))
-        need = wanted - len(answered) - len(batch)
+        need = wanted - len(answered or probed) - len(batch)  # silent so far: silent probes count
         # then the flows waiting, taken from each interface in turn
         order = [flow for group in zip_longest_flows(waiting_by_vertex) for flow in group]
         batch.extend(self._probe(flow, ttl) for flow in order[: max(0, need)])
