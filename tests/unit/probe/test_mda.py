@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from typing import Any
 
@@ -13,6 +14,9 @@ from tuitrace.engine.discovery import discover
 from tuitrace.probe.mda import MdaDiscovery, MdaResult, failure_probability, stopping_point
 from tuitrace.probe.scenario import parse_scenario
 from tuitrace.probe.simnet import SimNetwork
+from tuitrace.report.json import render_json
+from tuitrace.report.text import render_text
+from tuitrace.run import start_engine
 
 PUBLISHED_95 = [6, 11, 16, 21, 27, 33, 38, 44, 51, 57, 63, 70, 76, 83, 90, 96]
 """Flows to send having seen k = 1, 2, ... next hops, at 95% (Augustin et al.; scamper's table)."""
@@ -117,3 +121,23 @@ def test_only_our_confidences() -> None:
     path = parse_scenario(scenario(4, [[1]]), "one")
     with pytest.raises(ValueError, match="confidence"):
         MdaDiscovery(TraceConfig(target=path.target, family=4), SimNetwork(path).identity, 90)
+
+
+def test_after_discovery_the_trace_follows_the_flows_it_used() -> None:
+    path = parse_scenario(scenario(4, TWO_DIAMONDS), "diamonds")
+    config = TraceConfig(target=path.target, family=4, setting=Setting(Protocol.UDP, None), count=3,
+                         mda_confidence=95)
+    engine, result = start_engine(config, SimNetwork(path))
+    assert result is not None and result.complete
+    engine.run()
+    flows = engine.flows()
+    assert flows is not None and flows.count == result.flows_used
+    found = {hop.ttl: set(hop.interfaces) for hop in result.hops}
+    for ttl, interfaces in found.items():  # the trace sees what discovery found, at every TTL
+        assert {p.hops[ttl - 1].address for p in flows.paths} == interfaces
+    document = json.loads(render_json(engine.snapshot(), None, engine.events(), flows, result))
+    assert list(document["mda"]) == ["confidence", "probes", "reached", "complete", "flows", "hops"]
+    assert document["mda"]["probes"] == result.probes == 41
+    assert list(document["mda"]["hops"][1]) == ["ttl", "interfaces", "links", "probes"]
+    assert "MDA at 95% confidence" in render_text(engine.snapshot(), mda=result)
+    assert "mda" not in json.loads(render_json(engine.snapshot()))
