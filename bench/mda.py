@@ -2,7 +2,7 @@
 
 Run as root from the checkout (``sudo .venv/bin/python -m bench.mda [--runs N]``; Debian ``scamper``
 installed). Both tools run alternately, N times each, per probe kind (UDP: tracelb ``udp-dport``; TCP:
-``tcp-sport``), IPv4, 95% confidence, against the lab's r1 -> r2a | r2b -> r3 stage. Figures:
+``tcp-sport``), IPv4, 95% confidence (``--confidence 99``), against the lab's r1 -> r2a | r2b -> r3 stage. Figures:
 
 - discovery rate: runs that found every interface and link of the lab (and nothing else);
 - probes: the discovery's own probes (tuitrace's JSON ``mda.probes``, tracelb's ``probec``), mean over runs;
@@ -31,9 +31,9 @@ from tests.lab.test_mda_lab import truth
 METHOD_FLAGS = {"udp": ["-P", "udp"], "tcp": ["-T"]}
 
 
-def ours(lab: Lab, method: str) -> Discovered:
+def ours(lab: Lab, method: str, confidence: int) -> Discovered:
     argv = labkit.tuitrace_argv(lab, "--report", "--json", "-n", "--no-lookups", "-c", "1", "-i", "0.05",
-                                "-w", "1", "--mda", *METHOD_FLAGS[method])
+                                "-w", "1", "--mda", "--confidence", str(confidence), *METHOD_FLAGS[method])
     started = time.monotonic()
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=True,
                           env=tools.python_env())
@@ -46,14 +46,14 @@ def whole(found: Discovered) -> bool:
     return found.interfaces == real.interfaces and found.links == real.links
 
 
-def figures(lab: Lab, runs: int) -> list[Row]:
+def figures(lab: Lab, runs: int, confidence: int) -> list[Row]:
     rows: list[Row] = []
     for method in ("udp", "tcp"):
         mine: list[Discovered] = []
         theirs: list[Discovered] = []
         for _ in range(runs):
-            mine.append(ours(lab, method))
-            theirs.append(tracelb(lab, lab.target(4), method))
+            mine.append(ours(lab, method, confidence))
+            theirs.append(tracelb(lab, lab.target(4), method, confidence))
         my_rate = sum(map(whole, mine)) / runs
         their_rate = sum(map(whole, theirs)) / runs
         my_probes = statistics.mean(found.probes for found in mine)
@@ -61,7 +61,7 @@ def figures(lab: Lab, runs: int) -> list[Row]:
         my_time = statistics.mean(found.seconds for found in mine)
         their_time = statistics.mean(found.seconds for found in theirs)
         rows += [
-            Row(f"MDA {method.upper()}: whole topology found ({runs} runs, 95%)", f"{my_rate:.0%}",
+            Row(f"MDA {method.upper()}: whole topology found ({runs} runs, {confidence}%)", f"{my_rate:.0%}",
                 f"{their_rate:.0%} (tracelb)", "-", ">= 95%", yes(my_rate >= 0.95)),
             Row(f"MDA {method.upper()}: probes to discover", f"{my_probes:.1f}",
                 f"{their_probes:.1f} (tracelb)",
@@ -75,13 +75,14 @@ def figures(lab: Lab, runs: int) -> list[Row]:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.mda", description="tuitrace --mda vs tracelb")
     parser.add_argument("--runs", type=int, default=20, help="runs per tool and probe kind (20)")
+    parser.add_argument("--confidence", type=int, choices=[95, 99], default=95, help="for both tools (95)")
     args = parser.parse_args()
     reason = lab_available()
     if reason is not None:
         print(f"bench.mda: {reason}", file=sys.stderr)
         return 2
     with Lab() as lab:
-        print(render(figures(lab, args.runs)))
+        print(render(figures(lab, args.runs, args.confidence)))
     return 0
 
 

@@ -78,4 +78,4 @@ def describe(protocol: Protocol, flow: int, *, dport: int, sport: int) -> str:
         return f"UDP dport {dport}"
     if protocol is Protocol.TCP:
         return f"TCP sport {sport} dport {dport}"
-    return f"ICMP checksum sum {flow * _FLOW_CHECKSUM_STEP % 0xFFFF:#06x}"
+    return f"ICMP checksum #{flow} (steered)"
