@@ -2,7 +2,8 @@
 
 Run as root from the checkout (``sudo .venv/bin/python -m bench.mda [--runs N]``; Debian ``scamper``
 installed). Both tools run alternately, N times each, per probe kind (UDP: tracelb ``udp-dport``; TCP:
-``tcp-sport``), IPv4, 95% confidence (``--confidence 99``), against the lab's r1 -> r2a | r2b -> r3 stage. Figures:
+``tcp-sport``), IPv4, 95% confidence (or ``--confidence 99``), against the lab's r1 -> r2a | r2b -> r3
+stage. Figures:
 
 - discovery rate: runs that found every interface and link of the lab (and nothing else);
 - probes: the discovery's own probes (tuitrace's JSON ``mda.probes``, tracelb's ``probec``), mean over runs;
