@@ -3,12 +3,15 @@ meet, and the chosen path hop by hop; without ``--flows`` the key says how to ge
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Static
 
 from tuitrace.config import Protocol, Setting
 from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.stats.flowbook import FlowBook, FlowsSnapshot
 from tuitrace.ui.app import TraceApp
+from tuitrace.ui.options import UiOptions
 from tuitrace.ui.screens.flows import FlowsScreen
 from tuitrace.ui.widgets.flow_view import NO_FLOWS_HINT, flows_view_text, graph_lines
 
@@ -76,3 +79,14 @@ async def test_f_without_flows_says_how_to_get_them() -> None:
         await pilot.pause()
         assert not isinstance(app.screen, FlowsScreen)
         assert any(NO_FLOWS_HINT in str(n.message) for n in app._notifications)
+
+
+async def test_the_screenshot_page_lists_the_paths(tmp_path: Path) -> None:
+    app = TraceApp(FakeEngine(flow_paths=diamond()), UiOptions(output_dir=tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+    (page,) = tmp_path.glob("*.md")
+    markdown = page.read_text(encoding="utf-8")
+    assert "Paths: 2 distinct paths among 4 flows" in markdown
+    assert "path 2 (flows 2 4): 25.0% loss of 16 at the end" in markdown

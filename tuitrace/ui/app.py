@@ -272,7 +272,8 @@ class TraceApp(App[int]):
     def action_ticket_screenshot(self) -> None:
         snapshot = self.snapshot
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
-        report = text_report(snapshot, self.options.enricher, not self.view.names, self.engine.events())
+        report = text_report(snapshot, self.options.enricher, not self.view.names, self.engine.events(),
+                             self.engine.flows())
         try:
             paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
                                            command_line=self.options.command_line,
@@ -299,6 +300,6 @@ def run_tui(engine: EngineControl, options: UiOptions) -> int:
             final = engine.snapshot()
             engine.stop()  # closes a loss burst still going: the events are read after it
         if options.report_on_exit:
-            report = text_report(final, options.enricher, not app.view.names, engine.events())
+            report = text_report(final, options.enricher, not app.view.names, engine.events(), engine.flows())
             write_out(mark_partial_text(report, signals.partial_note(final.rounds)) + "\n")
     return signals.status(app.return_code or 0)

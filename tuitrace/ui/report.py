@@ -10,12 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tuitrace.report.text import render_text
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import Enricher
 
 
 def text_report(
-    snapshot: TraceSnapshot, enricher: Enricher | None, numeric: bool, events: Sequence[Event] = ()
+    snapshot: TraceSnapshot,
+    enricher: Enricher | None,
+    numeric: bool,
+    events: Sequence[Event] = (),
+    flows: FlowsSnapshot | None = None,
 ) -> str:
-    return render_text(snapshot, enricher.get if enricher is not None else None, numeric, events)
+    """The text report; with ``--flows``, its "Paths" and "Flows" blocks too."""
+    lookup = enricher.get if enricher is not None else None
+    return render_text(snapshot, lookup, numeric, events, flows=flows)
