@@ -94,7 +94,7 @@ def start_engine(config: TraceConfig, network: Network) -> tuple[Engine, MdaResu
         return Engine(config, network), None
     result = discover(network, MdaDiscovery(config, network.identity, config.mda_confidence))
     flows = max(1, min(FLOWS_MAX, result.flows_used))
-    return Engine(dataclasses.replace(config, flows=flows), network), result
+    return Engine(dataclasses.replace(config, flows=flows), network, result), result
 
 
 def stream_to_stdout(engine: Engine) -> None:

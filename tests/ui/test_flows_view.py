@@ -3,11 +3,13 @@ meet, and the chosen path hop by hop; without ``--flows`` the key says how to ge
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from textual.widgets import Static
 
 from tuitrace.config import Protocol, Setting
+from tuitrace.probe.mda import MdaHop, MdaResult
 from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.stats.flowbook import FlowBook, FlowsSnapshot
 from tuitrace.ui.app import TraceApp
@@ -90,3 +92,15 @@ async def test_the_screenshot_page_lists_the_paths(tmp_path: Path) -> None:
     markdown = page.read_text(encoding="utf-8")
     assert "Paths: 2 distinct paths among 4 flows" in markdown
     assert "path 2 (flows 2 4): 25.0% loss of 16 at the end" in markdown
+
+
+def test_after_mda_the_view_says_what_discovery_found() -> None:
+    found = MdaResult(95, 30, (MdaHop(1, ("10.201.0.1",), (), 6),
+                               MdaHop(2, ("10.201.1.2", "10.201.2.2"),
+                                      (("10.201.0.1", "10.201.1.2"), ("10.201.0.1", "10.201.2.2")), 11)),
+                      True, 11, True)
+    text = flows_view_text(dataclasses.replace(diamond(), discovery=found), 0).plain
+    block = text.split("MDA at ", 1)[1]
+    assert block.startswith("95% per interface: 30 probes, 11 flows, complete")
+    assert "  2  10.201.1.2  10.201.2.2  (11 probes, 2 links)" in block
+    assert "MDA at" not in flows_view_text(diamond(), 0).plain

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from tuitrace.config import Mode, Protocol, Setting, TraceConfig
 from tuitrace.errors import TuitraceError
 from tuitrace.probe.flows import UNPRIVILEGED_TCP_FLOWS_HINT
+from tuitrace.probe.mda import MdaResult
 from tuitrace.probe.network import Arrivals, Network
 from tuitrace.probe.rounds import NS
 from tuitrace.probe.tracer import Tracer
@@ -54,7 +55,7 @@ Command = Callable[[int], None]
 class Engine:
     """Implements ``EngineControl`` for the UI, and ``run`` for headless reports."""
 
-    def __init__(self, config: TraceConfig, network: Network) -> None:
+    def __init__(self, config: TraceConfig, network: Network, discovery: MdaResult | None = None) -> None:
         self._network = network
         self._tracer = Tracer(config, network.identity)
         self._book = StatsBook()
@@ -76,7 +77,7 @@ class Engine:
         self._round_listeners: list[Callable[[RoundRecord], None]] = []
         self._rounds: RoundAssembler | None = None
         """Gathers results into rounds, only while someone listens for rounds."""
-        self._flows = FlowBook(config.flows, network.identity.tcp_port) if config.flows else None
+        self._flows = FlowBook(config.flows, network.identity.tcp_port, discovery) if config.flows else None
         """``--flows``: statistics per flow and per distinct path."""
 
     # -- running --------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from tuitrace.config import Protocol, Setting
 from tuitrace.probe.flows import describe, tcp_flow_port, udp_flow_port
+from tuitrace.probe.mda import MdaResult
 from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.stats.rtt import RttAccumulator
 from tuitrace.stats.snapshot import RttSummary
@@ -88,6 +89,8 @@ class FlowsSnapshot:
     flows: tuple[FlowSnapshot, ...]
     paths: tuple[PathSnapshot, ...]
     """Distinct paths, in the order of their lowest flow (the application's flow's path first)."""
+    discovery: MdaResult | None = None
+    """``--mda``: what discovery found before the trace began."""
 
     @property
     def application_path(self) -> int | None:
@@ -135,8 +138,9 @@ class _HopState:
 class FlowBook:
     """Per setting (protocol and port), per flow, per TTL: what each flow of ``--flows`` met."""
 
-    def __init__(self, count: int, tcp_port: int) -> None:
+    def __init__(self, count: int, tcp_port: int, discovery: MdaResult | None = None) -> None:
         self._count = count
+        self._discovery = discovery
         self._tcp_port = tcp_port
         self._flows: dict[Setting, dict[int, dict[int, _HopState]]] = {}
 
@@ -191,7 +195,7 @@ class FlowBook:
             )
             for path in sorted(members)
         )
-        return FlowsSnapshot(self._count, tuple(flow_snapshots), paths)
+        return FlowsSnapshot(self._count, tuple(flow_snapshots), paths, self._discovery)
 
 
 def _up_to_end(hops: dict[int, _HopState]) -> list[tuple[int, _HopState]]:

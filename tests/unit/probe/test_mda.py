@@ -131,7 +131,7 @@ def test_after_discovery_the_trace_follows_the_flows_it_used() -> None:
     assert result is not None and result.complete
     engine.run()
     flows = engine.flows()
-    assert flows is not None and flows.count == result.flows_used
+    assert flows is not None and flows.count == result.flows_used and flows.discovery is result
     found = {hop.ttl: set(hop.interfaces) for hop in result.hops}
     for ttl, interfaces in found.items():  # the trace sees what discovery found, at every TTL
         assert {p.hops[ttl - 1].address for p in flows.paths} == interfaces

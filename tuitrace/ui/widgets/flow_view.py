@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tuitrace.probe.mda import MdaResult
 from tuitrace.stats.flowbook import FlowHop, FlowsSnapshot, PathSnapshot
 
 NO_FLOWS_HINT = "Start tuitrace with --flows N (1..64) to map every ECMP branch and see each one's loss."
@@ -83,4 +84,17 @@ def flows_view_text(snapshot: FlowsSnapshot | None, selected: int) -> Text:
     labels = {flow.flow: flow.label for flow in snapshot.flows if flow.path == path.path}
     listed = "; ".join(f"{flow} {label}" for flow, label in labels.items())
     text.append(f"Flows: {listed}\n", style="dim")
+    if snapshot.discovery is not None:
+        text.append("\n" + "\n".join(discovery_lines(snapshot.discovery)) + "\n")
     return text
+
+
+def discovery_lines(result: MdaResult) -> list[str]:
+    """What ``--mda`` found before the trace: per TTL the interfaces, the probes, and the confidence."""
+    state = "complete" if result.complete else "incomplete (flow budget or max hops ran out)"
+    lines = [f"MDA at {result.confidence}% per interface: {result.probes} probes, {result.flows_used} flows, "
+             f"{state}"]
+    for hop in result.hops:
+        interfaces = "  ".join(address or "*" for address in hop.interfaces)
+        lines.append(f"{hop.ttl:>3}  {interfaces}  ({hop.probes} probes, {len(hop.links)} links)")
+    return lines
