@@ -183,7 +183,8 @@ class Engine:
                 listener(result)
         if self._rounds is not None:
             for result in results:
-                self._rounds.add(result, now)
+                if result.flow <= 1:  # --stream lines follow flow 1 too (one result per TTL and round)
+                    self._rounds.add(result, now)
             self._publish_rounds(now)
 
     def _publish_events(self) -> None:

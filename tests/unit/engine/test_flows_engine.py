@@ -16,6 +16,7 @@ from tuitrace.probe.simnet import SimNetwork
 from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.stats.flowbook import FlowBook, FlowsSnapshot
 from tuitrace.timeline.events import EventKind
+from tuitrace.timeline.rounds import RoundRecord
 
 FLOWS = 8
 STAGE_ONE = {4: ["203.0.113.21", "203.0.113.22"], 6: ["2001:db8:2::21", "2001:db8:2::22"]}
@@ -147,3 +148,21 @@ def test_a_flow_ends_at_its_first_final_answer() -> None:
     book.add(ProbeResult(9, UDP, 4, 0, Outcome.LOST, None, None, None, None, 1))  # beyond the end: not a hop
     (flow,) = book.snapshot(UDP).flows
     assert [hop.ttl for hop in flow.hops] == [1, 2, 3]
+
+
+def test_stream_rounds_follow_flow_one() -> None:
+    """``--stream`` lines have one result per TTL and round: flow 1's, the application's own tuple."""
+    scenario = parse_scenario(diamond(4), "diamond")
+    config = TraceConfig(target=scenario.target, family=4, setting=Setting(Protocol.TCP, 443), count=4,
+                         flows=FLOWS)
+    engine = Engine(config, SimNetwork(scenario, tcp_ports=FLOWS))
+    records: list[RoundRecord] = []
+    engine.add_round_listener(records.append)
+    engine.run()
+    flows = engine.flows()
+    assert flows is not None
+    own = flows.flows[0].route
+    assert len({flow.route for flow in flows.flows}) > 1  # other flows take other routers
+    assert records
+    for record in records:
+        assert tuple(hop.address for hop in record.hops)[: len(own)] == own

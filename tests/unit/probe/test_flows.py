@@ -13,14 +13,15 @@ from tuitrace.config import Protocol, Setting
 from tuitrace.packet.checksum import internet_checksum, pseudo_header
 from tuitrace.packet.constants import ICMP_BY_FAMILY
 from tuitrace.packet.icmp import build_icmp_error
-from tuitrace.packet.incoming import IcmpError, parse_icmp4_message, parse_icmp6_message
+from tuitrace.packet.incoming import IcmpError, TcpSegment, parse_icmp4_message, parse_icmp6_message
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.tcp import ACK, RST, build_tcp
 from tuitrace.probe.flows import FLOWS_MAX, icmp_steering, tcp_flow_port, udp_flow_port
 from tuitrace.probe.identity import IdentityDecoder
+from tuitrace.probe.matching import ProbeMatcher
 from tuitrace.probe.network import Layer
 from tuitrace.probe.prefilter import Prefilter
-from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Probe
+from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Probe, Reply
 from tuitrace.probe.wire import ProbeEncoder, icmp_echo, ip_packet, tcp_syn
 
 ENDPOINTS = {4: ("192.0.2.1", "198.51.100.9"), 6: ("2001:db8::1", "2001:db8:1::9")}
@@ -130,3 +131,25 @@ def test_a_port_beyond_our_flows_is_not_ours() -> None:
         packet = build_ipv4(ENDPOINTS[4][1], ours.source, 6, rst, ttl=60)
         assert prefilter.foreign(packet, Layer.TCP4_IP) is foreign
     assert IdentityDecoder(identity(4, tcp_ports=1), 4).probe_marks[6].span == 1
+
+
+class Flight:
+    def __init__(self, probe: Probe) -> None:
+        self.probe = probe
+
+
+def test_a_tcp_answer_must_come_from_its_own_flows_port() -> None:
+    """The key names the probe; the source port must be that probe's flow's, or it is not its answer."""
+    ours = identity(4)
+    matcher = ProbeMatcher(ours, 4, ENDPOINTS[4][1])
+    probe = flow_probe(Protocol.TCP, 4, 42, 5)
+    in_flight = {probe.key: Flight(probe)}
+    for flow, matches in ((5, True), (3, False)):
+        quoted = ip_packet(probe._replace(flow=flow), ours, ttl=1)  # the same key from another flow's port
+        error = parse_icmp4_message(build_icmp_error(v6=False, type=11, code=0, quoted=quoted))
+        assert isinstance(error, IcmpError)
+        reply = Reply(ROUTER[4], 1, 64, error)
+        assert (matcher.match(reply, in_flight) is not None) is matches
+        segment = TcpSegment(443, tcp_flow_port(ours.tcp_port, flow), 0, 0x1000 + 43, RST | ACK)
+        answer = Reply(ENDPOINTS[4][1], 1, 64, segment)
+        assert (matcher.match(answer, in_flight) is not None) is matches
