@@ -32,6 +32,7 @@ Interfaces are responder addresses per TTL; a flow whose probe went unanswered i
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -71,6 +72,7 @@ def failure_probability(hops: int, flows: int) -> Fraction:
     )
 
 
+@functools.cache
 def stopping_point(seen: int, confidence: int) -> int:
     """n_k: flows to send through an interface with ``seen`` known next hops before ruling out one more."""
     alpha = Fraction(100 - confidence, 100)

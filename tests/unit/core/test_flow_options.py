@@ -12,9 +12,7 @@ from tests.unit.core.test_cli_errors import tuitrace
     [
         (["--flows", "0", "127.0.0.1"], "--flows must be ≥ 1, not 0"),
         (["--flows", "65", "127.0.0.1"], "--flows must be ≤ 64, not 65"),
-        (["--flows", "many", "127.0.0.1"], "--flows must be a whole number, not 'many'"),
         (["--confidence", "99", "127.0.0.1"], "--confidence needs --mda"),
-        (["--mda", "--confidence", "90", "127.0.0.1"], "invalid choice: '90'"),
         (["--mda", "--flows", "4", "127.0.0.1"], "--mda chooses its own flows"),
     ],
 )
