@@ -76,6 +76,9 @@ class SnapshotEngine:
     def events(self) -> list[Event]:
         return []
 
+    def flows(self) -> None:
+        return None
+
 
 async def measure(updates: int, mode: str = "table") -> dict[str, float]:
     engine = SnapshotEngine()

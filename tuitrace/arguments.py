@@ -122,6 +122,15 @@ def _path_arguments(parser: argparse.ArgumentParser) -> None:
                       help="discover the path MTU as traceroute --mtu does (implies -F): probes start at the "
                       "outgoing interface's MTU (or PACKET_LEN) and shrink at each !F-<mtu> / Packet Too "
                       "Big; the hop where the MTU drops shows F=<mtu>")
+    path.add_argument("--flows", metavar="N",
+                      help=f"probe N flows at once ({defaults.FLOWS.range_text}), each a fixed 5-tuple "
+                      "(UDP: destination port, TCP: source port, ICMP: checksum), to map every ECMP branch; "
+                      "statistics per flow and per distinct path")
+    path.add_argument("--mda", action="store_true",
+                      help="first discover every path with the Multipath Detection Algorithm (every "
+                      "interface and link per hop, at --confidence), then trace the flows it used (--flows)")
+    path.add_argument("--confidence", metavar="PCT", choices=["95", "99"],
+                      help="--mda: the chance of finding every next hop of an interface, 95 (default) or 99")
     path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
     sockets = path.add_mutually_exclusive_group()
     sockets.add_argument("--raw", dest="socket_mode", action="store_const", const="raw",

@@ -143,6 +143,14 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
     tos = _whole(ns.tos, defaults.TOS, defaults.TOS_VALUE)
     size = packet_length(ns)
     queries = _whole(ns.queries, defaults.QUERIES, defaults.QUERIES_VALUE)
+    flows = _whole(ns.flows, defaults.FLOWS, 0)
+    if ns.confidence is not None and not ns.mda:
+        raise TuitraceError("--confidence needs --mda")
+    if ns.mda and flows:
+        raise TuitraceError("--mda chooses its own flows: leave out --flows")
+    if (ns.mda or flows) and getattr(ns, "record", None) is not None:
+        raise TuitraceError("--record keeps no flow statistics yet: leave out --flows/--mda to record")
+    confidence = int(ns.confidence or 95) if ns.mda else None
     source = interface = None
     if scenario is not None:
         address, family = scenario.target, scenario.family
@@ -173,6 +181,8 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
         queries=queries,
         dont_fragment=ns.dont_fragment,
         mtu_discovery=ns.mtu,
+        flows=flows,
+        mda_confidence=confidence,
     )
 
 

@@ -124,6 +124,10 @@ class TraceConfig:
     mtu_discovery: bool = False
     """``--mtu``: find the path MTU as traceroute does (implies ``dont_fragment``): probes start at the
     outgoing interface's MTU and shrink to what a router's fragmentation-needed / Packet Too Big says."""
+    flows: int = 0
+    """``--flows N``: N probes per TTL per round, each in a flow of its own (1..64); 0: ordinary probes."""
+    mda_confidence: int | None = None
+    """``--mda``: discover every path first (MDA) at this confidence (95 or 99), then trace its flows."""
     payload_len: int = field(init=False, default=0)
     """Filler bytes the current protocol needs to reach ``packet_len`` (set from the others)."""
 

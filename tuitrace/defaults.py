@@ -103,12 +103,16 @@ PACKET_LEN: Final = Bound("packet length", "--packet-size", 0, 65_000, whole=Tru
 """The probe's whole IP packet length, as traceroute's ``packet_len``; 0 (and any length below the
 protocol's smallest probe) sends the smallest probe that carries tuitrace's identity."""
 
+FLOWS: Final = Bound("flows", "--flows", 1, 64, whole=True)
+"""``--flows N``: flows probed at once (:mod:`tuitrace.probe.flows`)."""
+
 MAX_SENDWAIT_S: Final = SENDWAIT.high / 1000.0
 """The longest pause between two probes, in seconds (``-z 10000``, the same as ``-z 10``)."""
 
 PRIVACY_HOPS: Final = Bound("privacy hops", "--privacy", 0, 255, whole=True)
 """``--privacy N`` hides hops 1..N (0: none)."""
-ALL_BOUNDS: Final = (PORT, SENDWAIT, WAIT, INTERVAL, COUNT, MAX_HOPS, FIRST_HOP, TOS, PACKET_LEN, QUERIES)
+ALL_BOUNDS: Final = (PORT, SENDWAIT, WAIT, INTERVAL, COUNT, MAX_HOPS, FIRST_HOP, TOS, PACKET_LEN, QUERIES,
+                     FLOWS)
 
 
 def sendwait_seconds(value: float) -> float:

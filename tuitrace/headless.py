@@ -36,6 +36,7 @@ from tuitrace.vantage.remote import RemoteEngine
 
 if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher
+    from tuitrace.probe.mda import MdaResult
     from tuitrace.replay.recorder import Recorder
 
 EXIT_REMOTE_FAILED = 2
@@ -83,7 +84,8 @@ def follow_standard_input(engine: Engine, refuse: Callable[[str], object]) -> No
 
 
 def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: Enricher | None,
-               recorder: Recorder | None = None, trace: TraceConfig | None = None) -> int:
+               recorder: Recorder | None = None, *, trace: TraceConfig | None = None,
+               mda: MdaResult | None = None) -> int:
     """Probe in this thread until the rounds are done or a stop signal, then print the report."""
     with StopSignals() as signals, enricher or contextlib.nullcontext():
         if options.format is ReportFormat.STREAM:
@@ -103,6 +105,7 @@ def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: 
                 write_out(f"tuitrace: {engine.error}\n", sys.stderr)
                 return EXIT_REMOTE_FAILED
         snapshot = engine.snapshot()
+        flows = engine.flows() if isinstance(engine, Engine) else None
         if recorder is not None:
             recorder.close(snapshot)
         events = redact_events(engine.events(), snapshot, options.privacy)
@@ -118,12 +121,13 @@ def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: 
         if options.format is ReportFormat.STREAM:
             return signals.status()  # every line is out already
         if options.format is ReportFormat.JSON:
-            output = mark_partial_json(render_json(snapshot, lookup, events), signals)
+            output = mark_partial_json(render_json(snapshot, lookup, events, flows, mda), signals)
         elif options.format is ReportFormat.CSV:
-            output = render_csv(snapshot, lookup)
+            output = render_csv(snapshot, lookup, flows)
             if note:  # CSV has no place for it: the exit status and stderr say it
                 write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            output = mark_partial_text(render_text(snapshot, lookup, options.numeric, events), note)
+            text = render_text(snapshot, lookup, options.numeric, events, flows=flows, mda=mda)
+            output = mark_partial_text(text, note)
         write_out(output)
     return signals.status()

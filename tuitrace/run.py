@@ -31,6 +31,7 @@ from tuitrace.probe.types import ProbeResult
 if TYPE_CHECKING:
     from tuitrace.engine.engine import Engine
     from tuitrace.enrich.enricher import Enricher
+    from tuitrace.probe.mda import MdaResult
     from tuitrace.replay.recorder import Recorder
     from tuitrace.vantage.remote import RemoteEngine
 
@@ -49,7 +50,7 @@ def open_network(config: TraceConfig, choice: NetworkChoice) -> Network:
     if choice.scenario is not None:
         from tuitrace.probe.simnet import RealtimeSimNetwork
 
-        return RealtimeSimNetwork(choice.scenario)
+        return RealtimeSimNetwork(choice.scenario, tcp_ports=max(1, config.flows))
     return open_probing_network(config, choice.mode)
 
 
@@ -68,41 +69,70 @@ def run(invocation: Invocation) -> int:
     report = invocation.report
     if report is None:
         require_terminal()
-    engine: Engine | RemoteEngine
+    engine: Engine | RemoteEngine | None = None
+    network: Network | None = None
+    trace = invocation.trace
     if invocation.remote is not None:  # nothing is sent from here: ssh runs the trace over there
-        engine = remote_engine(invocation.trace, invocation.remote)
+        engine = remote_engine(trace, invocation.remote)
     else:
-        trace = starting_size(invocation.trace, invocation.network)
+        trace = starting_size(trace, invocation.network)
         network = open_network(trace, invocation.network)
-        first = send_first_round(trace, network)  # on the wire: what follows loads while the replies come
-        open_every_protocol(network)
-        from tuitrace.engine.engine import Engine  # statistics and events load after the first probes left
+        if trace.mda_confidence is None:
+            first = send_first_round(trace, network)  # on the wire: what follows loads while replies come
+            open_every_protocol(network)
+            from tuitrace.engine.engine import Engine  # statistics and events load after the first probes
 
-        engine = Engine(trace, network, first)
+            engine = Engine(trace, network, first)
+        else:  # --mda: discovery comes first, after the privilege drop (it parses packets), then the engine
+            open_every_protocol(network)
+            import_module("tuitrace.engine.discovery")
     # Load what runs later while we may still read everything (a root-only Python install, say): the
     # privilege drop comes before any other thread starts and before any file is written.
     enricher = open_enricher(invocation.enrich, always=report is None and not invocation.enrich.no_lookups)
     if enricher is not None:
         import_module("tuitrace.enrich.preload").preload_lookups()
-        engine.add_listener(request_responders(enricher))
     if invocation.record is not None:
         import_module("tuitrace.replay.recorder")
     if report is not None:
         headless = import_module("tuitrace.headless")
         drop_privileges()
+        engine, mda = engine_after_drop(engine, trace, network)
+        if enricher is not None:
+            engine.add_listener(request_responders(enricher))
         with recording(engine, invocation) as recorder:
-            reported: int = headless.run_report(engine, report, enricher, recorder, invocation.trace)
+            reported: int = headless.run_report(engine, report, enricher, recorder, trace=trace, mda=mda)
         return reported
     ui = import_module("tuitrace.ui.app")
     check_theme(invocation.ui.theme)
     import_module("tuitrace.ui.preload").preload()
     drop_privileges()
+    engine, _mda = engine_after_drop(engine, trace, network)
+    if enricher is not None:
+        engine.add_listener(request_responders(enricher))
     with enricher or contextlib.nullcontext(), recording(engine, invocation) as recorder:
         engine.take_arrived()  # the replies that came back while the interface loaded: on the first screen
         status = ui.run_tui(engine, dataclasses.replace(invocation.ui, enricher=enricher))
         if recorder is not None:
             recorder.close(engine.snapshot())
         return int(status)
+
+
+def engine_after_drop(
+    engine: Engine | RemoteEngine | None, trace: TraceConfig, network: Network | None,
+) -> tuple[Engine | RemoteEngine, MdaResult | None]:
+    """The engine made before the drop; with ``--mda``, discovery runs now and the trace then follows
+    the flows it used (``None`` otherwise)."""
+    if engine is not None:
+        return engine, None
+    assert network is not None and trace.mda_confidence is not None
+    from tuitrace.engine.discovery import discover
+    from tuitrace.engine.engine import Engine
+    from tuitrace.probe.flows import FLOWS_MAX
+    from tuitrace.probe.mda import MdaDiscovery
+
+    result = discover(network, MdaDiscovery(trace, network.identity, trace.mda_confidence))
+    flows = max(1, min(FLOWS_MAX, result.flows_used))
+    return Engine(dataclasses.replace(trace, flows=flows), network, None, result), result
 
 
 def remote_engine(trace: TraceConfig, remote: VantageOptions) -> RemoteEngine:

@@ -350,3 +350,30 @@ def test_file_capabilities_are_dropped_once_the_raw_sockets_are_open(runner: Run
     assert proc.returncode == 0, stderr
     report = json.loads(stdout)
     assert (report["mode"], report["reached"]) == ("raw", True)
+
+
+# -- --flows as an ordinary user -----------------------------------------------------------------------
+@pytest.mark.parametrize("family", FAMILIES)
+def test_udp_flows_map_both_branches_without_privileges(runner: Runner, family: Family) -> None:
+    """UDP varies its destination port, which an ordinary socket may choose: 8 flows find both branches
+    (all 8 on one branch has probability 1/128, so such a run is repeated once: 1/16384)."""
+    args = ["-U", "--flows", "8"]
+    report = runner.report(family, args, unprivileged=True, count=3)
+    if len(report["paths"]) == 1:
+        report = runner.report(family, args, unprivileged=True, count=3)
+    stage = {path["hops"][topology.ECMP_TTL - 1]["address"] for path in report["paths"]}
+    assert stage == runner.lab.expected_hops(family)[topology.ECMP_TTL - 1]
+    for flow in report["flows"]:
+        assert flow["reached"] and flow["loss_pct"] == 0.0, flow
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_icmp_flows_work_and_tcp_flows_are_refused_without_privileges(runner: Runner, family: Family) -> None:
+    """A ping socket keeps the kernel's echo identifier, but our payload still steers the checksum; TCP
+    cannot keep a source port per flow without raw sockets: one line, exit 2."""
+    report = runner.report(family, ["-I", "--flows", "4"], unprivileged=True, count=3)
+    assert [flow["flow"] for flow in report["flows"]] == [1, 2, 3, 4]
+    assert all(flow["reached"] for flow in report["flows"])
+    done = runner.tuitrace(family, ["-T", "--flows", "4"], unprivileged=True, count=1)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--flows with TCP needs raw sockets" in done.stderr

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.rtt import RttAccumulator
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
@@ -50,6 +51,8 @@ class FakeEngine:
     """Messages the engine has for the user (a test puts them here)."""
     recorded_events: list[Event] = field(default_factory=list)
     """Events the engine has found (a test puts them here)."""
+    flow_paths: FlowsSnapshot | None = None
+    """What ``--flows`` found (a test puts it here); ``None``: a run without ``--flows``."""
 
     def __post_init__(self) -> None:
         self.rounds.setdefault(self.setting, 0)
@@ -99,6 +102,9 @@ class FakeEngine:
     def take_messages(self) -> list[str]:
         messages, self.messages = self.messages, []
         return messages
+
+    def flows(self) -> FlowsSnapshot | None:
+        return self.flow_paths
 
     def events(self) -> list[Event]:
         return list(self.recorded_events)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from tuitrace.config import Protocol as ProbeProtocol
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
 
@@ -48,3 +49,6 @@ class EngineControl(Protocol):
 
     def events(self) -> list[Event]:
         """What happened so far, oldest first (the reports' "Events")."""
+
+    def flows(self) -> FlowsSnapshot | None:
+        """``--flows``: each flow and the distinct paths of the active setting; ``None`` without."""

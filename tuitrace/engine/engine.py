@@ -28,13 +28,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.config import Mode, Protocol, Setting, TraceConfig
 from tuitrace.engine.first_round import FirstRound, send_due
 from tuitrace.errors import TuitraceError
+from tuitrace.probe.flows import UNPRIVILEGED_TCP_FLOWS_HINT
+from tuitrace.probe.mda import MdaResult
 from tuitrace.probe.network import Arrivals, Network
 from tuitrace.probe.rounds import NS
 from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import ProbeResult
+from tuitrace.stats.flowbook import FlowBook, FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot, TtlCheck
 from tuitrace.stats.trace import StatsBook
 from tuitrace.timeline.detector import Timeline
@@ -57,8 +60,10 @@ Command = Callable[[int], None]
 class Engine:
     """Implements ``EngineControl`` for the UI, and ``run`` for headless reports."""
 
-    def __init__(self, config: TraceConfig, network: Network, first: FirstRound | None = None) -> None:
-        """``first``: the tracer that already sent its first round (``send_first_round``), to go on with."""
+    def __init__(self, config: TraceConfig, network: Network, first: FirstRound | None = None,
+                 discovery: MdaResult | None = None) -> None:
+        """``first``: the tracer that already sent its first round (``send_first_round``), to go on with;
+        ``discovery``: what ``--mda`` found, whose flows the trace follows."""
         self._network = network
         self._tracer = Tracer(config, network.identity) if first is None else first.tracer
         self._book = StatsBook()
@@ -82,6 +87,8 @@ class Engine:
         """Gathers results into rounds, only while someone listens for rounds."""
         self._recorder: RunRecorder | None = None
         self._progress_key: tuple[object, ...] = ()
+        self._flows = FlowBook(config.flows, network.identity.tcp_port, discovery) if config.flows else None
+        """``--flows``: statistics per flow and per distinct path."""
 
     # -- running --------------------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[ProbeResult], None]) -> None:
@@ -207,15 +214,23 @@ class Engine:
         for result in results[done:]:
             add(result, now)
         observe = self._timeline.observe
-        for result in results:
-            observe(result, now)
+        flows = self._flows
+        if flows is None:
+            for result in results:
+                observe(result, now)
+        else:  # events follow the application's own flow: the others take other branches on purpose
+            for result in results:
+                flows.add(result)
+                if result.flow <= 1:
+                    observe(result, now)
         self._publish_events()
         for listener in self._listeners:
             for result in results:
                 listener(result)
         if self._rounds is not None:
             for result in results:
-                self._rounds.add(result, now)
+                if result.flow <= 1:  # --stream lines follow flow 1 too (one result per TTL and round)
+                    self._rounds.add(result, now)
             self._publish_rounds(now)
 
     def _publish_events(self) -> None:
@@ -284,6 +299,10 @@ class Engine:
         setting = Setting(protocol, None if protocol is Protocol.ICMP else port)
 
         def apply(now: int) -> None:
+            unprivileged = self._network.mode is Mode.UNPRIVILEGED
+            if self._flows is not None and protocol is Protocol.TCP and unprivileged:
+                self._messages.append(f"cannot trace {setting.label} flows: {UNPRIVILEGED_TCP_FLOWS_HINT}")
+                return
             try:
                 self._network.prepare(setting)
             except TuitraceError as exc:  # e.g. no ping sockets for ICMP: keep tracing what works
@@ -343,6 +362,8 @@ class Engine:
         def apply(now: int) -> None:
             setting = self._tracer.setting
             self._book.reset(setting, now)
+            if self._flows is not None:
+                self._flows.reset(setting)
             self._tracer.forget(setting, now)
             self._timeline.forget()
             self._record(now, Recorded.RESET)
@@ -365,6 +386,13 @@ class Engine:
         """The events so far, oldest first (the last ``EVENT_LIMIT``)."""
         with self._lock:
             return list(self._events)
+
+    def flows(self) -> FlowsSnapshot | None:
+        """``--flows``: each flow's hops and the distinct paths of the current setting; ``None`` without."""
+        with self._lock:
+            if self._flows is None:
+                return None
+            return self._flows.snapshot(self._tracer.setting)
 
     @property
     def matched(self) -> int:

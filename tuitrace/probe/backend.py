@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from tuitrace.config import TCP_DEFAULT_PORT, Mode, Protocol, Setting, TraceConfig
 from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError
+from tuitrace.probe.flows import UNPRIVILEGED_TCP_FLOWS_HINT
+from tuitrace.probe.mda import MDA_MAX_FLOWS
 from tuitrace.probe.network import Network
 from tuitrace.probe.rawnet import RawNetwork
 
@@ -57,10 +59,13 @@ def open_probing_network(config: TraceConfig, mode: Mode | None = None) -> Netwo
                 interface=config.interface,
                 tos=config.tos,
                 dont_fragment=config.dont_fragment or config.mtu_discovery,
+                tcp_ports=MDA_MAX_FLOWS if config.mda_confidence else max(1, config.flows),
             )
         except PrivilegeError:
             if mode is Mode.RAW:
                 raise PrivilegeError(RAW_SOCKET_HINT) from None
+    if (config.flows or config.mda_confidence) and config.setting.protocol is Protocol.TCP:
+        raise PrivilegeError(UNPRIVILEGED_TCP_FLOWS_HINT)
     network = _unprivileged(config)
     if icmp and not network.icmp_allowed:
         network.close()

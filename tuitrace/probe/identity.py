@@ -11,7 +11,8 @@ that every probe of a trace keeps one 5-tuple and one path (Paris traceroute):
   Unprivileged sockets cannot choose the checksum: there the key is the first two payload bytes, which the
   kernel's error queue hands back;
 - TCP SYN: the sequence number is a per-run base plus the key; the target's SYN-ACK or RST acknowledges
-  that number plus one.
+  that number plus one. Under ``--flows N`` each TCP flow has its own source port: ours are the N
+  consecutive ports from ``tcp_port`` (:mod:`tuitrace.probe.flows`).
 
 Decoding never raises on values from the wire: a value no probe of ours carries decodes to ``None``. Only
 the unprivileged back-end's returned bytes, which must name a probe, raise ``PacketError`` when they do not.
@@ -72,17 +73,19 @@ def ip_protocol(protocol: Protocol, family: int) -> int:
 
 class Mark(NamedTuple):
     """Where a packet of ours carries our mark: the 16-bit field at ``offset`` of its transport header
-    holds ``value`` (our ICMP id, or one of our ports)."""
+    holds ``value`` (our ICMP id, or one of our ports) or, with ``span`` > 1, one of the ``span``
+    consecutive values from it (our TCP source ports under ``--flows``)."""
 
     offset: int
     value: int
+    span: int = 1
 
 
 # -- decoding: which probe a packet names ----------------------------------------------------------------
 class IdentityDecoder:
     """Reads the identity of our probes back, for one ``LocalIdentity`` and address family."""
 
-    __slots__ = ("_base", "_echo_request", "_icmp", "_icmp_id", "_tcp_port", "_udp_port")
+    __slots__ = ("_base", "_echo_request", "_icmp", "_icmp_id", "_tcp_port", "_tcp_ports", "_udp_port")
 
     def __init__(self, identity: LocalIdentity, family: int) -> None:
         numbers = ICMP_BY_FAMILY[family]
@@ -91,6 +94,7 @@ class IdentityDecoder:
         self._icmp_id = identity.icmp_id
         self._udp_port = identity.udp_port
         self._tcp_port = identity.tcp_port
+        self._tcp_ports = identity.tcp_ports
         self._base = identity.tcp_seq_base
 
     @property
@@ -99,7 +103,7 @@ class IdentityDecoder:
         return {
             self._icmp: Mark(4, self._icmp_id),  # the echo identifier
             _UDP: Mark(0, self._udp_port),  # the source port
-            _TCP: Mark(0, self._tcp_port),
+            _TCP: Mark(0, self._tcp_port, self._tcp_ports),
         }
 
     @property
@@ -110,7 +114,7 @@ class IdentityDecoder:
     @property
     def tcp_answer_mark(self) -> Mark:
         """What marks the target's TCP answer to one of our SYNs (its destination port)."""
-        return Mark(2, self._tcp_port)
+        return Mark(2, self._tcp_port, self._tcp_ports)
 
     def quoted(self, quote: Quote) -> ProbeId | None:
         """The probe an ICMP error quotes, if it is one of ours (addresses are the matcher's business)."""
@@ -122,7 +126,7 @@ class IdentityDecoder:
             return ProbeId(key, _PROTOCOL_UDP, quote.dport)
         if protocol == _TCP:
             key = (quote.tcp_seq - self._base) & _MASK32
-            if quote.sport != self._tcp_port or key >= KEY_SPACE:
+            if not 0 <= quote.sport - self._tcp_port < self._tcp_ports or key >= KEY_SPACE:
                 return None
             return ProbeId(key, _PROTOCOL_TCP, quote.dport)
         if protocol == self._icmp:
@@ -142,7 +146,9 @@ class IdentityDecoder:
     def tcp_answer(self, segment: TcpSegment) -> ProbeId | None:
         """The SYN that a SYN-ACK or RST answers, if it is one of ours."""
         flags = segment.flags
-        if segment.dport != self._tcp_port or not (flags & RST or (flags & SYN and flags & ACK)):
+        if not 0 <= segment.dport - self._tcp_port < self._tcp_ports or not (
+            flags & RST or (flags & SYN and flags & ACK)
+        ):
             return None
         key = (segment.ack - 1 - self._base) & _MASK32
         if key >= KEY_SPACE:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, TypeVar
 
+from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.packet.incoming import EchoReply, IcmpError, TcpSegment
+from tuitrace.probe.flows import tcp_flow_port
 from tuitrace.probe.identity import IdentityDecoder
 from tuitrace.probe.types import LocalIdentity, Probe, ProbeId, Reply
 
@@ -30,12 +32,15 @@ Flight = TypeVar("Flight", bound=InFlight)
 class ProbeMatcher:
     """Matches replies to the probes of one trace (one identity, family and target)."""
 
-    __slots__ = ("_decoder", "_source", "_target")
+    __slots__ = ("_decoder", "_source", "_target", "_tcp_flows", "_tcp_port")
 
     def __init__(self, identity: LocalIdentity, family: int, target: str) -> None:
         self._decoder = IdentityDecoder(identity, family)
         self._target = target
         self._source = identity.source
+        self._tcp_port = identity.tcp_port
+        self._tcp_flows = identity.tcp_ports > 1
+        """``--flows`` with TCP: each flow has its own source port, which the reply must name too."""
 
     def identify(self, reply: Reply) -> ProbeId | None:
         """The probe ``reply`` says it answers, whether or not that probe is in flight."""
@@ -67,4 +72,22 @@ class ProbeMatcher:
         probe = flight.probe
         if probe.setting.protocol is not named.protocol or probe.dport != named.dport:
             return None
+        if (
+            self._tcp_flows
+            and named.protocol is ProbeProtocol.TCP
+            and reply.probe is None
+            and _our_tcp_port(reply) != tcp_flow_port(self._tcp_port, probe.flow)
+        ):
+            return None  # our key, but from another flow's port: not this probe's answer
         return flight
+
+
+def _our_tcp_port(reply: Reply) -> int | None:
+    """Our TCP source port as ``reply`` names it: quoted in an ICMP error, or the target's answer's
+    destination port."""
+    message = reply.message
+    if isinstance(message, IcmpError):
+        return None if message.quote is None else message.quote.sport
+    if isinstance(message, TcpSegment):
+        return message.dport
+    return None

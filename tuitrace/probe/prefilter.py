@@ -45,17 +45,17 @@ class Prefilter:
                 return not self._icmp_is_ours(data, (data[0] & 0x0F) * 4)
             if layer is _ICMP6:
                 return not self._icmp_is_ours(data, 0)
-            offset, value = self._tcp_mark
+            offset, value, span = self._tcp_mark
             if layer is _TCP4_IP:
                 offset += (data[0] & 0x0F) * 4
-            return _u16(data, offset)[0] != value
+            return not 0 <= _u16(data, offset)[0] - value < span
         except (IndexError, struct.error):
             return False  # too short to tell: the full decode counts it as malformed
 
     def _icmp_is_ours(self, data: bytes, icmp: int) -> bool:
         kind = data[icmp]
         if kind == self._echo_reply:
-            offset, value = self._echo_mark
+            offset, value, _span = self._echo_mark
             return _u16(data, icmp + offset)[0] == value
         if kind not in self._errors:
             return False
@@ -71,5 +71,5 @@ class Prefilter:
             # IPv4: a protocol none of our probes uses. IPv6: maybe extension headers before the transport
             # header; let the full parser walk them.
             return not self._v4
-        offset, value = mark
-        return _u16(data, start + offset)[0] == value
+        offset, value, span = mark
+        return 0 <= _u16(data, start + offset)[0] - value < span

@@ -36,6 +36,8 @@ _INT = struct.Struct("@i")
 _CMSG_SPACE = socket.CMSG_SPACE(_TIMESPEC.size) + socket.CMSG_SPACE(_INT.size) + 64
 _BPF = struct.Struct("@HBBI")
 _BPF_RET_ZERO = _BPF.pack(0x06, 0, 0, 0)
+_RESERVE_ATTEMPTS = 20
+"""Tries to find consecutive free TCP ports for ``--flows`` before giving up."""
 _BATCH = 512
 """Most packets read from one socket per wake-up, so one busy socket cannot starve the loop."""
 
@@ -51,15 +53,21 @@ def _drop_everything(sock: socket.socket) -> None:
     _attach_filter(sock, _BPF_RET_ZERO)
 
 
-def _only_tcp_to_port(sock: socket.socket, family: int, port: int) -> None:
-    """Let the raw TCP socket queue only segments to our source port, not every TCP segment the host gets.
+def _only_tcp_to_port(sock: socket.socket, family: int, port: int, count: int = 1) -> None:
+    """Let the raw TCP socket queue only segments to our source ports (``port`` and the ``count - 1``
+    after it), not every TCP segment the host gets.
 
     IPv4 raw sockets see the IP header (its length is in the low nibble of byte 0); IPv6 ones start at TCP.
     """
     v4_port = [_BPF.pack(0xB1, 0, 0, 0), _BPF.pack(0x48, 0, 0, 2)]  # ldx 4*([0]&0xf); ldh [x+2]
     v6_port = [_BPF.pack(0x28, 0, 0, 2)]  # ldh [2]
     load_port = v4_port if family == 4 else v6_port
-    compare = [_BPF.pack(0x15, 0, 1, port), _BPF.pack(0x06, 0, 0, 0xFFFF), _BPF_RET_ZERO]  # jeq; ret; ret 0
+    compare = [
+        _BPF.pack(0x35, 0, 2, port),  # jge port, else to "ret 0"
+        _BPF.pack(0x25, 1, 0, port + count - 1),  # jgt last port: to "ret 0"
+        _BPF.pack(0x06, 0, 0, 0xFFFF),
+        _BPF_RET_ZERO,
+    ]
     _attach_filter(sock, b"".join(load_port + compare))
 
 
@@ -75,9 +83,12 @@ class RawNetwork(SocketBackend):
         interface: str | None = None,
         tos: int = 0,
         dont_fragment: bool = False,
+        tcp_ports: int = 1,
     ) -> None:
         super().__init__(family, target, source=source, interface=interface, tos=tos,
                          dont_fragment=dont_fragment)
+        self._tcp_ports = tcp_ports
+        """TCP source ports to reserve, one per flow of ``--flows``."""
         try:
             self._open_sockets()
         except BaseException:
@@ -90,7 +101,7 @@ class RawNetwork(SocketBackend):
         self._udp = self._raw(socket.IPPROTO_UDP)
         _drop_everything(self._udp)
         self._udp_reserve = self._open(socket.SOCK_DGRAM, 0)
-        self._tcp_reserve = self._open(socket.SOCK_STREAM, 0)
+        self._tcp_reserve = self._reserve_tcp_ports(self._tcp_ports)
         self._tcp: socket.socket | None = None
         self._identity = LocalIdentity(
             icmp_id=random_below(0xFFFE) + 1,
@@ -98,6 +109,7 @@ class RawNetwork(SocketBackend):
             tcp_port=self._tcp_reserve.getsockname()[1],
             source=self._source,
             tcp_seq_base=random_bits(32),
+            tcp_ports=self._tcp_ports,
         )
         self._fds: list[int] = [self._wake_r]
         self._readers: dict[int, tuple[socket.socket, Layer]] = {}
@@ -116,6 +128,28 @@ class RawNetwork(SocketBackend):
         except PermissionError as exc:
             raise PrivilegeError(RAW_SOCKET_HINT) from exc
         return self._setup(sock)
+
+    def _reserve_tcp_ports(self, count: int) -> socket.socket:
+        """Bind a TCP socket to a free port and, for ``--flows``, the ``count - 1`` ports after it too (each
+        flow has its own source port; a bound port keeps other programs off it and lets the kernel reset
+        the half-open connection a SYN-ACK would start). Returns the socket of the first port."""
+        for _attempt in range(_RESERVE_ATTEMPTS):
+            first = self._open(socket.SOCK_STREAM, 0)
+            port = first.getsockname()[1]
+            if port + count - 1 > 0xFFFF:
+                first.close()
+                continue
+            bound = [first]
+            try:
+                for offset in range(1, count):
+                    bound.append(self._setup(socket.socket(self._af, socket.SOCK_STREAM, 0)))
+                    bound[-1].bind((self._bind_address, port + offset))
+            except OSError:  # a port after ours is taken: let these go and try elsewhere
+                for sock in bound:
+                    sock.close()
+                continue
+            return first
+        raise PrivilegeError(f"found no {count} consecutive free TCP ports for --flows {count}")
 
     def _open(self, kind: int, proto: int) -> socket.socket:
         sock = self._setup(socket.socket(self._af, kind, proto))
@@ -145,7 +179,7 @@ class RawNetwork(SocketBackend):
     def prepare(self, setting: Setting) -> None:
         if setting.protocol is Protocol.TCP and self._tcp is None:
             self._tcp = self._raw(socket.IPPROTO_TCP)
-            _only_tcp_to_port(self._tcp, self._family, self._identity.tcp_port)
+            _only_tcp_to_port(self._tcp, self._family, self._identity.tcp_port, self._identity.tcp_ports)
             self._watch(self._tcp, Layer.TCP4_IP if self._family == 4 else Layer.TCP6)
 
     def send(self, probe: Probe) -> int:

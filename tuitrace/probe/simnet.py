@@ -20,6 +20,7 @@ from tuitrace.packet.constants import ICMP_BY_FAMILY, IpProtocol
 from tuitrace.packet.icmp import build_echo, build_icmp_error
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.tcp import ACK, RST, SYN, build_tcp
+from tuitrace.probe.flows import tcp_flow_port
 from tuitrace.probe.identity import icmp_sequence, tcp_acknowledgement
 from tuitrace.probe.inbox import Inbox
 from tuitrace.probe.network import Arrivals, Layer, Received
@@ -36,11 +37,22 @@ _ICMP, _TCP = int(IpProtocol.ICMP), int(IpProtocol.TCP)
 
 class SimNetwork:
     def __init__(
-        self, scenario: Scenario, *, icmp_id: int = 0x5454, udp_port: int = 40001, tcp_port: int = 40002
+        self,
+        scenario: Scenario,
+        *,
+        icmp_id: int = 0x5454,
+        udp_port: int = 40001,
+        tcp_port: int = 40002,
+        tcp_ports: int = 1,
     ):
         self._scenario = scenario
         self._identity = LocalIdentity(
-            icmp_id=icmp_id, udp_port=udp_port, tcp_port=tcp_port, source=scenario.source, tcp_seq_base=0x1000
+            icmp_id=icmp_id,
+            udp_port=udp_port,
+            tcp_port=tcp_port,
+            source=scenario.source,
+            tcp_seq_base=0x1000,
+            tcp_ports=tcp_ports,
         )
         self._inbox = Inbox(self._identity, scenario.family)
         self._now = START_NS
@@ -104,10 +116,11 @@ class SimNetwork:
     def _flow_index(self, probe: Probe, choices: int) -> int:
         """Per-flow ECMP: the same 5-tuple always takes the same branch."""
         ident = self._identity
-        if probe.setting.protocol is Protocol.ICMP:
-            flow = f"icmp/{ident.icmp_id}"
+        if probe.setting.protocol is Protocol.ICMP:  # a steered checksum (--flows) is a flow of its own
+            flow = f"icmp/{ident.icmp_id}" + (f"/{probe.flow}" if probe.flow else "")
         else:
-            sport = ident.tcp_port if probe.setting.protocol is Protocol.TCP else ident.udp_port
+            tcp = probe.setting.protocol is Protocol.TCP
+            sport = tcp_flow_port(ident.tcp_port, probe.flow) if tcp else ident.udp_port
             flow = f"{probe.setting.protocol}/{sport}/{probe.dport}"
         return zlib.crc32(flow.encode()) % choices
 
@@ -202,7 +215,7 @@ class SimNetwork:
             probe.target,
             self._identity.source,
             probe.dport,
-            self._identity.tcp_port,
+            tcp_flow_port(self._identity.tcp_port, probe.flow),
             seq=0x2000 if flags & SYN else 0,
             ack=tcp_acknowledgement(probe.key, self._identity),
             flags=flags,
@@ -236,8 +249,8 @@ class SimNetwork:
 class RealtimeSimNetwork(SimNetwork):
     """The simulated network on the wall clock, for ``--simulate``: a demo and a UI test bed without root."""
 
-    def __init__(self, scenario: Scenario) -> None:
-        super().__init__(scenario)
+    def __init__(self, scenario: Scenario, *, tcp_ports: int = 1) -> None:
+        super().__init__(scenario, tcp_ports=tcp_ports)
         self._offset = START_NS - time.monotonic_ns()
         self._woken = threading.Event()
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig, smallest_probe
 from tuitrace.packet.incoming import EchoReply, IcmpError
 from tuitrace.probe.annotate import annotation, is_time_exceeded
+from tuitrace.probe.flows import udp_flow_port
 from tuitrace.probe.matching import ProbeMatcher
 from tuitrace.probe.pathlearn import Fate, PathState, learn
 from tuitrace.probe.pmtu import PathMtu
@@ -189,8 +190,13 @@ class Tracer:
         number = state.rounds
         state.rounds += 1
         make = self._make_probe
-        queries = range(self._queries)
-        probes = [make(ttl, number) for ttl in range(self._config.first_ttl, last + 1) for _ in queries]
+        ttls = range(self._config.first_ttl, last + 1)
+        flows = self._config.flows
+        if flows:
+            probes = [make(ttl, number, flow) for ttl in ttls for flow in range(1, flows + 1)]
+        else:
+            queries = range(self._queries)
+            probes = [make(ttl, number) for ttl in ttls for _ in queries]
         if self._setting.protocol is _TCP and echo_due(number):
             probes.append(self._echo_probe(number))
         self._clock.begin_round(now_ns, probes)
@@ -206,19 +212,22 @@ class Tracer:
         payload = max(0, length - smallest_probe(_ICMP, family))  # as long as the TCP probes
         return Probe(key, config.max_ttl, _ECHO, number, config.target, family, 0, config.tos, payload)
 
-    def _make_probe(self, ttl: int, number: int) -> Probe:
+    def _make_probe(self, ttl: int, number: int, flow: int = 0) -> Probe:
         key = self._next_key
         self._next_key = (key + 1) % KEY_SPACE
         setting = self._setting
         if setting.protocol is _ICMP:
             dport = 0
+        elif flow and setting.protocol is _UDP:
+            dport = udp_flow_port(setting, flow)
         elif setting.port is not None:
             dport = setting.port
         else:
             dport = UDP_BASE_PORT + key % UDP_PORT_WINDOW
         config = self._config
         return Probe(
-            key, ttl, setting, number, config.target, config.family, dport, config.tos, config.payload_len
+            key, ttl, setting, number, config.target, config.family, dport, config.tos, config.payload_len,
+            flow,
         )
 
     # -- sending --------------------------------------------------------------------------------------
@@ -333,7 +342,8 @@ class Tracer:
             self.reference.tcp_answer(probe.setting, reply.reply_ttl)
         if reply is None:
             result = ProbeResult(
-                probe.key, probe.setting, probe.ttl, probe.round, outcome, None, None, mark, None
+                probe.key, probe.setting, probe.ttl, probe.round, outcome, None, None, mark, None,
+                flow=probe.flow,
             )
         else:
             rtt_ns = reply.rx_ns - flight.sent_ns
@@ -351,6 +361,7 @@ class Tracer:
                 mark,
                 reply.reply_ttl,
                 message.mpls if type(message) is IcmpError else (),
+                probe.flow,
             )
         fate = learn(self._state(probe.setting), probe.ttl, outcome, self._config.max_ttl, probe.round)
         if fate is _DROP:
@@ -361,7 +372,7 @@ class Tracer:
 
 
 # Enum members are properties of their class in Python 3.11: plain names are cheaper on the hot path.
-_ICMP, _TCP = Protocol.ICMP, Protocol.TCP
+_ICMP, _TCP, _UDP = Protocol.ICMP, Protocol.TCP, Protocol.UDP
 _ECHO = Setting(Protocol.ICMP, None)
 """The setting of the TTL check's echo requests (the very object: an identity test tells them apart)."""
 _REACHED, _UNREACHABLE, _TIME_EXCEEDED = Outcome.REACHED, Outcome.UNREACHABLE, Outcome.TIME_EXCEEDED

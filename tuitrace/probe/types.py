@@ -28,6 +28,8 @@ class LocalIdentity:
     source: str
     """Our source address toward the target (needed for UDP/TCP checksums)."""
     tcp_seq_base: int = 0
+    tcp_ports: int = 1
+    """How many consecutive source ports from ``tcp_port`` are ours (``--flows N``: one per TCP flow)."""
 
 
 class Probe(NamedTuple):
@@ -41,6 +43,9 @@ class Probe(NamedTuple):
     """Destination port (0 for ICMP)."""
     tos: int = 0
     payload_len: int = 0
+    flow: int = 0
+    """``--flows``: which flow (1..N) the probe belongs to; 0 for an ordinary probe
+    (:mod:`tuitrace.probe.flows`)."""
 
 
 class ProbeId(NamedTuple):
@@ -88,6 +93,8 @@ class ProbeResult(NamedTuple):
     reply_ttl: int | None = None
     mpls: tuple[MplsLabel, ...] = ()
     """The MPLS label stack the responder appended to its ICMP error (RFC 4950), if any."""
+    flow: int = 0
+    """The probe's flow (``--flows``: 1..N; 0 otherwise)."""
 
     @property
     def final(self) -> bool:

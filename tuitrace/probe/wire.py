@@ -16,6 +16,7 @@ from tuitrace.packet.icmp import build_echo
 from tuitrace.packet.ipv4 import build_ipv4
 from tuitrace.packet.ipv6 import build_ipv6
 from tuitrace.packet.tcp import SYN, build_tcp
+from tuitrace.probe.flows import icmp_steering, tcp_flow_port
 from tuitrace.probe.identity import icmp_sequence, ip_protocol, tcp_sequence, udp_checksum
 from tuitrace.probe.types import LocalIdentity, Probe
 
@@ -24,11 +25,19 @@ _ECHO_HEADER = struct.Struct("!BBHHH")
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
 ECHO_PAYLOAD = b"tuitrace"
+_STEERING_AT = len(ECHO_PAYLOAD) - 2
+"""A flow's echo (``--flows``) carries its checksum steering in the mark's last two bytes."""
+_TAIL_STEERING = _STEERING_AT
+"""The same place counted in the bytes after the sequence number (the payload starts right there)."""
 UDP_MIN_PAYLOAD = 2
 
 
 def icmp_echo(probe: Probe, identity: LocalIdentity, *, with_v6_checksum: bool = False) -> bytes:
-    payload = ECHO_PAYLOAD + bytes(probe.payload_len)
+    if probe.flow:  # the mark's last two bytes steer the checksum to the flow's value
+        steering = icmp_steering(icmp_sequence(probe.key), probe.flow)
+        payload = ECHO_PAYLOAD[:_STEERING_AT] + steering + bytes(probe.payload_len)
+    else:
+        payload = ECHO_PAYLOAD + bytes(probe.payload_len)
     v6 = probe.family == 6
     both = with_v6_checksum and v6
     return build_echo(
@@ -65,7 +74,7 @@ def tcp_syn(probe: Probe, identity: LocalIdentity) -> bytes:
     return build_tcp(
         identity.source,
         probe.target,
-        identity.tcp_port,
+        tcp_flow_port(identity.tcp_port, probe.flow),
         probe.dport,
         seq=tcp_sequence(probe.key, identity),
         flags=SYN,
@@ -104,16 +113,22 @@ class ProbeEncoder:
 
     def __init__(self, identity: LocalIdentity) -> None:
         self._identity = identity
-        self._templates: dict[tuple[Protocol, str, int, int, int], tuple[bytes, bytes, int]] = {}
+        self._templates: dict[tuple[Protocol, str, int, int, int, int], tuple[bytes, bytes, int]] = {}
 
     def encode(self, probe: Probe) -> bytes:
         protocol = probe.setting.protocol
-        template = self._templates.get((protocol, probe.target, probe.family, probe.dport, probe.payload_len))
+        template = self._templates.get(
+            (protocol, probe.target, probe.family, probe.dport, probe.payload_len, probe.flow)
+        )
         if template is None:
             template = self._template(probe)
         head, tail, base = template
         if protocol is _ICMP:
             sequence = icmp_sequence(probe.key)
+            if probe.flow:  # the steering keeps the sum, so the template's checksum is this probe's too
+                return head + _U16.pack(sequence) + tail[:_TAIL_STEERING] + icmp_steering(
+                    sequence, probe.flow
+                ) + tail[_TAIL_STEERING + 2 :]
             if base < 0:  # ICMPv6 on a raw socket: the kernel fills the checksum in
                 return head + _U16.pack(sequence) + tail
             total = base + sequence
@@ -149,7 +164,7 @@ class ProbeEncoder:
             segment = build_tcp(
                 identity.source,
                 probe.target,
-                identity.tcp_port,
+                tcp_flow_port(identity.tcp_port, probe.flow),
                 probe.dport,
                 seq=0,
                 flags=SYN,
@@ -157,7 +172,7 @@ class ProbeEncoder:
             )
             base = ~_U16.unpack_from(segment, 16)[0] & 0xFFFF
             template = (segment[:4], segment[8:], base)
-        key = (protocol, probe.target, probe.family, probe.dport, probe.payload_len)
+        key = (protocol, probe.target, probe.family, probe.dport, probe.payload_len, probe.flow)
         self._templates[key] = template
         return template
 

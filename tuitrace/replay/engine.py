@@ -22,6 +22,7 @@ from tuitrace.engine.engine import EVENT_LIMIT
 from tuitrace.probe.rounds import NS
 from tuitrace.replay.format import Applied, Batch, Ending, PathMark, Record
 from tuitrace.replay.reader import Recording
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.stats.trace import StatsBook
 from tuitrace.timeline.detector import Timeline
@@ -213,6 +214,10 @@ class ReplayEngine:
 
     def reset(self) -> None:
         self._messages.append(READ_ONLY)
+
+    def flows(self) -> FlowsSnapshot | None:
+        """A recording holds no flow statistics (the command line refuses --record with --flows)."""
+        return None
 
     def take_messages(self) -> list[str]:
         messages, self._messages = self._messages, []

@@ -149,7 +149,7 @@ Record = Batch | PathMark | Applied | Ending
 
 
 def encode_result(result: ProbeResult, setting_index: int) -> list[object]:
-    key, _, ttl, number, outcome, responder, rtt_ns, annotation, reply_ttl, mpls = result
+    key, _, ttl, number, outcome, responder, rtt_ns, annotation, reply_ttl, mpls, _flow = result
     if responder is None and annotation is None:  # lost: nothing more to say
         return [key, ttl, number, setting_index, OUTCOME_CODES[outcome]]
     if annotation is None and not mpls:
@@ -177,7 +177,7 @@ def decode_mpls(value: object) -> tuple[MplsLabel, ...]:
 def result_json(result: ProbeResult, setting_index: int) -> str:
     """``json.dumps(encode_result(...))`` without separators, written out directly: this runs for every
     probe in the engine thread, and is four times faster than the encoder (strings go through it still)."""
-    key, _, ttl, number, outcome, responder, rtt_ns, annotation, reply_ttl, mpls = result
+    key, _, ttl, number, outcome, responder, rtt_ns, annotation, reply_ttl, mpls, _flow = result
     if mpls:  # rare (RFC 4950 answers): the general encoder
         return json.dumps(encode_result(result, setting_index), separators=(",", ":"))
     code = outcome[0]  # the codes are the values' first letters (a str index is cheaper than an enum hash)

@@ -23,6 +23,7 @@ import io
 import typing
 from functools import cache
 
+from tuitrace.report.flows import write_flows_csv
 from tuitrace.report.model import (
     ROWS,
     FindingReport,
@@ -32,6 +33,7 @@ from tuitrace.report.model import (
     TraceReport,
     build_report,
 )
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
 
 if typing.TYPE_CHECKING:
@@ -110,8 +112,11 @@ def report_csv(report: TraceReport) -> str:
             evidence = " ".join(f"{name}={value}" for name, value in finding.evidence.items())
             writer.writerow([finding.kind, "" if finding.ttl is None else finding.ttl, finding.address or "",
                              finding.severity, inert(finding.text), inert(evidence)])
+    write_flows_csv(writer, report.flows, report.paths)
     return out.getvalue()
 
 
-def render_csv(snapshot: TraceSnapshot, lookup: Lookup | None = None) -> str:
-    return report_csv(build_report(snapshot, lookup))
+def render_csv(
+    snapshot: TraceSnapshot, lookup: Lookup | None = None, flows: FlowsSnapshot | None = None
+) -> str:
+    return report_csv(build_report(snapshot, lookup, flows=flows))

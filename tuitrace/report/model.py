@@ -23,6 +23,10 @@ from tuitrace.diagnose.middlebox import middlebox_hop
 from tuitrace.diagnose.path import return_hops
 from tuitrace.diagnose.rules import diagnose
 from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
+from tuitrace.probe.mda import MdaResult
+from tuitrace.report.flows import FlowReport, PathReport, flow_reports
+from tuitrace.report.mda import MdaReport
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import HopSnapshot, ResponderSnapshot, RttSummary, TraceSnapshot
 from tuitrace.timeline.events import Event
 
@@ -201,6 +205,12 @@ class TraceReport:
     echo_sent: int | None = None
     """TCP traces: ICMP echo requests sent to the destination for the TTL check (never in a hop)."""
     echo_received: int | None = None
+    flows: tuple[FlowReport, ...] = field(default=(), metadata={ROWS: True})
+    """``--flows``: every flow (:mod:`tuitrace.report.flows`); empty otherwise, and left out of the JSON."""
+    paths: tuple[PathReport, ...] = field(default=(), metadata={ROWS: True})
+    """``--flows``: the distinct paths the flows took."""
+    mda: MdaReport | None = field(default=None, metadata={ROWS: True})
+    """``--mda``: what discovery found (:mod:`tuitrace.report.mda`); left out of the JSON otherwise."""
 
     @property
     def setting(self) -> Setting:
@@ -242,9 +252,14 @@ def _rtt_fields(rtt: RttSummary) -> _RttFields:
 
 
 def build_report(
-    snapshot: TraceSnapshot, lookup: Lookup | None = None, events: Sequence[Event] = ()
+    snapshot: TraceSnapshot,
+    lookup: Lookup | None = None,
+    events: Sequence[Event] = (),
+    flows: FlowsSnapshot | None = None,
+    mda: MdaResult | None = None,
 ) -> TraceReport:
     findings = diagnose(snapshot, events)
+    flow_records, path_records = flow_reports(flows) if flows is not None else ((), ())
     return TraceReport(
         target=Target(host=snapshot.host, address=snapshot.target),
         family=snapshot.family,
@@ -263,4 +278,7 @@ def build_report(
         findings=tuple(FindingReport.of(f) for f in findings),
         echo_sent=None if snapshot.ttl_check is None else snapshot.ttl_check.echo_sent,
         echo_received=None if snapshot.ttl_check is None else snapshot.ttl_check.echo_received,
+        flows=flow_records,
+        paths=path_records,
+        mda=MdaReport.of(mda) if mda is not None else None,
     )

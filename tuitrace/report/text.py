@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tuitrace.probe.mda import MdaResult
+from tuitrace.report.flows import flows_text
+from tuitrace.report.mda import mda_text
 from tuitrace.report.model import FindingReport, HopReport, Lookup, ResponderReport, TraceReport, build_report
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
 
@@ -71,6 +75,8 @@ def report_text(report: TraceReport, numeric: bool = False) -> str:
         lines.extend(_hop_lines(hop, numeric))
     if report.findings:
         lines.extend(["", FINDINGS_HEADING, *(finding_line(f) for f in report.findings)])
+    lines.extend(flows_text(report.flows, report.paths))
+    lines.extend(mda_text(report.mda))
     lines.extend(_event_lines(report.events))
     return "\n".join(lines) + "\n"
 
@@ -98,6 +104,12 @@ def finding_line(finding: FindingReport) -> str:
 
 
 def render_text(
-    snapshot: TraceSnapshot, lookup: Lookup | None = None, numeric: bool = False, events: Sequence[Event] = ()
+    snapshot: TraceSnapshot,
+    lookup: Lookup | None = None,
+    numeric: bool = False,
+    events: Sequence[Event] = (),
+    *,
+    flows: FlowsSnapshot | None = None,
+    mda: MdaResult | None = None,
 ) -> str:
-    return report_text(build_report(snapshot, lookup, events), numeric)
+    return report_text(build_report(snapshot, lookup, events, flows, mda), numeric)

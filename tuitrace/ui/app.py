@@ -44,12 +44,14 @@ from tuitrace.ui.parsing import next_sendwait, parse_interval, parse_port, parse
 from tuitrace.ui.report import text_report
 from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.findings import FindingsScreen
+from tuitrace.ui.screens.flows import FlowsScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
 from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.terminal import honour_no_colour_terminal
 from tuitrace.ui.widgets.display_mode import DisplayMode, next_chosen_ttl
 from tuitrace.ui.widgets.event_pane import EventPane, news_line
+from tuitrace.ui.widgets.flow_view import NO_FLOWS_HINT
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.history_strip import HistoryStrip
 from tuitrace.ui.widgets.hop_columns import BY_KEY, fields_text, parse_fields
@@ -388,6 +390,12 @@ class TraceApp(App[int]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_show_flows(self) -> None:
+        if self.engine.flows() is None:
+            self.notify(NO_FLOWS_HINT, timeout=6)
+            return
+        self.push_screen(FlowsScreen(self.engine.flows))
+
     # -- selection and details --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -435,7 +443,8 @@ class TraceApp(App[int]):
         snapshot = redact_snapshot(real, self.privacy)
         events = redact_events(self.engine.events(), real, self.privacy, real.host)
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
-        report = text_report(snapshot, self.options.enricher, not self.view.names, events,
+        flows = None if self.privacy.active else self.engine.flows()  # flow paths name every router
+        report = text_report(snapshot, self.options.enricher, not self.view.names, events, flows,
                              hidden=self.privacy.active)
         command = shlex.join(redact_words(shlex.split(self.options.command_line), real, self.privacy))
         try:
@@ -466,7 +475,8 @@ def run_tui(engine: EngineControl, options: UiOptions) -> int:
             engine.stop()  # closes a loss burst still going: the events are read after it
         if options.report_on_exit:
             events = redact_events(engine.events(), final, app.privacy, final.host)
+            flows = None if app.privacy.active else engine.flows()  # flow paths name every router
             report = text_report(redact_snapshot(final, app.privacy), options.enricher, not app.view.names,
-                                 events, hidden=app.privacy.active)
+                                 events, flows, hidden=app.privacy.active)
             write_out(mark_partial_text(report, signals.partial_note(final.rounds)) + "\n")
     return signals.status(app.return_code or 0)

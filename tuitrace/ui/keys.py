@@ -62,6 +62,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("down", "↓", "select_row(1)", "", "Select the row below (PgUp PgDn Ctrl+Home/End jump)"),
     KeySpec("enter,w", "↵ w", "show_detail", "Info",
             "Enter: all about the selected row: names, AS, place, stats, owner"),
+    KeySpec("f", "f", "show_flows", "", "Paths and flows of --flows N: each branch's loss and RTT"),
     KeySpec("s", "s", "ticket_screenshot", "Shot", "Save an SVG screenshot and a Markdown report"),
     KeySpec("question_mark,h", "? h", "help", "Help", "Show this help"),
     KeySpec("q", "q", "quit", "Quit", "Quit (--report-on-exit prints the report)"),

@@ -11,15 +11,22 @@ from collections.abc import Sequence
 
 from tuitrace.report.privacy import hidden_lookup
 from tuitrace.report.text import render_text
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.enrichment import Enricher
 
 
 def text_report(
-    snapshot: TraceSnapshot, enricher: Enricher | None, numeric: bool, events: Sequence[Event] = (),
-    *, hidden: bool = False,
+    snapshot: TraceSnapshot,
+    enricher: Enricher | None,
+    numeric: bool,
+    events: Sequence[Event] = (),
+    flows: FlowsSnapshot | None = None,
+    *,
+    hidden: bool = False,
 ) -> str:
-    """``hidden``: ``snapshot`` is redacted (``report.privacy``): its hidden responders get no lookups."""
+    """The text report; with ``--flows``, its "Paths" and "Flows" blocks too. ``hidden``: ``snapshot`` is
+    redacted (``report.privacy``): its hidden responders get no lookups."""
     lookup = enricher.get if enricher is not None else None
-    return render_text(snapshot, hidden_lookup(lookup) if hidden else lookup, numeric, events)
+    return render_text(snapshot, hidden_lookup(lookup) if hidden else lookup, numeric, events, flows=flows)

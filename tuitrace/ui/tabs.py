@@ -27,6 +27,7 @@ from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.app import TraceApp
@@ -119,6 +120,10 @@ class AllTargets:
     def reset(self) -> None:
         for engine in self._engines:
             engine.reset()
+
+    def flows(self) -> FlowsSnapshot | None:
+        """The overview has no flows of its own (each target's tab shows its own)."""
+        return None
 
     def take_messages(self) -> list[str]:
         return [message for engine in self._engines for message in engine.take_messages()]

@@ -26,6 +26,7 @@ from tuitrace.engine.engine import EVENT_LIMIT
 from tuitrace.errors import TuitraceError
 from tuitrace.probe.rounds import NS
 from tuitrace.probe.types import Outcome, ProbeResult
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.stats.trace import StatsBook
 from tuitrace.timeline.events import Event
@@ -137,6 +138,10 @@ class RemoteEngine:
             return None, ""
         text = b"".join(stderr).decode("utf-8", errors="replace")
         return classify(process.returncode if process.returncode is not None else 255, text), text
+
+    def flows(self) -> FlowsSnapshot | None:
+        """A remote trace's flows stay over there (``--flows`` is not passed on)."""
+        return None
 
     def take_arrived(self) -> None:
         """The local engine's start-up step; a remote trace's rounds are taken as they come."""

@@ -1,0 +1,145 @@
+"""MDA discovery: the stopping rule against the published table, and discovery on simulated diamonds
+(every interface and link, silent hops, meshed stages, the destination's TTL not enumerated)."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.engine.discovery import discover
+from tuitrace.engine.engine import Engine
+from tuitrace.probe.mda import MdaDiscovery, MdaResult, failure_probability, stopping_point
+from tuitrace.probe.scenario import parse_scenario
+from tuitrace.probe.simnet import SimNetwork
+from tuitrace.report.json import render_json
+from tuitrace.report.text import render_text
+from tuitrace.run import engine_after_drop
+
+PUBLISHED_95 = [6, 11, 16, 21, 27, 33, 38, 44, 51, 57, 63, 70, 76, 83, 90, 96]
+"""Flows to send having seen k = 1, 2, ... next hops, at 95% (Augustin et al.; scamper's table)."""
+PUBLISHED_99 = [8, 15, 21, 28, 36, 43, 51, 58, 66, 74, 82, 90, 98, 106, 115, 123]
+
+
+def test_the_stopping_points_are_the_published_ones() -> None:
+    assert [stopping_point(k, 95) for k in range(1, 17)] == PUBLISHED_95
+    assert [stopping_point(k, 99) for k in range(1, 17)] == PUBLISHED_99
+
+
+@pytest.mark.parametrize("seen", [1, 2, 3, 7])
+def test_each_stopping_point_is_the_fewest_flows_that_keep_the_bound(seen: int) -> None:
+    n = stopping_point(seen, 95)
+    assert failure_probability(seen + 1, n) <= Fraction(5, 100) < failure_probability(seen + 1, n - 1)
+
+
+def test_the_failure_probability_is_exact() -> None:
+    assert failure_probability(2, 3) == Fraction(2, 8)  # both of 3 flows on one of 2 branches
+    assert failure_probability(3, 3) == 1 - Fraction(6, 27)  # 3 flows on 3 branches, not all different
+
+
+ADDRESSES = {4: "198.51.100.{}", 6: "2001:db8:5::{}"}
+
+
+def address(family: int, number: int) -> str:
+    return ADDRESSES[family].format(number)
+
+
+def scenario(family: int, stages: list[list[int]], silent: int | None = None) -> dict[str, Any]:
+    hops: list[dict[str, Any]] = [{"responders": [address(family, n) for n in stage]} for stage in stages]
+    if silent is not None:
+        hops[silent] = {"silent": True}
+    return {
+        "path": {"family": family, "source": "192.0.2.1" if family == 4 else "2001:db8::1",
+                 "target": address(family, 250)},
+        "hop": hops,
+        "target": {"udp": "closed", "tcp": "open"},
+    }
+
+
+def run_mda(family: int, protocol: Protocol, stages: list[list[int]], *, silent: int | None = None,
+            confidence: int = 95) -> MdaResult:
+    path = parse_scenario(scenario(family, stages, silent), "mda")
+    port = {Protocol.ICMP: None, Protocol.UDP: 33434, Protocol.TCP: 80}[protocol]
+    config = TraceConfig(target=path.target, family=family, setting=Setting(protocol, port), max_ttl=12)
+    network = SimNetwork(path, tcp_ports=64)
+    return discover(network, MdaDiscovery(config, network.identity, confidence))
+
+
+TWO_DIAMONDS = [[1], [21, 22], [30], [41, 42], [50]]
+
+
+@pytest.mark.parametrize("family", [4, 6])
+@pytest.mark.parametrize("protocol", [Protocol.UDP, Protocol.ICMP])
+def test_two_diamonds_are_found_whole_with_few_probes(family: int, protocol: Protocol) -> None:
+    result = run_mda(family, protocol, TWO_DIAMONDS)
+    assert result.reached and result.complete
+    found = [set(hop.interfaces) for hop in result.hops]
+    expected = [{address(family, n) for n in stage} for stage in [*TWO_DIAMONDS, [250]]]
+    assert found == expected
+    r21, r22, r30, r41, r42 = (address(family, n) for n in (21, 22, 30, 41, 42))
+    assert set(result.hops[2].links) == {(r21, r30), (r22, r30)}
+    assert set(result.hops[3].links) == {(r30, r41), (r30, r42)}
+    # the per-hop rule with flows reused: 6 + 11 + 6 + 11 + 6, and one probe that meets the destination
+    assert [hop.probes for hop in result.hops] == [6, 11, 6, 11, 6, 1]
+    assert result.probes == 41
+
+
+def test_99_percent_sends_more() -> None:
+    result = run_mda(4, Protocol.UDP, TWO_DIAMONDS, confidence=99)
+    assert [hop.probes for hop in result.hops] == [8, 15, 8, 15, 8, 1]
+
+
+def test_wide_hops_in_a_row_are_enumerated_per_interface() -> None:
+    """A 2-way stage right before a 3-way one may be meshed: every interface gets its own successors."""
+    result = run_mda(4, Protocol.UDP, [[1], [21, 22], [31, 32, 33], [50]])
+    assert result.complete and len(result.hops[2].interfaces) == 3
+    for interface in (address(4, 21), address(4, 22)):
+        successors = {b for a, b in result.hops[2].links if a == interface}
+        assert successors, interface
+    assert result.hops[2].probes >= 2 * 11  # each of the two interfaces saw two or more successors
+
+
+def test_a_silent_hop_is_a_star_and_discovery_goes_on() -> None:
+    result = run_mda(4, Protocol.UDP, [[1], [21], [30]], silent=1)
+    assert result.reached
+    assert result.hops[1].interfaces == (None,)
+    assert result.hops[1].probes == 6
+    assert (address(4, 1), None) in result.hops[1].links and (None, address(4, 30)) in result.hops[2].links
+
+
+def test_the_flow_budget_ends_discovery_and_says_so() -> None:
+    path = parse_scenario(scenario(4, [[1], [21, 22, 23, 24, 25, 26, 27, 28]]), "wide")
+    config = TraceConfig(target=path.target, family=4, setting=Setting(Protocol.UDP, 33434))
+    network = SimNetwork(path)
+    result = discover(network, MdaDiscovery(config, network.identity, 95, max_flows=20))
+    assert not result.complete and result.flows_used == 20
+
+
+def test_only_our_confidences() -> None:
+    path = parse_scenario(scenario(4, [[1]]), "one")
+    with pytest.raises(ValueError, match="confidence"):
+        MdaDiscovery(TraceConfig(target=path.target, family=4), SimNetwork(path).identity, 90)
+
+
+def test_after_discovery_the_trace_follows_the_flows_it_used() -> None:
+    path = parse_scenario(scenario(4, TWO_DIAMONDS), "diamonds")
+    config = TraceConfig(target=path.target, family=4, setting=Setting(Protocol.UDP, None), count=3,
+                         mda_confidence=95)
+    engine, result = engine_after_drop(None, config, SimNetwork(path))
+    assert isinstance(engine, Engine)
+    assert result is not None and result.complete
+    engine.run()
+    flows = engine.flows()
+    assert flows is not None and flows.count == result.flows_used and flows.discovery is result
+    found = {hop.ttl: set(hop.interfaces) for hop in result.hops}
+    for ttl, interfaces in found.items():  # the trace sees what discovery found, at every TTL
+        assert {p.hops[ttl - 1].address for p in flows.paths} == interfaces
+    document = json.loads(render_json(engine.snapshot(), None, engine.events(), flows, result))
+    assert list(document["mda"]) == ["confidence", "probes", "reached", "complete", "flows", "hops"]
+    assert document["mda"]["probes"] == result.probes == 41
+    assert list(document["mda"]["hops"][1]) == ["ttl", "interfaces", "links", "probes"]
+    assert "MDA at 95% confidence" in render_text(engine.snapshot(), mda=result)
+    assert "mda" not in json.loads(render_json(engine.snapshot()))
