@@ -307,7 +307,7 @@ def test_the_tui_started_through_sudo_writes_a_screenshot_the_user_owns(runner: 
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-c", str(REPO),
                     subprocess.list2cmdline(command)], check=True)
     try:
-        pid = wait_for(lambda: _python_in(runner.lab), "tuitrace started in src")
+        pid = wait_for(lambda: _python_in(runner.lab, str(shots)), "tuitrace started in src")
         assert_dropped_to(pid, runner.user)
         wait_for(lambda: runner.lab.target(4) in _screen(session), "the hop table is on screen")
         subprocess.run(["tmux", "send-keys", "-t", session, "s"], check=True)
@@ -325,13 +325,14 @@ def _screen(session: str) -> str:
                           check=False).stdout
 
 
-def _python_in(lab: Lab) -> int | None:
-    """The pid of the tuitrace process in src (the lab's listeners live in dst)."""
+def _python_in(lab: Lab, marker: str) -> int | None:
+    """The pid of this test's tuitrace in src: the one whose command line holds ``marker`` (a tuitrace of
+    an earlier test may still be on its way out, and it never had privileges to drop)."""
     pids = subprocess.run(["ip", "netns", "pids", lab.ns("src")], capture_output=True, text=True,
                           check=False).stdout.split()
     for pid in pids:
         with contextlib.suppress(OSError):
-            if b"tuitrace" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
                 return int(pid)
     return None
 
