@@ -96,7 +96,7 @@ def test_a_two_second_outage_at_the_first_router_is_one_loss_burst_of_about_two_
     assert kinds(events) == ["reached", "lost", "loss_burst", "reached"]
 
 
-@pytest.mark.parametrize("method", ["icmp", "udp"])
+@pytest.mark.parametrize("method", ["icmp", pytest.param("udp", marks=pytest.mark.long)])
 def test_a_clean_minute_tells_only_that_the_destination_was_reached(lab: Lab, method: str) -> None:
     argv, proc = start(lab, method, rounds=300, interval=0.2)
     report = finish(argv, proc)
