@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shlex
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -447,11 +447,15 @@ class TraceApp(App[int]):
         report = text_report(snapshot, self.options.enricher, not self.view.names, events, flows,
                              hidden=self.privacy.active)
         command = shlex.join(redact_words(shlex.split(self.options.command_line), real, self.privacy))
+        self.save_ticket(lambda: save_ticket_screenshot(
+            snapshot, svg, report, directory=self.options.output_dir, command_line=command,
+            mode_label=self.options.mode_label, hidden=self.privacy.describe(),
+            display=self.display_mode.label, events=events))
+
+    def save_ticket(self, save: Callable[[], ScreenshotPaths]) -> None:
+        """Run ``save`` (it writes the SVG and the Markdown) and say where they went, or why not."""
         try:
-            paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
-                                           command_line=command, mode_label=self.options.mode_label,
-                                           hidden=self.privacy.describe(), display=self.display_mode.label,
-                                           events=events)
+            paths = save()
         except OSError as error:
             self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
                         markup=False)

@@ -23,7 +23,6 @@ from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.config import Setting
 from tuitrace.diagnose.compare import CompareHop, Comparison, SettingHop, compare_paths
 from tuitrace.engine.control import EngineControl
-from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.report.compare import compare_text
 from tuitrace.stats.snapshot import TraceSnapshot
@@ -175,17 +174,10 @@ class CompareApp(TraceApp):
         """The screen as SVG, and the compare report (table, verdict, divergences) as its Markdown."""
         snapshot = self.engine.snapshot()
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target} compare")
-        try:
-            paths = save_ticket_screenshot(snapshot, svg, report_text(self.compare_engine, self.settings),
-                                           directory=self.options.output_dir,
-                                           command_line=self.options.command_line,
-                                           mode_label=self.options.mode_label)
-        except OSError as error:
-            self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
-                        markup=False)
-            return
-        self.last_screenshot = paths
-        self.notify(f"{paths.svg}\n{paths.markdown}", title="Screenshot saved", timeout=8, markup=False)
+        report = report_text(self.compare_engine, self.settings)
+        self.save_ticket(lambda: save_ticket_screenshot(
+            snapshot, svg, report, directory=self.options.output_dir, command_line=self.options.command_line,
+            mode_label=self.options.mode_label))
 
 
 def report_text(engine: CompareEngine, settings: Sequence[Setting]) -> str:

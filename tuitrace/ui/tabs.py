@@ -24,7 +24,6 @@ from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.engine.control import EngineControl
-from tuitrace.errors import plain_os_error
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize
 from tuitrace.stats.flowbook import FlowsSnapshot
@@ -289,16 +288,9 @@ class MultiTraceApp(TraceApp):
         enricher = self.options.enricher
         lookup = enricher.get if enricher is not None else None
         report = multi_text(self.outcomes(), lookup, not self.view.names)
-        try:
-            paths = save_ticket_screenshot(snapshot, svg, report, directory=self.options.output_dir,
-                                           command_line=self.options.command_line,
-                                           mode_label=self.options.mode_label)
-        except OSError as error:
-            self.notify(f"Screenshot not saved: {plain_os_error(error, 'cannot write')}", severity="error",
-                        markup=False)
-            return
-        self.last_screenshot = paths
-        self.notify(f"{paths.svg}\n{paths.markdown}", title="Screenshot saved", timeout=8, markup=False)
+        self.save_ticket(lambda: save_ticket_screenshot(
+            snapshot, svg, report, directory=self.options.output_dir, command_line=self.options.command_line,
+            mode_label=self.options.mode_label))
 
 
 class TabsHelpScreen(HelpScreen):
