@@ -177,6 +177,10 @@ def run_reports(runs: Sequence[TargetRun], options: ReportOptions, enricher: Enr
             signals.finish()
             for engine in engines:
                 engine.stop()
+        for engine in engines:  # what happened to the connections of the traces that ran elsewhere
+            if isinstance(engine, RemoteEngine):
+                for message in engine.take_messages():
+                    write_out(f"tuitrace: {message}\n", sys.stderr)
         lookup = None
         if enricher is not None:
             enricher.wait_idle(ENRICH_GRACE)

@@ -9,7 +9,9 @@ is read or changed. The remote trace probes src's address: a lab address, from i
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -45,6 +47,7 @@ class Sshd:
         self.addresses = {"dst": topology.hop_address("dst", 4), "r3": topology.hop_address("r3", 4)}
         self.host_keys = {node: keygen(root / f"host_key_{node}") for node in self.addresses}
         self.other_key = keygen(root / "other_host_key")
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
     def known_hosts(self, **keys: str) -> None:
         """known_hosts with each server's own key, or the key given for it (a mismatch)."""
@@ -84,11 +87,13 @@ def sshd(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
         for node, address in server.addresses.items()))
     server.known_hosts()
     Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
-    procs = [start_sshd(lab, server, node) for node in server.addresses]
+    for node in server.addresses:
+        server.procs[node] = start_sshd(lab, server, node)
     yield server
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
+    for proc in server.procs.values():
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def from_dst(lab: Lab, sshd: Sshd, *extra: str, remote: str = REMOTE) -> subprocess.CompletedProcess[str]:
@@ -163,3 +168,53 @@ def test_two_places_and_here_show_three_first_hops_and_one_destination(lab: Lab,
         [{on("r4", "dst")}, {on("r3", "r4")}, {on("r2a", "r3")}, {r1}],
         [{on("r2a", "r3")}, {r1}],
     ]
+
+
+def namespace_processes(lab: Lab, node: str) -> dict[int, str]:
+    """Every process in ``node``'s namespace, with its command line."""
+    found: dict[int, str] = {}
+    for pid in subprocess.run(["ip", "netns", "pids", lab.ns(node)], capture_output=True, text=True,
+                              check=False).stdout.split():
+        try:
+            found[int(pid)] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue  # ended meanwhile
+    return found
+
+
+def test_a_server_killed_mid_run_is_reconnected_and_the_other_traces_go_on(lab: Lab, sshd: Sshd) -> None:
+    """dst's sshd and its session die mid-run and come back 2 s later: dst's trace says it was cut, then
+    goes on with the rounds still to come; here and r3 never notice."""
+    count = 30
+    r1 = topology.hop_address("r1", 4)
+    argv = [sys.executable, "-m", "tuitrace", "--from", "lab-dst", "--from", "lab-r3", "--ssh-config",
+            str(sshd.client_config), "--remote-command", REMOTE, "--json", "-n", "--no-lookups", "-4", "-I",
+            "-c", str(count), "-i", "0.2", "-w", "0.5", r1]
+    proc = lab.popen("src", argv, env=environment(), cwd=REPO)
+    try:
+        deadline = time.monotonic() + 60
+        while not any("--stream" in line for line in namespace_processes(lab, "dst").values()):
+            assert proc.poll() is None and time.monotonic() < deadline, "no remote trace started in dst"
+            time.sleep(0.05)
+        time.sleep(1.5)  # a few of its rounds arrive
+        for pid, line in namespace_processes(lab, "dst").items():
+            if line.startswith((str(SSHD), "sshd")):
+                os.kill(pid, signal.SIGKILL)  # the listening server and the session: the link drops
+        sshd.procs["dst"].wait(timeout=10)
+        time.sleep(2)
+        sshd.procs["dst"] = start_sshd(lab, sshd, "dst")
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    messages = err.decode().splitlines()
+    assert messages and messages[0].startswith("tuitrace: the connection to lab-dst dropped"), messages
+    assert messages[0].endswith("; connecting again in 1 s"), messages
+    assert not [m for m in messages if "lab-r3" in m], messages
+    traces = json.loads(out)["traces"]
+    assert [t["vantage"] for t in traces] == ["local", "lab-dst", "lab-r3"]
+    assert all(t["reached"] is True and t["target"]["address"] == r1 for t in traces)
+    for trace in traces:  # dst's second connection asked for the rounds its first did not deliver
+        assert [hop["sent"] for hop in trace["hops"]] == [count] * len(trace["hops"]), trace

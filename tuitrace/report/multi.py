@@ -74,7 +74,7 @@ def summarize(outcome: TargetOutcome) -> TargetSummary:
     if snapshot is None:
         return TargetSummary(outcome.host, None, False, None, None, None, "", outcome.error)
     hop = destination_hop(snapshot)
-    last_event = outcome.events[-1].text if outcome.events else ""
+    last_event = snapshot.link or (outcome.events[-1].text if outcome.events else "")
     return TargetSummary(
         host=outcome.host,
         address=snapshot.target,

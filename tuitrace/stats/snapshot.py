@@ -140,6 +140,10 @@ class TraceSnapshot:
     """Every setting that has statistics in this session, in the order first used."""
     ttl_check: TtlCheck | None = None
     """TCP settings only: the echo reference and the TTLs of the destination's TCP answers."""
+    link: str | None = None
+    """A trace that runs elsewhere (``--from``) and is not connected now: what happened and what comes
+    next (``"disconnected: ...; connecting again in 2 s"``); ``None`` while connected, and for a local
+    trace."""
 
     @property
     def port(self) -> int | None:

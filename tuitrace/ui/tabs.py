@@ -232,7 +232,8 @@ class MultiTraceApp(TraceApp):
         if target.engine is None:
             return f"{target.host} ✗"
         snapshot = target.engine.snapshot()
-        return f"{target.host} {'✓' if snapshot.reached else '…'}"
+        mark = "⚠" if snapshot.link else "✓" if snapshot.reached else "…"
+        return f"{target.host} {mark}"
 
     def summaries(self) -> list[TargetSummary]:
         return [summarize(outcome) for outcome in self.outcomes()]

@@ -56,7 +56,10 @@ class RemoteEngine:
     ) -> None:
         self.vantage = vantage
         self.error: BaseException | None = None
-        self._argv = ssh_command(vantage, trace_words, remote_command=remote_command, ssh_config=ssh_config)
+        self._words = tuple(trace_words)
+        self._ssh_config = ssh_config
+        self._count_at = _count_at(self._words)
+        self._count = int(self._words[self._count_at]) if self._count_at is not None else None
         self._remote_command = remote_command
         self._spawn = spawn
         self._backoff = backoff or Backoff()
@@ -82,6 +85,7 @@ class RemoteEngine:
         self._started_ns = monotonic_ns()
         self.connections = 0
         self.dropped_lines = 0
+        self._link: str | None = f"connecting to {vantage.label}"
 
     # -- running ---------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -102,13 +106,16 @@ class RemoteEngine:
                 self.error = VantageFailedError(message)
                 return
             pause = self._backoff.pause()
-            self._message(f"{message}; connecting again in {pause:g} s")
+            note = f"{message}; connecting again in {pause:g} s"
+            with self._lock:
+                self._link = note
+            self._message(note)
             if self._stopping.wait(pause):
                 return
 
     def _session(self) -> tuple[Failure | None, str]:
         """One ssh connection: ``(None, "")`` when it ended because we are done, else why it failed."""
-        process = self._spawn(list(self._argv))
+        process = self._spawn(self.argv())
         with self._lock:
             self._process = process
             self.connections += 1
@@ -124,6 +131,8 @@ class RemoteEngine:
                 if not got_data:
                     got_data = True
                     self._backoff.connected()
+                    with self._lock:
+                        self._link = None
                 try:
                     self._take(text)
                 except NewerStreamError as exc:
@@ -136,8 +145,23 @@ class RemoteEngine:
         if self._stopping.is_set() or process.returncode == 0:  # stopped here, or its -c rounds are done
             self._stopping.set()
             return None, ""
+        if self._count is not None and self._rounds >= self._count:
+            self._stopping.set()  # every round arrived before the connection broke: nothing to resume
+            return None, ""
         text = b"".join(stderr).decode("utf-8", errors="replace")
         return classify(process.returncode if process.returncode is not None else 255, text), text
+
+    def argv(self) -> list[str]:
+        """The ssh command of the next connection. With ``-c N`` it asks for the rounds still to come, so a
+        trace that reconnected ends with N rounds in all, as it would have without the break."""
+        words = self._words
+        if self._count is not None and self._count_at is not None:
+            at = self._count_at
+            with self._lock:
+                left = max(1, self._count - self._rounds)
+            words = (*words[:at], str(left), *words[at + 1:])
+        return ssh_command(self.vantage, words, remote_command=self._remote_command,
+                           ssh_config=self._ssh_config)
 
     def flows(self) -> FlowsSnapshot | None:
         """A remote trace's flows stay over there (``--flows`` is not passed on)."""
@@ -293,7 +317,17 @@ class RemoteEngine:
                 probes_sent=sum(h.sent for h in hops),
                 dropped=self.dropped_lines,
                 settings=self._book.settings,
+                link=None if finished else self._link,
             )
+
+
+def _count_at(words: Sequence[str]) -> int | None:
+    """Where the N of ``-c N`` is among the remote trace's own words (before ``--`` and the host)."""
+    options = words[:words.index("--")] if "--" in words else words
+    if "-c" not in options:
+        return None
+    at = options.index("-c") + 1
+    return at if at < len(options) and options[at].isdecimal() else None
 
 
 def _mode(start: Start | None) -> Mode:

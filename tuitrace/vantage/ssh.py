@@ -15,6 +15,8 @@ import re
 import shlex
 from collections.abc import Sequence
 
+from tuitrace.enrich.inert import inert_text
+
 REMOTE_COMMAND = "tuitrace"
 """What runs on the remote host unless ``--remote-command`` says otherwise (found on the remote PATH)."""
 KEEPALIVE_S = 5
@@ -128,8 +130,9 @@ def classify(returncode: int, stderr: str) -> Failure:
 
 
 def explain(failure: Failure, vantage: Vantage, stderr: str, remote_command: str = REMOTE_COMMAND) -> str:
-    """One line for the vantage point's tab: what happened and what the user can do."""
-    last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
+    """One line for the vantage point's tab: what happened and what the user can do (what ssh or the remote
+    side said is quoted as inert text: it is not ours)."""
+    last = inert_text(next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), ""))
     where = vantage.label
     match failure:
         case Failure.NOT_FOUND:

@@ -152,3 +152,29 @@ def test_a_remote_that_prints_garbage_and_a_10_mb_line_is_contained() -> None:
     engine.run()
     assert engine.error is None and engine.snapshot().rounds == 2
     assert engine.dropped_lines == 4 and engine.snapshot().dropped == 4
+
+
+def test_a_trace_cut_mid_run_says_so_and_resumes_with_the_rounds_still_to_come() -> None:
+    cut_after_round_1 = ("REMOTE | awk '/\"type\":\"round\"/ {n++} n >= 2 {exit} {print; fflush()}'; "
+                         "echo 'Connection to lab-host closed by remote host.' >&2; exit 255")
+    calls, spawn = scripted(cut_after_round_1, "REMOTE")
+    engine = RemoteEngine(Vantage("lab-host"), ["-c", "3", *WORDS], host=TARGET, remote_command=HERE,
+                          spawn=spawn, backoff=Backoff(first_s=0.5))  # type: ignore[arg-type]
+    assert engine.snapshot().link == "connecting to lab-host"
+    engine.start()
+    try:
+        wait_for(lambda: engine.snapshot().link is not None and "dropped" in str(engine.snapshot().link))
+        assert engine.snapshot().link == ("the connection to lab-host dropped: Connection to lab-host closed "
+                                          "by remote host.; connecting again in 0.5 s")
+        wait_for(lambda: not engine.running)
+    finally:
+        engine.stop()
+    snap = engine.snapshot()
+    assert engine.error is None and engine.connections == 2 and snap.link is None
+    assert " -c 3 " in calls[0][-1] and " -c 2 " in calls[1][-1]  # the second asks for what is left
+    assert snap.rounds == 3 and all(h.sent == 3 and h.received == 3 for h in snap.hops)
+
+
+def test_the_count_asked_of_the_remote_side_is_its_own_option_only() -> None:
+    engine = RemoteEngine(Vantage("lab-host"), ["-i", "0.05", "--", "-c"], host=TARGET, spawn=local_shell)
+    assert engine.argv()[-1].endswith("--stream -i 0.05 -- -c")

@@ -52,7 +52,8 @@ def _lay_out(text: Text, items: list[Item], width: int | None, gap: str = "  ") 
 def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = "", news: str = "",
                 findings: Sequence[Finding] = (), *, hidden: str = "", width: int | None = None) -> Text:
     """The header, laid out for ``width`` cells (``None``: one line per topic); ``problem`` (the engine
-    stopped on an error) replaces the state when set; ``news`` (a fresh event) is one more line, and so
+    stopped on an error) replaces the state when set, as does the link of a trace that runs elsewhere and is
+    not connected now; ``news`` (a fresh event) is one more line, and so
     is the most severe of the ``findings`` (sorted, most severe first) when there are any; ``hidden``
     (what privacy hides) one more too."""
     text = Text(no_wrap=False)
@@ -66,8 +67,9 @@ def header_text(snapshot: TraceSnapshot, mode_label: str = "", problem: str = ""
     ], width)
     text.append("\n")
     state_style = "bold reverse" if snapshot.state is RunState.PAUSED else "bold"
-    state = (f"probing stopped: {problem}", "bold reverse") if problem else (state_text(snapshot, findings),
-                                                                              state_style)
+    state = ((f"probing stopped: {problem}", "bold reverse") if problem
+             else (snapshot.link, "bold reverse") if snapshot.link
+             else (state_text(snapshot, findings), state_style))
     elapsed = f"elapsed {fmt_duration(snapshot.elapsed)}"
     _lay_out(text, [(f"round {snapshot.rounds}", ""), (elapsed, ""), state], width)
     settings = snapshot.settings or (snapshot.setting,)
