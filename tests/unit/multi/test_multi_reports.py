@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -11,6 +12,7 @@ from tuitrace.report.csv import render_csv
 from tuitrace.report.json import render_json
 from tuitrace.report.multi import ERROR_COLUMN, TargetOutcome, multi_csv, multi_json, multi_text, summarize
 from tuitrace.report.text import render_text
+from tuitrace.ui.widgets.header import header_text
 
 
 def outcomes() -> list[TargetOutcome]:
@@ -85,3 +87,16 @@ def test_the_summary_reads_loss_and_avg_at_the_destination() -> None:
     assert summary.reached and summary.hops == 5
     assert summary.loss_pct == 0.0
     assert destination.rtt.avg_ms is not None and summary.avg_ms == round(destination.rtt.avg_ms, 3)
+
+
+def test_a_cut_link_is_what_the_overview_says_of_a_trace_until_it_is_back() -> None:
+    engine = FakeEngine(host="alpha", target="10.0.9.2")
+    engine.advance(3)
+    note = "the connection to jump1 dropped; connecting again in 2 s"
+    cut = dataclasses.replace(engine.snapshot(), link=note)
+    assert summarize(TargetOutcome("alpha", cut)).last_event == cut.link
+    header = header_text(cut).plain
+    assert cut.link in header and "destination reached" not in header
+    back = dataclasses.replace(cut, link=None)
+    assert summarize(TargetOutcome("alpha", back)).last_event != cut.link
+    assert "destination reached" in header_text(back).plain
