@@ -24,6 +24,7 @@ from typing import Any
 from tuitrace.report.csv import inert, render_csv
 from tuitrace.report.json import render_json
 from tuitrace.report.model import Lookup
+from tuitrace.report.sidebyside import side_by_side_lines
 from tuitrace.report.text import render_text
 from tuitrace.stats.snapshot import HopSnapshot, TraceSnapshot
 from tuitrace.timeline.events import Event
@@ -126,6 +127,9 @@ def overview_lines(summaries: Sequence[TargetSummary]) -> list[str]:
 
 def multi_text(outcomes: Sequence[TargetOutcome], lookup: Lookup | None = None, numeric: bool = False) -> str:
     blocks = ["\n".join(overview_lines([summarize(outcome) for outcome in outcomes])) + "\n"]
+    beside = side_by_side_lines(outcomes)
+    if beside:
+        blocks.append("\n".join(beside) + "\n")
     for outcome in outcomes:
         if outcome.snapshot is None:
             blocks.append(f"tuitrace to {outcome.host}  not traced: {outcome.error}\n")

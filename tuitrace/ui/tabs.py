@@ -1,7 +1,8 @@
 """The live screen of a run with several targets: an overview tab and one tab per target.
 
 Tab 0, the overview, has one line per target (reached, hops, loss and avg at the destination, the last
-event); tab N is target N's usual screen: the same header, table, keys and dialogs as ``tuitrace HOST``,
+event) and under it the paths side by side (:mod:`tuitrace.report.sidebyside`); tab N is target N's
+usual screen: the same header, table, keys and dialogs as ``tuitrace HOST``,
 because it *is* that screen (:class:`~tuitrace.ui.app.TraceApp`) switched to the target's engine. Number
 keys pick a tab, Tab and Shift+Tab step through them (the focus has nowhere else to go: the table is the
 only thing that takes it). On the overview, the keys that change how probes are sent (protocol, port,
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -26,6 +28,7 @@ from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.engine.control import EngineControl
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize
+from tuitrace.report.sidebyside import LEGEND, side_by_side
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
@@ -149,6 +152,21 @@ def overview_table(summaries: Sequence[TargetSummary]) -> Table:
     return table
 
 
+def side_by_side_table(outcomes: Sequence[TargetOutcome]) -> Group | None:
+    """The traces' paths side by side under the overview (every cell plain text), with its legend."""
+    beside = side_by_side(outcomes)
+    if beside is None:
+        return None
+    table = Table(expand=True, box=None, header_style="bold", title="Paths side by side",
+                  title_justify="left")
+    table.add_column("TTL", justify="right", no_wrap=True)
+    for title in beside.titles:
+        table.add_column(Text(title), no_wrap=True, overflow="ellipsis")
+    for ttl, cells in beside.rows:
+        table.add_row(str(ttl), *(Text(cell) for cell in cells))
+    return Group(Text(""), table, Text(LEGEND, style="dim"))
+
+
 class MultiTraceApp(TraceApp):
     BINDINGS: ClassVar[list[BindingType]] = [*TraceApp.BINDINGS, *tab_bindings()]
 
@@ -235,9 +253,6 @@ class MultiTraceApp(TraceApp):
         mark = "⚠" if snapshot.link else "✓" if snapshot.reached else "…"
         return f"{target.host} {mark}"
 
-    def summaries(self) -> list[TargetSummary]:
-        return [summarize(outcome) for outcome in self.outcomes()]
-
     def outcomes(self) -> list[TargetOutcome]:
         result = []
         for target in self.targets:
@@ -256,7 +271,10 @@ class MultiTraceApp(TraceApp):
         current = self.current
         if current is None:
             self._check_engine()
-            self.query_one("#overview", Static).update(overview_table(self.summaries()))
+            outcomes = self.outcomes()
+            beside = side_by_side_table(outcomes)
+            table = overview_table([summarize(outcome) for outcome in outcomes])
+            self.query_one("#overview", Static).update(table if beside is None else Group(table, beside))
             return
         if current.engine is not None:
             super().refresh_view()
