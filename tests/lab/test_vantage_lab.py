@@ -22,78 +22,21 @@ import pytest
 
 from tests.lab import topology
 from tests.lab.netlab import Lab
+from tests.lab.sshlab import SSHD, Sshd, serving, start_sshd
 from tests.lab.tuitrace_run import REPO, environment
 
 pytestmark = pytest.mark.lab
 
-SSHD = Path("/usr/sbin/sshd")
 REMOTE = f"env PYTHONPATH={shlex.quote(str(REPO))} {shlex.quote(sys.executable)} -m tuitrace"
 HOST = "lab-dst"
-
-
-def keygen(path: Path) -> str:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tuitrace-lab", "-f", str(path)],
-                   check=True, capture_output=True)
-    return path.with_suffix(".pub").read_text().strip()
-
-
-class Sshd:
-    """Two OpenSSH servers of the test's own: ``lab-dst`` in dst, ``lab-r3`` in the router behind the ECMP
-    stage (its way back to src is r2a alone, so its traces towards src take one path)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.client_config = root / "ssh_config"
-        self.addresses = {"dst": topology.hop_address("dst", 4), "r3": topology.hop_address("r3", 4)}
-        self.host_keys = {node: keygen(root / f"host_key_{node}") for node in self.addresses}
-        self.other_key = keygen(root / "other_host_key")
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-
-    def known_hosts(self, **keys: str) -> None:
-        """known_hosts with each server's own key, or the key given for it (a mismatch)."""
-        lines = [f"{self.addresses[n]} {keys.get(n, key)}" for n, key in self.host_keys.items()]
-        (self.root / "known_hosts").write_text("\n".join(lines) + "\n")
-
-
-def start_sshd(lab: Lab, server: Sshd, node: str) -> subprocess.Popen[bytes]:
-    root, address = server.root, server.addresses[node]
-    config = root / f"sshd_config_{node}"
-    config.write_text(
-        f"ListenAddress {address}\nPort 22\nHostKey {root / f'host_key_{node}'}\n"
-        f"AuthorizedKeysFile {root / 'authorized_keys'}\nPermitRootLogin prohibit-password\n"
-        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
-        "PidFile none\nLogLevel ERROR\n")
-    proc = lab.popen(node, [str(SSHD), "-D", "-e", "-f", str(config)])
-    deadline = time.monotonic() + 20
-    while f"{address}:22" not in lab.run(node, ["ss", "-Hltn"]).stdout:
-        assert proc.poll() is None, f"sshd ended: {proc.stderr.read() if proc.stderr else b''!r}"
-        assert time.monotonic() < deadline, "sshd did not listen"
-        time.sleep(0.05)
-    return proc
 
 
 @pytest.fixture(scope="module")
 def sshd(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
     if not SSHD.exists():
         pytest.skip("openssh-server is not installed (run-tests installs it)")
-    root = tmp_path_factory.mktemp("sshd")
-    root.chmod(0o700)
-    server = Sshd(root)
-    (root / "authorized_keys").write_text(keygen(root / "client_key") + "\n")
-    server.client_config.write_text("".join(
-        f"Host lab-{node}\n  HostName {address}\n  User root\n  IdentityFile {root / 'client_key'}\n"
-        f"  IdentitiesOnly yes\n  UserKnownHostsFile {root / 'known_hosts'}\n"
-        "  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n  UpdateHostKeys no\n"
-        for node, address in server.addresses.items()))
-    server.known_hosts()
-    Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
-    for node in server.addresses:
-        server.procs[node] = start_sshd(lab, server, node)
-    yield server
-    for proc in server.procs.values():
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with serving(lab, tmp_path_factory.mktemp("sshd")) as server:
+        yield server
 
 
 def from_dst(lab: Lab, sshd: Sshd, *extra: str, remote: str = REMOTE) -> subprocess.CompletedProcess[str]:

@@ -27,8 +27,8 @@ LEGEND = f"{SHARED} also on another trace's path; * no answer; loss% and avg ms 
 @dataclass(frozen=True, slots=True)
 class SideBySide:
     titles: tuple[str, ...]
-    """Per traced outcome: where it runs (``here``, ``ops@jump1``) when every trace has one target, else the
-    target, with ``from ...`` when it runs elsewhere."""
+    """Per traced outcome: where it runs (``here``, ``ops@jump1``) when every trace has the same target
+    address, else the target, with ``from ...`` when it runs elsewhere."""
     rows: tuple[tuple[int, tuple[str, ...]], ...]
     """``(ttl, cells)``, one cell per title."""
 
@@ -37,7 +37,10 @@ def _title(outcome: TargetOutcome, one_target: bool) -> str:
     where = "here" if outcome.vantage == "local" else outcome.vantage
     if one_target:
         return where
-    return outcome.host if outcome.vantage == "local" else f"{outcome.host} from {where}"
+    elsewhere = f" from {where}"
+    if outcome.vantage == "local" or outcome.host.endswith(elsewhere):
+        return outcome.host
+    return outcome.host + elsewhere
 
 
 def _cell(hop: SettingHop | None, shared: set[str]) -> str:
@@ -65,7 +68,7 @@ def side_by_side(outcomes: Sequence[TargetOutcome]) -> SideBySide | None:
                 seen_by.setdefault(address, set()).add(number)
     shared = {address for address, traces in seen_by.items() if len(traces) > 1}
     depth = max(max(path) for path in paths)
-    one_target = len({o.host for o in traced}) == 1
+    one_target = len({o.snapshot.target for o in traced if o.snapshot}) == 1
     return SideBySide(
         titles=tuple(_title(o, one_target) for o in traced),
         rows=tuple((ttl, tuple(_cell(path.get(ttl), shared) for path in paths))

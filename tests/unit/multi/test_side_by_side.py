@@ -28,8 +28,8 @@ def elsewhere(snap: TraceSnapshot) -> TraceSnapshot:
 
 def test_one_target_from_three_places_reads_across_each_ttl() -> None:
     outcomes = [TargetOutcome("alpha", snapshot(), vantage="local"),
-                TargetOutcome("alpha", elsewhere(snapshot()), vantage="ops@jump1"),
-                TargetOutcome("alpha", snapshot(tcp_389=True), vantage="jump2")]
+                TargetOutcome("alpha from ops@jump1", elsewhere(snapshot()), vantage="ops@jump1"),
+                TargetOutcome("alpha from jump2", snapshot(tcp_389=True), vantage="jump2")]
     table = side_by_side(outcomes)
     assert table is not None and table.titles == ("here", "ops@jump1", "jump2")
     assert [ttl for ttl, _ in table.rows] == [1, 2, 3, 4, 5]
@@ -44,10 +44,12 @@ def test_one_target_from_three_places_reads_across_each_ttl() -> None:
 
 
 def test_several_targets_are_titled_by_target_and_one_trace_has_nothing_beside_it() -> None:
-    outcomes = [TargetOutcome("alpha", snapshot()), TargetOutcome("beta", snapshot(), vantage="jump1"),
+    beta = dataclasses.replace(snapshot(), target="10.0.9.3")
+    outcomes = [TargetOutcome("alpha", snapshot()), TargetOutcome("beta", beta, vantage="jump1"),
+                TargetOutcome("alpha from jump2", beta, vantage="jump2"),
                 TargetOutcome("gamma", None, error="cannot resolve 'gamma'")]
     table = side_by_side(outcomes)
-    assert table is not None and table.titles == ("alpha", "beta from jump1")
+    assert table is not None and table.titles == ("alpha", "beta from jump1", "alpha from jump2")
     assert side_by_side(outcomes[:1]) is None and side_by_side_lines(outcomes[:1]) == []
 
 
