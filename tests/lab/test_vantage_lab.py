@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from tests.lab import topology
 from tests.lab.netlab import Lab
 from tests.lab.sshlab import SSHD, Sshd, serving, start_sshd
 from tests.lab.tuitrace_run import REPO, environment
+from tests.ui.tmux import Terminal
 
 pytestmark = pytest.mark.lab
 
@@ -161,3 +163,27 @@ def test_a_server_killed_mid_run_is_reconnected_and_the_other_traces_go_on(lab: 
     assert all(t["reached"] is True and t["target"]["address"] == r1 for t in traces)
     for trace in traces:  # dst's second connection asked for the rounds its first did not deliver
         assert [hop["sent"] for hop in trace["hops"]] == [count] * len(trace["hops"]), trace
+
+
+@pytest.mark.tmux
+def test_a_key_on_the_overview_changes_the_probes_here_and_on_both_remote_hosts(lab: Lab, sshd: Sshd) -> None:
+    """The screen in a real terminal: ``t`` on the overview goes to both remote ``--stream`` runs over ssh
+    (as a command on their standard input) and to the trace here; each tab then shows TCP/80 reaching r1
+    (its RST answers a closed port)."""
+    if shutil.which("tmux") is None:
+        pytest.skip("needs tmux")
+    r1 = topology.hop_address("r1", 4)
+    tuitrace = [sys.executable, "-m", "tuitrace", "-n", "--no-lookups", "-I", "-i", "0.2", "-w", "0.5",
+                "--from", "lab-dst", "--from", "lab-r3", "--ssh-config", str(sshd.client_config),
+                "--remote-command", REMOTE, r1]
+    term = Terminal(["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={REPO}", "TERM=xterm-256color",
+                     *lab.argv("src", tuitrace)], width=140, height=30)
+    try:
+        term.wait_for(lambda s: "Paths side by side" in s and s.count(" yes ") >= 3, "three traces reached")
+        term.press("t")
+        for tab in ("2", "3", "1"):
+            term.press(tab)
+            term.wait_for(lambda s: "[TCP/80]" in s and "destination reached" in s, f"TCP/80 on tab {tab}")
+        term.press("q")
+    finally:
+        term.close()
