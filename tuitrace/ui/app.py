@@ -130,7 +130,13 @@ class TraceApp(App[int]):
     def on_mount(self) -> None:
         self.query_one(HopTable).focus()
         self.refresh_view()
-        self.set_interval(REFRESH_SECONDS, self.refresh_view)
+        self.set_interval(REFRESH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        """The refresh timer. It belongs to the app, which stops it only after the screens and their widgets
+        are gone; a tick in between (seen on a loaded machine) must not look for them."""
+        if self.is_running:
+            self.refresh_view()
 
     @property
     def snapshot(self) -> TraceSnapshot:
