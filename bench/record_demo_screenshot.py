@@ -8,14 +8,13 @@ the end with ``>``, opens the event pane with ``l`` and saves a screenshot with 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from tests.ui.tmux import ROOT, Terminal
+from tests.ui.readme_shots import app_command, keep, save_shot
+from tests.ui.tmux import Terminal
 
-SHOTS = ROOT / "screenshots"
 NAME = "tuitrace-demo-events"
 NOBODY = 65534
 
@@ -25,9 +24,8 @@ def main() -> int:
     os.chmod(out, 0o777)  # noqa: PTH101 (the unprivileged app writes here)
     confined = (["unshare", "-n", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
                 if os.geteuid() == 0 else [])
-    command = ["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={ROOT}", "TERM=xterm-256color",
-               "HOME=/tmp", *confined, sys.executable, "-m", "tuitrace", "--demo", "-n",
-               "--output-dir", str(out)]
+    command = app_command(["HOME=/tmp", *confined, sys.executable, "-m", "tuitrace", "--demo", "-n",
+                           "--output-dir", str(out)])
     term = Terminal(command, width=120, height=32)
     try:
         term.wait_for(lambda s: "replay x1" in s, "the replay")
@@ -36,16 +34,11 @@ def main() -> int:
         term.wait_for(lambda s: "■ end" in s, "the end of the demo")
         term.press("l")
         term.wait_for(lambda s: "path_change" in s and "loss_burst" in s, "the events")
-        term.press("s")
-        term.wait_for(lambda s: "Screenshot saved" in s, "the screenshot")
+        save_shot(term)
         term.press("q")
     finally:
         term.close()
-    svg = next(out.glob("*.svg"))
-    shutil.copy2(svg, SHOTS / f"{NAME}.svg")
-    shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{NAME}.md")
-    shutil.rmtree(out, ignore_errors=True)
-    print(f"wrote {SHOTS / NAME}.svg and .md")
+    keep(out, [NAME])
     return 0
 
 

@@ -5,16 +5,15 @@ so ``--compare icmp,udp,tcp:8443`` shows ICMP and classic UDP reaching dst at ho
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from pathlib import Path
 
 from tests.lab.conftest import REJECTED_TCP_PORT
 from tests.lab.netlab import Lab
-from tests.ui.tmux import ROOT, Terminal
+from tests.ui.readme_shots import app_command, keep, save_shot
+from tests.ui.tmux import Terminal
 
-SHOTS = ROOT / "screenshots"
 NAME = "tuitrace-compare"
 
 
@@ -24,21 +23,14 @@ def main() -> int:
         out = Path("/tmp") / f"tuitrace-readme-{time.time_ns()}"
         tuitrace = [sys.executable, "-m", "tuitrace", "-n", "--no-lookups", "-i", "0.25",
                     "--compare", f"icmp,udp,tcp:{REJECTED_TCP_PORT}", "--output-dir", str(out), target]
-        command = ["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={ROOT}", "TERM=xterm-256color",
-                   *lab.argv("src", tuitrace)]
-        term = Terminal(command, width=130, height=20)
+        term = Terminal(app_command(lab.argv("src", tuitrace)), width=130, height=20)
         try:
             term.wait_for(lambda s: "is blocked at hop 5" in s and "round 20" in s, "the verdict, 20 rounds")
-            term.press("s")
-            term.wait_for(lambda s: "Screenshot saved" in s, "the screenshot")
+            save_shot(term)
             term.press("q")
         finally:
             term.close()
-        svg = next(out.glob("*.svg"))
-        shutil.copy2(svg, SHOTS / f"{NAME}.svg")
-        shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{NAME}.md")
-        shutil.rmtree(out, ignore_errors=True)
-    print(f"wrote {SHOTS / NAME}.svg and .md")
+        keep(out, [NAME])
     return 0
 
 

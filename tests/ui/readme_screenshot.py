@@ -6,16 +6,15 @@ and the history strip (``d``) of the same run, where r3's dropped replies are a 
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from pathlib import Path
 
 from bench.labkit import delayed
 from tests.lab.netlab import Lab
-from tests.ui.tmux import ROOT, Terminal, hop, sent
+from tests.ui.readme_shots import app_command, keep, save_shot
+from tests.ui.tmux import Terminal, hop, sent
 
-SHOTS = ROOT / "screenshots"
 NAME = "tuitrace-lab"
 STRIP_NAME = "tuitrace-lab-strip"
 
@@ -24,29 +23,21 @@ def main() -> int:
     with Lab() as lab, lab.loss("r3", 0.3), delayed(lab, 12.0):
         target = lab.target(4)
         out = Path("/tmp") / f"tuitrace-readme-{time.time_ns()}"
-        command = ["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={ROOT}", "TERM=xterm-256color",
-                   *lab.argv("src", [sys.executable, "-m", "tuitrace", "-n", "--no-lookups", "-P", "udp",
-                                     "-i", "0.25", "--output-dir", str(out), target])]
+        command = app_command(lab.argv("src", [sys.executable, "-m", "tuitrace", "-n", "--no-lookups", "-P",
+                                                "udp", "-i", "0.25", "--output-dir", str(out), target]))
         term = Terminal(command, width=120, height=24)
         try:
             term.wait_for(lambda s: target in hop(s, 5) and sent(s, 1) >= 40, "40 rounds")
-            term.press("s")
-            term.wait_for(lambda s: "Screenshot saved" in s, "the screenshot")
+            save_shot(term)
             term.wait_for(lambda s: "Screenshot saved" not in s, "the notice to go")
             term.press("d")
             term.wait_for(lambda s: "History, one cell per round" in s, "the history strip")
             time.sleep(8)  # 30 more rounds into the strip
-            term.press("s")
-            term.wait_for(lambda s: "Screenshot saved" in s, "the second screenshot")
+            save_shot(term)
             term.press("q")
         finally:
             term.close()
-        first, second = sorted(out.glob("*.svg"))
-        for svg, name in ((first, NAME), (second, STRIP_NAME)):
-            shutil.copy2(svg, SHOTS / f"{name}.svg")
-            shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{name}.md")
-        shutil.rmtree(out, ignore_errors=True)
-    print(f"wrote {SHOTS / NAME}.svg, {SHOTS / STRIP_NAME}.svg and their .md")
+        keep(out, [NAME, STRIP_NAME])
     return 0
 
 

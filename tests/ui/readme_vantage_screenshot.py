@@ -7,7 +7,6 @@ hop, from dst the way back through r4, r3 and r2a, from r3 through r2a; the thre
 from __future__ import annotations
 
 import shlex
-import shutil
 import sys
 import tempfile
 import time
@@ -16,9 +15,9 @@ from pathlib import Path
 from tests.lab import topology
 from tests.lab.netlab import Lab
 from tests.lab.sshlab import serving
+from tests.ui.readme_shots import app_command, keep, save_shot
 from tests.ui.tmux import ROOT, Terminal
 
-SHOTS = ROOT / "screenshots"
 NAME = "tuitrace-vantage"
 REMOTE = f"env PYTHONPATH={shlex.quote(str(ROOT))} {shlex.quote(sys.executable)} -m tuitrace"
 
@@ -30,22 +29,15 @@ def main() -> int:
         tuitrace = [sys.executable, "-m", "tuitrace", "-n", "--no-lookups", "-I", "-i", "0.25",
                     "--from", "lab-dst", "--from", "lab-r3", "--ssh-config", str(sshd.client_config),
                     "--remote-command", REMOTE, "--output-dir", str(out), target]
-        command = ["env", "-u", "LINES", "-u", "COLUMNS", f"PYTHONPATH={ROOT}", "TERM=xterm-256color",
-                   *lab.argv("src", tuitrace)]
-        term = Terminal(command, width=120, height=24)
+        term = Terminal(app_command(lab.argv("src", tuitrace)), width=120, height=24)
         try:
             term.wait_for(lambda s: "Paths side by side" in s and s.count("yes") >= 3, "three traces reached")
             time.sleep(5)  # 20 rounds
-            term.press("s")
-            term.wait_for(lambda s: "Screenshot saved" in s, "the screenshot")
+            save_shot(term)
             term.press("q")
         finally:
             term.close()
-        svg = next(out.glob("*.svg"))
-        shutil.copy2(svg, SHOTS / f"{NAME}.svg")
-        shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{NAME}.md")
-        shutil.rmtree(out, ignore_errors=True)
-    print(f"wrote {SHOTS / NAME}.svg and .md")
+        keep(out, [NAME])
     return 0
 
 
