@@ -25,7 +25,7 @@ from textual.widgets import Footer, Static
 from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.engine.control import EngineControl
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
-from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize
+from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize, with_comparisons
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
@@ -248,7 +248,9 @@ class MultiTraceApp(TraceApp):
             result.append(TargetOutcome(target.host, engine.snapshot(), tuple(engine.events()),
                                         None if error is None else str(error) or type(error).__name__,
                                         target.vantage))
-        return result
+        enricher = self.options.enricher
+        return with_comparisons(result, [target.engine for target in self.targets],
+                                enricher.get if enricher is not None else None)
 
     def refresh_view(self) -> None:
         self.query_one("#tab-bar", Static).update(self.tab_bar())
