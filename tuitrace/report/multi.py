@@ -63,7 +63,9 @@ class ComparesWithLocal(Protocol):
 def with_comparisons(outcomes: Sequence[TargetOutcome], engines: Sequence[object | None],
                      lookup: Lookup | None) -> list[TargetOutcome]:
     """``outcomes`` with each comparing engine's note and details, against the first local trace."""
-    local = next((o.snapshot for o in outcomes if o.vantage == "local" and o.snapshot is not None), None)
+    local = next((o.snapshot for o, engine in zip(outcomes, engines, strict=True)
+                  if o.vantage == "local" and o.snapshot is not None
+                  and not isinstance(engine, ComparesWithLocal)), None)
     result = []
     for outcome, engine in zip(outcomes, engines, strict=True):
         if isinstance(engine, ComparesWithLocal):
