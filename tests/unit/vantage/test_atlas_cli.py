@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tuitrace.arguments import build_parser
+from tuitrace.cli import parse_with_settings
 from tuitrace.errors import TuitraceError
 from tuitrace.multitarget import plan_targets
 
@@ -77,3 +78,13 @@ def test_a_headless_run_compares_the_atlas_path_with_the_local_one(tmp_path: Pat
     assert atlas["shared_with_local"] == [{"ttl": 2, "local_ttl": 1, "address": "127.0.0.1",
                                            "match": "address", "asn": None}]
     assert atlas["reached"] is True and [h["received"] for h in atlas["hops"]] == [3, 3]
+
+
+@pytest.mark.parametrize("key", ["atlas-create = true", 'atlas = "5"', 'atlas-file = "r.json"',
+                                 'atlas-from = "country:NL"'])
+def test_atlas_options_are_no_configuration_keys(tmp_path: Path, key: str) -> None:
+    """A measurement named or created on every run (spending credits each time) is never a setting."""
+    config = tmp_path / "config.toml"
+    config.write_text(key + "\n")
+    with pytest.raises(TuitraceError, match=f"unknown key '{key.split(' ', maxsplit=1)[0]}'"):
+        parse_with_settings(["--config", str(config), "127.0.0.1"], {})
