@@ -48,6 +48,8 @@ class AtlasEngine:
 
     def __init__(self, host: str, *, notice: KeyNotice | None = None, waiting: str = "waiting") -> None:
         self.error: BaseException | None = None
+        self.slot = True
+        """Made empty for ``--atlas-create`` (its tab is named before its probe is known)."""
         self._host = host
         self._notice = notice or KeyNotice()
         self._lock = threading.Lock()
@@ -66,6 +68,7 @@ class AtlasEngine:
     @classmethod
     def of(cls, trace: AtlasTrace, probe: ProbeInfo | None, notice: KeyNotice | None = None) -> AtlasEngine:
         engine = cls(trace.target_name, notice=notice)
+        engine.slot = False
         engine.load(trace, probe)
         return engine
 
@@ -239,7 +242,11 @@ class AtlasEngine:
         }
         if local is not None:
             details["shared_with_local"] = shared
-        return shared_note(shared, local is not None), details
+        note = shared_note(shared, local is not None)
+        if self.slot:  # the tab's name says "atlas #2": the overview names the probe that filled it
+            place = probe.place if probe is not None else "? ?"
+            note = f"atlas:{trace.probe_id} ({place})" + (f": {note}" if note else "")
+        return note, details
 
 
 def _tell(listener: Callable[[ProbeResult], None], trace: AtlasTrace) -> None:

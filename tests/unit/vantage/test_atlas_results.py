@@ -172,5 +172,6 @@ def test_a_slot_waits_then_shows_its_probe() -> None:
     slot.add_listener(lambda result: seen.append(result.outcome))
     slot.load(traces("icmp_v4.json")[1001], None)
     assert not slot.running and slot.snapshot().reached and len(seen) == 24
+    assert slot.compare_with_local(None, None)[0] == "atlas:1001 (? ?)"  # the overview names the probe
     slot.give_up("late")  # a filled slot keeps its trace
     assert slot.error is None
