@@ -209,7 +209,7 @@ class AtlasEngine:
                 wait=4.0,
                 max_ttl=max(ATLAS_MAX_TTL, last),
                 state=RunState.FINISHED,
-                rounds=len(trace.rounds),
+                rounds=sum(1 for results in trace.rounds if results),  # a round that sent nothing: none
                 elapsed=max(0.0, trace.ended - first),
                 reached=self._reached,
                 path_length=self._end,

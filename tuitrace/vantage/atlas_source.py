@@ -11,7 +11,7 @@ guessing a probe's AS from its ``from`` address would name the AS of its NAT or 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,12 +95,3 @@ def _group_order(entry: tuple[AtlasTrace, ProbeInfo | None]) -> tuple[str, int, 
     asn = info.asn if info is not None and info.asn is not None else 1 << 32
     return country, asn, trace.probe_id, trace.target
 
-
-def group_headings(engines: Sequence[AtlasEngine]) -> list[str]:
-    """``NL AS3333: 3 probes`` per group, in the overview's order (for the text report's header)."""
-    counts: dict[str, int] = {}
-    for engine in engines:
-        probe = engine.probe
-        place = probe.place if probe is not None else "? ?"
-        counts[place] = counts.get(place, 0) + 1
-    return [f"{place}: {count} probe{'s' if count != 1 else ''}" for place, count in counts.items()]

@@ -14,6 +14,8 @@ from tuitrace.config import Protocol, Setting
 from tuitrace.probe.types import Outcome
 from tuitrace.report.json import render_json
 from tuitrace.report.multi import TargetOutcome, multi_json, with_comparisons
+from tuitrace.runmulti import TargetRun, nothing_shown
+from tuitrace.runmulti import outcomes as runmulti_outcomes
 from tuitrace.stats.snapshot import RunState
 from tuitrace.vantage.atlas_api import read_probe_file
 from tuitrace.vantage.atlas_compare import shared_hops
@@ -127,9 +129,14 @@ def test_keys_cannot_change_a_finished_measurement_and_say_so_once_per_run() -> 
     assert engines[0].snapshot().host.endswith("(? ?)")  # no probe metadata: country and AS unknown
 
 
-def test_a_probe_that_could_not_send_is_an_error_in_its_entry() -> None:
-    engine = AtlasEngine.of(traces("udp_tcp_v6.jsonl")[3002], None)
-    assert str(engine.error) == "the Atlas probe could not trace: sendto failed: Operation not permitted"
+def test_a_probe_that_could_not_send_is_an_error_in_its_entry_and_alone_shows_nothing() -> None:
+    failed = AtlasEngine.of(traces("udp_tcp_v6.jsonl")[3002], None)
+    assert str(failed.error) == "the Atlas probe could not trace: sendto failed: Operation not permitted"
+    assert failed.snapshot().rounds == 0
+    worked = AtlasEngine.of(traces("udp_tcp_v6.jsonl")[3001], None)
+    runs = [TargetRun("a", failed, None, "atlas:3002"), TargetRun("b", worked, None, "atlas:3001")]
+    assert nothing_shown(runmulti_outcomes(runs[:1]))  # a report of it alone exits 2
+    assert not nothing_shown(runmulti_outcomes(runs))
 
 
 def test_shared_hops_with_the_local_path_by_address_and_by_as() -> None:
