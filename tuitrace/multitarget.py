@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import ipaddress
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -138,7 +139,8 @@ def atlas_engines(ns: argparse.Namespace, hosts: Sequence[str], family: int | No
         raise TuitraceError(str(exc)) from None
     selection = ProbeSelection.parse(ns.atlas_from or "area:WW")
     client = AtlasClient.from_environment(env, with_key=True)
-    request = CreateRequest(hosts[0], ns.family or family or 4, setting_from_args(ns), int(count), selection)
+    request = CreateRequest(hosts[0], ns.family or family or _literal_family(hosts[0]), setting_from_args(ns),
+                            int(count), selection)
     headless = report_format(ns) is not None
     _, slots = create_slots(request, client, _say if headless else _silent, env, hosts[0])
     return slots
@@ -160,6 +162,14 @@ def atlas_plans(ns: argparse.Namespace, engines: Sequence[AtlasEngine], command_
         invocation = invocation_from_args(one, command_line, environ, _quiet)
         plans.append(TargetPlan(label, invocation, None, engine.vantage, engine))
     return plans
+
+
+def _literal_family(host: str) -> int:
+    """4 or 6 for an address, 4 for a name (Atlas resolves it; -6 asks for IPv6)."""
+    try:
+        return ipaddress.ip_address(host).version
+    except ValueError:
+        return 4
 
 
 def _say(text: str) -> None:

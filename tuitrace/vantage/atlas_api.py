@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tuitrace.enrich.inert import inert_text
-from tuitrace.vantage.atlas_results import AtlasError, ProbeInfo
+from tuitrace.vantage.atlas_results import AtlasError, AtlasRateLimitError, ProbeInfo
 
 ATLAS_URL = "https://atlas.ripe.net"
 URL_ENV = "TUITRACE_ATLAS_URL"
@@ -58,7 +58,7 @@ class Measurement:
     @property
     def over(self) -> bool:
         return self.status in {"Stopped", "Forced to stop", "No suitable probes", "Failed", "Denied",
-                               "Canceled"}
+                               "Canceled", "Archived"}
 
 
 class AtlasClient:
@@ -177,7 +177,8 @@ class AtlasClient:
             with self._open(request, TIMEOUT_S) as response:
                 raw: bytes = response.read(MAX_ANSWER + 1)
         except urllib.error.HTTPError as exc:
-            raise AtlasError(_http_problem(exc, what)) from None
+            kind = AtlasRateLimitError if exc.code == 429 else AtlasError
+            raise kind(_http_problem(exc, what)) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             problem = inert_text(str(reason), 120)

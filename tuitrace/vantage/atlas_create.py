@@ -21,7 +21,7 @@ from typing import Any
 from tuitrace.config import Protocol, Setting
 from tuitrace.vantage.atlas_api import AtlasClient
 from tuitrace.vantage.atlas_engine import AtlasEngine, KeyNotice
-from tuitrace.vantage.atlas_results import AtlasError, parse_results
+from tuitrace.vantage.atlas_results import AtlasError, AtlasRateLimitError, parse_results
 
 POLL_ENV = "TUITRACE_ATLAS_POLL_S"
 """Seconds between polls (tests make it short); not an option."""
@@ -135,13 +135,13 @@ class AtlasCreation:
             try:
                 over = self.poll_once()
                 pause = self._poll_s
-            except AtlasError as exc:
-                if "rate limit" not in str(exc):
-                    self._end(str(exc))
-                    return
+            except AtlasRateLimitError as exc:
                 pause = min(pause * 2, 120.0)
                 self._tell(f"{exc}; asking again in {pause:g} s")
                 over = False
+            except AtlasError as exc:
+                self._end(str(exc))
+                return
             if len(self._filled) == len(self.slots) or over:
                 self._end(f"measurement {self.measurement_id} ended without a result from this probe")
                 return

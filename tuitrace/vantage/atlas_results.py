@@ -55,6 +55,10 @@ class AtlasError(TuitraceError):
     """Atlas data or the Atlas API could not give traces (one line)."""
 
 
+class AtlasRateLimitError(AtlasError):
+    """The API answered 429: asking again later works (a poller waits longer instead of giving up)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProbeInfo:
     """What the API's ``/probes/`` says about one Atlas probe (``None``: not known)."""

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tuitrace.arguments import build_parser
 from tuitrace.cli import main
 from tuitrace.config import Protocol, Setting
+from tuitrace.multitarget import plan_targets
 from tuitrace.vantage.atlas_api import KEY_ENV, URL_ENV, AtlasClient
 from tuitrace.vantage.atlas_create import AtlasCreation, CreateRequest, ProbeSelection, create_slots
 from tuitrace.vantage.atlas_results import AtlasError
@@ -210,3 +212,18 @@ def test_atlas_create_headless_shows_progress_on_stderr_then_the_traces() -> Non
     assert sorted(t["vantage"] for t in entries) == ["atlas:1001", "atlas:1002"]
     assert atlas.created[0]["probes"] == [{"requested": 2, "type": "asn", "value": "3333"}]
     assert atlas.created[0]["definitions"][0]["protocol"] == "ICMP"
+
+
+def test_create_from_the_command_line_takes_the_protocol_and_family_of_the_trace() -> None:
+    atlas = fake()
+    with serve(atlas) as url:
+        words = ["--atlas-create", "--atlas-probes", "3", "--atlas-from", "area:north-east", "-T", "-p",
+                 "8443", "--no-local", "-n", "--no-lookups", "2001:db8::80"]
+        plans = plan_targets(build_parser().parse_words(words), ["tuitrace", *words], lambda _t: None,
+                             environ={URL_ENV: url, KEY_ENV: GOOD_KEY})
+    assert plans is not None and [p.host for p in plans] == [f"2001:db8::80 atlas #{n}" for n in (1, 2, 3)]
+    (body,) = atlas.created
+    assert body["definitions"][0] | {"description": ""} == {
+        "type": "traceroute", "target": "2001:db8::80", "af": 6, "protocol": "TCP", "port": 8443,
+        "description": ""}
+    assert body["probes"] == [{"requested": 3, "type": "area", "value": "North-East"}]
