@@ -209,6 +209,27 @@ def _vantage_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--ssh-config", metavar="FILE", help="passed to ssh as -F FILE")
     group.add_argument("--remote-command", metavar="CMD", default="tuitrace",
                        help="how to start tuitrace on the remote host (default: tuitrace on its PATH)")
+def _atlas_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("RIPE Atlas")
+    group.add_argument("--atlas", dest="atlas_measurement", metavar="MEASUREMENT_ID",
+                       help="also show the results of this public RIPE Atlas traceroute measurement, one "
+                       "trace per Atlas probe (HOST optional: with HOST, the trace from here runs beside "
+                       "them)")
+    group.add_argument("--atlas-file", metavar="FILE",
+                       help="the same from a saved results file (the API's JSON list or JSON lines): offline")
+    group.add_argument("--atlas-probe-info", metavar="FILE",
+                       help="with --atlas-file: a saved /api/v2/probes/ answer giving the probes' country "
+                       "and AS (else shown as ?)")
+    group.add_argument("--atlas-create", action="store_true",
+                       help="start a one-off traceroute to HOST from --atlas-probes Atlas probes and show "
+                       "its results as they arrive; spends credits; the key only from RIPE_ATLAS_KEY")
+    group.add_argument("--atlas-probes", metavar="N",
+                       help="with --atlas-create: how many probes (1-50, default 10)")
+    group.add_argument("--atlas-from", metavar="WHERE",
+                       help="with --atlas-create: country:CC, asn:NUMBER or area:WW|West|North-Central|"
+                       "South-Central|North-East|South-East (default area:WW)")
+
+
 def _screen_arguments(parser: argparse.ArgumentParser) -> None:
     screen = parser.add_argument_group("screen and privacy")
     screen.add_argument("--fields", metavar="FIELDS",
@@ -244,6 +265,7 @@ def build_parser() -> OneLineParser:
     _screen_arguments(parser)
     _enrich_arguments(parser)
     _vantage_arguments(parser)
+    _atlas_arguments(parser)
     settings = parser.add_argument_group("configuration file")
     settings.add_argument("--config", metavar="PATH",
                           help="read settings from this TOML file instead of ~/.config/tuitrace/config.toml "

@@ -256,10 +256,16 @@ def ui_options(ns: argparse.Namespace, command_line: Sequence[str], *, interacti
     )
 
 
+def atlas_given(ns: argparse.Namespace) -> bool:
+    """``--atlas``, ``--atlas-file`` or ``--atlas-create``: RIPE Atlas traces join the run."""
+    return bool(getattr(ns, "atlas_measurement", None) or getattr(ns, "atlas_file", None)
+                or getattr(ns, "atlas_create", False))
+
+
 def check_vantage(ns: argparse.Namespace) -> list[Vantage]:
     """``--from``'s own checks, before anything is resolved here (the name may exist only over there)."""
     if not ns.vantages:
-        if ns.no_local:
+        if ns.no_local and not atlas_given(ns):
             raise TuitraceError("--no-local needs --from [USER@]HOST: there is no other trace to show")
         return []
     if ns.simulate:
@@ -376,7 +382,7 @@ def several_targets(ns: argparse.Namespace) -> bool:
     (:mod:`tuitrace.multitarget` decides, and hands back a single host to the usual run)."""
     return bool(ns.more_hosts) or ns.targets_file is not None or ns.host is None or (
         ns.packet_len is not None and not looks_like_length(ns.packet_len)) or (
-        bool(ns.vantages) and not one_remote(ns))
+        bool(ns.vantages) and not one_remote(ns)) or atlas_given(ns)
 
 
 LOCAL_CHECK_HOST = "127.0.0.1"
@@ -438,7 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tuitrace.run import run_replay
 
             return run_replay(replay_invocation(ns, ["tuitrace", *words]))
-        if ns.host is None and ns.targets_file is None:
+        if ns.host is None and ns.targets_file is None and not atlas_given(ns):
             raise TuitraceError("name a HOST to trace (or --targets-file FILE, --replay FILE, or --demo)")
         compared = compare_settings(ns.compare, protocol_given=ns.protocol is not None,
                                     port_given=ns.port is not None, stream=ns.stream,

@@ -37,12 +37,14 @@ from tuitrace.lifecycle import (
 )
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol
-from tuitrace.report.multi import TargetOutcome, multi_csv, multi_json, multi_text
+from tuitrace.report.model import Lookup
+from tuitrace.report.multi import TargetOutcome, multi_csv, multi_json, multi_text, with_comparisons
 from tuitrace.run import open_enricher, open_network, remote_engine, request_responders
 from tuitrace.vantage.remote import RemoteEngine
 
 if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher
+    from tuitrace.vantage.atlas_engine import AtlasEngine
 
 EXIT_NONE_TRACED = 2
 POLL_SECONDS = 0.05
@@ -57,7 +59,9 @@ class TargetPlan:
     invocation: Invocation | None
     error: str | None = None
     vantage: str = "local"
-    """Where the trace runs: ``local``, or the ``--from`` destination as given."""
+    """Where the trace runs: ``local``, the ``--from`` destination as given, or ``atlas:<probe id>``."""
+    atlas: AtlasEngine | None = None
+    """An Atlas probe's trace, already read (or a slot that ``--atlas-create``'s poller fills)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +69,7 @@ class TargetRun:
     """One host of the run once its network is open: its engine, or why there is none."""
 
     host: str
-    engine: Engine | RemoteEngine | None
+    engine: Engine | RemoteEngine | AtlasEngine | None
     error: str | None = None
     vantage: str = "local"
 
@@ -74,6 +78,9 @@ def open_targets(plans: Sequence[TargetPlan]) -> list[TargetRun]:
     """An engine per plan that has an invocation and whose network opens; the others keep their error."""
     runs: list[TargetRun] = []
     for plan in plans:
+        if plan.atlas is not None:  # measured by RIPE Atlas: nothing to open here
+            runs.append(TargetRun(plan.host, plan.atlas, None, plan.vantage))
+            continue
         if plan.invocation is None:
             runs.append(TargetRun(plan.host, None, plan.error or "not traced", plan.vantage))
             continue
@@ -142,14 +149,15 @@ def run_several(plans: Sequence[TargetPlan]) -> int:
         return status
 
 
-def wait_for_engines(engines: Sequence[Engine | RemoteEngine]) -> None:
+def wait_for_engines(engines: Sequence[Engine | RemoteEngine | AtlasEngine]) -> None:
     """Until every engine has run its rounds (or died); a stop signal raises ``Interrupted`` meanwhile."""
     while any(engine.running for engine in engines):
         time.sleep(POLL_SECONDS)
 
 
-def outcomes(runs: Sequence[TargetRun]) -> list[TargetOutcome]:
-    """What each target measured (or why it measured nothing), for the reports."""
+def outcomes(runs: Sequence[TargetRun], lookup: Lookup | None = None) -> list[TargetOutcome]:
+    """What each target measured (or why it measured nothing), for the reports; a trace from RIPE Atlas
+    with what it shares with the local trace."""
     result: list[TargetOutcome] = []
     for run in runs:
         engine = run.engine
@@ -158,7 +166,12 @@ def outcomes(runs: Sequence[TargetRun]) -> list[TargetOutcome]:
             continue
         error = None if engine.error is None else str(engine.error) or type(engine.error).__name__
         result.append(TargetOutcome(run.host, engine.snapshot(), tuple(engine.events()), error, run.vantage))
-    return result
+    return with_comparisons(result, [run.engine for run in runs], lookup)
+
+
+def nothing_shown(measured: Sequence[TargetOutcome]) -> bool:
+    """No trace has a single round to show (every one failed before measuring)."""
+    return all(o.snapshot is None or (o.error is not None and o.snapshot.rounds == 0) for o in measured)
 
 
 def run_reports(runs: Sequence[TargetRun], options: ReportOptions, enricher: Enricher | None) -> int:
@@ -188,7 +201,7 @@ def run_reports(runs: Sequence[TargetRun], options: ReportOptions, enricher: Enr
                 for notice in enricher.notices():
                     print(f"tuitrace: {notice}", file=sys.stderr)
             lookup = enricher.get
-        measured = outcomes(runs)
+        measured = outcomes(runs, lookup)
         rounds = max((o.snapshot.rounds for o in measured if o.snapshot is not None), default=0)
         note = signals.partial_note(rounds)
         if options.format is ReportFormat.JSON:
@@ -200,4 +213,4 @@ def run_reports(runs: Sequence[TargetRun], options: ReportOptions, enricher: Enr
         else:
             output = mark_partial_text(multi_text(measured, lookup, options.numeric), note)
         write_out(output)
-    return signals.status()
+    return EXIT_NONE_TRACED if nothing_shown(measured) else signals.status()

@@ -31,8 +31,10 @@ from tuitrace.errors import TuitraceError, plain_os_error
 
 CONFIG_OPTION: Final = "--config"
 PRINT_OPTION: Final = "--print-config"
-NOT_SETTINGS: Final = frozenset({"help", "version", "config", "print-config"})
-"""Long options that make no sense in the file."""
+NOT_SETTINGS: Final = frozenset({"help", "version", "config", "print-config", "atlas", "atlas-file",
+                                 "atlas-probe-info", "atlas-create", "atlas-probes", "atlas-from"})
+"""Long options that make no sense in the file (RIPE Atlas's: a measurement named or created on every run,
+spending credits each time, is never a setting)."""
 DEFAULTS_SHOWN: Final[Mapping[str, object]] = {
     "protocol": "icmp",
     "sendwait": defaults.SENDWAIT_S,

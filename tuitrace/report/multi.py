@@ -17,9 +17,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol, runtime_checkable
 
 from tuitrace.report.csv import inert, render_csv
 from tuitrace.report.json import render_json
@@ -43,7 +43,38 @@ class TargetOutcome:
     events: tuple[Event, ...] = ()
     error: str | None = None
     vantage: str = "local"
-    """Where it was traced from: ``local``, or the ``--from`` destination as given."""
+    """Where it was traced from: ``local``, the ``--from`` destination as given, or ``atlas:<probe id>``."""
+    note: str = ""
+    """One short line about this trace against the local one (an Atlas probe's shared hops)."""
+    details: Mapping[str, Any] | None = None
+    """More fields for this trace's JSON entry (an Atlas probe's metadata, ``shared_with_local``)."""
+
+
+@runtime_checkable
+class ComparesWithLocal(Protocol):
+    """A trace from elsewhere that says what it shares with the local trace (RIPE Atlas probes)."""
+
+    @property
+    def vantage(self) -> str: ...
+
+    def compare_with_local(self, local: TraceSnapshot | None,
+                           lookup: Lookup | None) -> tuple[str, dict[str, Any]]: ...
+
+
+def with_comparisons(outcomes: Sequence[TargetOutcome], engines: Sequence[object | None],
+                     lookup: Lookup | None) -> list[TargetOutcome]:
+    """``outcomes`` with each comparing engine's note and details, against the first local trace."""
+    local = next((o.snapshot for o, engine in zip(outcomes, engines, strict=True)
+                  if o.vantage == "local" and o.snapshot is not None
+                  and not isinstance(engine, ComparesWithLocal)), None)
+    result = []
+    for outcome, engine in zip(outcomes, engines, strict=True):
+        if isinstance(engine, ComparesWithLocal):
+            note, details = engine.compare_with_local(local, lookup)
+            result.append(replace(outcome, vantage=engine.vantage, note=note, details=details or None))
+        else:
+            result.append(outcome)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +91,7 @@ class TargetSummary:
     avg_ms: float | None
     last_event: str
     error: str | None
+    note: str = ""
 
 
 def destination_hop(snapshot: TraceSnapshot) -> HopSnapshot | None:
@@ -83,8 +115,9 @@ def summarize(outcome: TargetOutcome) -> TargetSummary:
         hops=snapshot.path_length,
         loss_pct=None if hop is None else round(hop.loss_pct, 1),
         avg_ms=None if hop is None or hop.rtt.avg_ms is None else round(hop.rtt.avg_ms, 3),
-        last_event=last_event,
+        last_event=outcome.note or last_event,
         error=outcome.error,
+        note=outcome.note,
     )
 
 
@@ -93,7 +126,7 @@ def trace_entry(outcome: TargetOutcome, lookup: Lookup | None) -> dict[str, Any]
     if outcome.snapshot is None:
         return {"vantage": outcome.vantage, "target": {"host": outcome.host, "address": None},
                 "error": outcome.error}
-    entry: dict[str, Any] = {"vantage": outcome.vantage,
+    entry: dict[str, Any] = {"vantage": outcome.vantage, **(outcome.details or {}),
                              **json.loads(render_json(outcome.snapshot, lookup, outcome.events))}
     if outcome.error is not None:
         entry["error"] = outcome.error
@@ -121,7 +154,7 @@ def overview_lines(summaries: Sequence[TargetSummary]) -> list[str]:
         hops = "-" if s.hops is None else str(s.hops)
         line = (f"  {s.host:<{width}} {s.address:<39} {'yes' if s.reached else 'no':<8} {hops:>4}"
                 f" {_cell(s.loss_pct, '%'):>6} {_cell(s.avg_ms):>8}")
-        lines.append(line + (f"  stopped: {s.error}" if s.error else ""))
+        lines.append(line + (f"  stopped: {s.error}" if s.error else f"  {s.note}" if s.note else ""))
     return lines
 
 
@@ -137,6 +170,8 @@ def multi_text(outcomes: Sequence[TargetOutcome], lookup: Lookup | None = None, 
         text = render_text(outcome.snapshot, lookup, numeric, outcome.events)
         if outcome.error is not None:
             text += f"probing stopped: {outcome.error}\n"
+        if outcome.note:
+            text += f"{outcome.vantage}: {outcome.note}\n"
         blocks.append(text)
     return "\n".join(blocks)
 

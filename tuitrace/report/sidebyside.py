@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 SHARED = "="
 LEGEND = f"{SHARED} also on another trace's path; * no answer; loss% and avg ms at that hop"
+MOST_BESIDE = 6
+"""Columns at most (the first traces: here, then the others in their order); sixty RIPE Atlas probes side by
+side would be unreadable, and each has its own tab and report entry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,8 @@ class SideBySide:
     address, else the target, with ``from ...`` when it runs elsewhere."""
     rows: tuple[tuple[int, tuple[str, ...]], ...]
     """``(ttl, cells)``, one cell per title."""
+    left_out: int = 0
+    """Traces with a path that did not fit (beyond :data:`MOST_BESIDE`)."""
 
 
 def _title(outcome: TargetOutcome, one_target: bool) -> str:
@@ -57,9 +62,10 @@ def _cell(hop: SettingHop | None, shared: set[str]) -> str:
 
 def side_by_side(outcomes: Sequence[TargetOutcome]) -> SideBySide | None:
     """The traced outcomes' paths by TTL; ``None`` when fewer than two traces have a path to show."""
-    traced = [o for o in outcomes if o.snapshot is not None and o.snapshot.hops]
-    if len(traced) < 2:
+    every = [o for o in outcomes if o.snapshot is not None and o.snapshot.hops]
+    if len(every) < 2:
         return None
+    traced = every[:MOST_BESIDE]
     paths = [{hop.ttl: setting_hop(hop) for hop in o.snapshot.hops} for o in traced if o.snapshot]
     seen_by: dict[str, set[int]] = {}
     for number, path in enumerate(paths):
@@ -73,7 +79,13 @@ def side_by_side(outcomes: Sequence[TargetOutcome]) -> SideBySide | None:
         titles=tuple(_title(o, one_target) for o in traced),
         rows=tuple((ttl, tuple(_cell(path.get(ttl), shared) for path in paths))
                    for ttl in range(1, depth + 1)),
+        left_out=len(every) - len(traced),
     )
+
+
+def legend(table: SideBySide) -> str:
+    more = f"; {table.left_out} more traces in their own tabs and entries" if table.left_out else ""
+    return LEGEND + more
 
 
 def side_by_side_lines(outcomes: Sequence[TargetOutcome]) -> list[str]:
@@ -89,4 +101,4 @@ def side_by_side_lines(outcomes: Sequence[TargetOutcome]) -> list[str]:
         return "  " + "  ".join([f"{first:>3}", *padded]).rstrip()
 
     return ["Paths side by side", line("TTL", table.titles),
-            *(line(str(ttl), cells) for ttl, cells in table.rows), f"  ({LEGEND})"]
+            *(line(str(ttl), cells) for ttl, cells in table.rows), f"  ({legend(table)})"]

@@ -27,8 +27,8 @@ from textual.widgets import Footer, Static
 from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.engine.control import EngineControl
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
-from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize
-from tuitrace.report.sidebyside import LEGEND, side_by_side
+from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize, with_comparisons
+from tuitrace.report.sidebyside import legend, side_by_side
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
@@ -164,7 +164,7 @@ def side_by_side_table(outcomes: Sequence[TargetOutcome]) -> Group | None:
         table.add_column(Text(title), no_wrap=True, overflow="ellipsis")
     for ttl, cells in beside.rows:
         table.add_row(str(ttl), *(Text(cell) for cell in cells))
-    return Group(Text(""), table, Text(LEGEND, style="dim"))
+    return Group(Text(""), table, Text(legend(beside), style="dim"))
 
 
 class MultiTraceApp(TraceApp):
@@ -264,7 +264,9 @@ class MultiTraceApp(TraceApp):
             result.append(TargetOutcome(target.host, engine.snapshot(), tuple(engine.events()),
                                         None if error is None else str(error) or type(error).__name__,
                                         target.vantage))
-        return result
+        enricher = self.options.enricher
+        return with_comparisons(result, [target.engine for target in self.targets],
+                                enricher.get if enricher is not None else None)
 
     def refresh_view(self) -> None:
         self.query_one("#tab-bar", Static).update(self.tab_bar())

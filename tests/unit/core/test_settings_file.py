@@ -17,7 +17,7 @@ from tuitrace.cli import invocation_from_args, main, parse_with_settings
 from tuitrace.config import Protocol, Setting
 from tuitrace.errors import TuitraceError
 from tuitrace.invocation import Invocation
-from tuitrace.settings_file import FileValue, default_path, file_values, template
+from tuitrace.settings_file import NOT_SETTINGS, FileValue, default_path, file_values, template
 
 HOST = "127.0.0.1"
 
@@ -139,7 +139,7 @@ def test_print_config_lists_every_key_and_loads_back_as_the_defaults(
     text = capsys.readouterr().out
     table = tomllib.loads(text)
     keys = {flag[2:] for action in build_parser()._actions for flag in action.option_strings
-            if flag.startswith("--") and flag[2:] not in {"help", "version", "config", "print-config"}}
+            if flag.startswith("--") and flag[2:] not in NOT_SETTINGS}
     for key in keys:
         assert f"{key} = " in text, key
     assert {"interval", "protocol", "theme", "no-lookups"} <= set(table)

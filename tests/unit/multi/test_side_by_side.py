@@ -6,7 +6,7 @@ import dataclasses
 
 from tests.ui.fake_engine import FILTERED, FakeEngine
 from tuitrace.report.multi import TargetOutcome, multi_text
-from tuitrace.report.sidebyside import LEGEND, side_by_side, side_by_side_lines
+from tuitrace.report.sidebyside import LEGEND, MOST_BESIDE, side_by_side, side_by_side_lines
 from tuitrace.stats.snapshot import TraceSnapshot
 
 
@@ -61,3 +61,13 @@ def test_the_text_report_prints_the_block_with_its_legend() -> None:
     assert lines[1].split() == ["TTL", "here", "ops@jump1"]
     assert lines[2].split()[:2] == ["1", "10.0.1.1"] and "192.0.2.77" in lines[2]
     assert "\n".join(lines) in multi_text(outcomes)
+
+
+def test_at_most_six_traces_stand_side_by_side_and_the_legend_counts_the_others() -> None:
+    outcomes = [TargetOutcome("alpha", snapshot(), vantage="local"),
+                *(TargetOutcome(f"alpha from atlas:{n}", snapshot(), vantage=f"atlas:{n}")
+                  for n in range(60))]
+    table = side_by_side(outcomes)
+    assert table is not None and len(table.titles) == MOST_BESIDE and table.left_out == 61 - MOST_BESIDE
+    assert table.titles[:2] == ("here", "atlas:0")
+    assert side_by_side_lines(outcomes)[-1] == f"  ({LEGEND}; 55 more traces in their own tabs and entries)"
