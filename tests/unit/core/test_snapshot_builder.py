@@ -21,16 +21,14 @@ def answered(ttl: int, setting: Setting = ICMP) -> ProbeResult:
                        responder=f"192.0.2.{ttl}", rtt_ns=1_000_000)
 
 
-def progress(**changes: object) -> RunProgress:
-    base = RunProgress(RunState.RUNNING, rounds=3, reached=False, path_length=None, probes_sent=7, dropped=2)
-    return replace(base, **changes)
+PROGRESS = RunProgress(RunState.RUNNING, rounds=3, reached=False, path_length=None, probes_sent=7, dropped=2)
 
 
 def test_the_shown_ttls_include_silent_ones_and_nothing_beyond() -> None:
     book = StatsBook()
     book.add(answered(1), 0)
     book.add(answered(3), 0)
-    snap = book.snapshot(HEAD, ICMP, 0, range(1, 4), progress())
+    snap = book.snapshot(HEAD, ICMP, 0, range(1, 4), PROGRESS)
     assert [hop.ttl for hop in snap.hops] == [1, 2, 3]
     assert [hop.sent for hop in snap.hops] == [1, 0, 1]
 
@@ -38,24 +36,24 @@ def test_the_shown_ttls_include_silent_ones_and_nothing_beyond() -> None:
 def test_elapsed_runs_from_the_settings_start_unless_the_engine_says_otherwise() -> None:
     book = StatsBook()
     book.add(answered(1), 5 * NS)
-    assert book.snapshot(HEAD, ICMP, 7 * NS, range(1, 2), progress()).elapsed == 2.0
-    assert book.snapshot(HEAD, ICMP, 7 * NS, range(1, 2), progress(elapsed=9.5)).elapsed == 9.5
-    assert book.snapshot(HEAD, ICMP, 3 * NS, range(1, 2), progress()).elapsed == 0.0  # never negative
+    assert book.snapshot(HEAD, ICMP, 7 * NS, range(1, 2), PROGRESS).elapsed == 2.0
+    assert book.snapshot(HEAD, ICMP, 7 * NS, range(1, 2), replace(PROGRESS, elapsed=9.5)).elapsed == 9.5
+    assert book.snapshot(HEAD, ICMP, 3 * NS, range(1, 2), PROGRESS).elapsed == 0.0  # never negative
 
 
 def test_a_remote_trace_counts_the_probes_of_its_hops() -> None:
     book = StatsBook()
     for ttl in (1, 2, 2):
         book.add(answered(ttl), 0)
-    assert book.snapshot(HEAD, ICMP, 0, range(1, 3), progress(probes_sent=None)).probes_sent == 3
-    assert book.snapshot(HEAD, ICMP, 0, range(1, 3), progress()).probes_sent == 7
+    assert book.snapshot(HEAD, ICMP, 0, range(1, 3), replace(PROGRESS, probes_sent=None)).probes_sent == 3
+    assert book.snapshot(HEAD, ICMP, 0, range(1, 3), PROGRESS).probes_sent == 7
 
 
 def test_head_progress_and_every_setting_reach_the_snapshot() -> None:
     book = StatsBook()
     book.add(answered(1), 0)
     book.add(answered(1, TCP), 0)
-    snap = book.snapshot(HEAD, TCP, 0, range(0), progress(reached=True, path_length=4))
+    snap = book.snapshot(HEAD, TCP, 0, range(0), replace(PROGRESS, reached=True, path_length=4))
     assert (snap.host, snap.target, snap.mode) == ("example.test", "192.0.2.9", Mode.SIMULATED)
     assert snap.setting == TCP
     assert (snap.rounds, snap.reached, snap.path_length, snap.dropped) == (3, True, 4, 2)
