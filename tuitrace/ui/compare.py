@@ -23,11 +23,11 @@ from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.config import Setting
 from tuitrace.diagnose.compare import CompareHop, Comparison, SettingHop, compare_paths
 from tuitrace.engine.control import EngineControl
-from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.report.compare import compare_text
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.options import UiOptions
+from tuitrace.ui.running import run_screen
 from tuitrace.ui.screenshot import save_ticket_screenshot
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_table import HopTable
@@ -188,17 +188,8 @@ def report_text(engine: CompareEngine, settings: Sequence[Setting]) -> str:
 def run_compare_tui(engine: CompareEngine, settings: Sequence[Setting], options: UiOptions) -> int:
     """Start the engine, run the compare screen until the user quits, stop it; maybe print the report."""
     app = CompareApp(engine, settings, options)
-    with StopSignals() as signals:
-        engine.start()
-        try:
-            with signals.exit_loop(lambda status: app.exit(return_code=status)):
-                app.run()
-        except Interrupted:
-            pass
-        finally:
-            final = report_text(engine, engine.compared)
-            rounds = engine.snapshot().rounds
-            engine.stop()
-        if options.report_on_exit:
-            write_out(mark_partial_text(final, signals.partial_note(rounds)) + "\n")
-    return signals.status(app.return_code or 0)
+
+    def final() -> tuple[str, int]:
+        return report_text(engine, engine.compared), engine.snapshot().rounds
+
+    return run_screen(app, [engine], final, (lambda done: done) if options.report_on_exit else None)
