@@ -32,8 +32,9 @@ from __future__ import annotations
 import struct
 
 from tuitrace.config import UDP_BASE_PORT, Protocol, Setting
+from tuitrace.defaults import FLOWS
 
-FLOWS_MAX = 64
+FLOWS_MAX = int(FLOWS.high)
 """Most flows one trace probes at once (Dublin traceroute's default is 20; 64 covers 8-way stages twice
 over with room to spare)."""
 
