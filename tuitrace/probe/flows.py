@@ -47,11 +47,6 @@ _FLOW_CHECKSUM_STEP = 0x0407
 """Flow f's ICMP words sum to ``f * step``: distinct for every flow up to 65535 // step > FLOWS_MAX."""
 
 
-def is_flow(flow: int) -> bool:
-    """A probe of ``--flows`` (flows are 1..N); 0 is an ordinary probe."""
-    return flow > 0
-
-
 def udp_flow_port(setting: Setting, flow: int) -> int:
     """The destination port of UDP flow ``flow`` (1..N): the base port plus ``flow - 1``, wrapping below
     65536 so that ``-p 65535`` still gives N distinct ports."""
