@@ -8,14 +8,12 @@ the end with ``>``, opens the event pane with ``l`` and saves a screenshot with 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from tests.ui.tmux import ROOT, Terminal
+from tests.ui.tmux import ROOT, SHOTS, Terminal, keep_screenshots, take_screenshot
 
-SHOTS = ROOT / "screenshots"
 NAME = "tuitrace-demo-events"
 NOBODY = 65534
 
@@ -36,15 +34,11 @@ def main() -> int:
         term.wait_for(lambda s: "■ end" in s, "the end of the demo")
         term.press("l")
         term.wait_for(lambda s: "path_change" in s and "loss_burst" in s, "the events")
-        term.press("s")
-        term.wait_for(lambda s: "Screenshot saved" in s, "the screenshot")
+        take_screenshot(term)
         term.press("q")
     finally:
         term.close()
-    svg = next(out.glob("*.svg"))
-    shutil.copy2(svg, SHOTS / f"{NAME}.svg")
-    shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{NAME}.md")
-    shutil.rmtree(out, ignore_errors=True)
+    keep_screenshots(out, [NAME])
     print(f"wrote {SHOTS / NAME}.svg and .md")
     return 0
 

@@ -5,16 +5,14 @@ so ``--compare icmp,udp,tcp:8443`` shows ICMP and classic UDP reaching dst at ho
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from pathlib import Path
 
 from tests.lab.conftest import REJECTED_TCP_PORT
 from tests.lab.netlab import Lab
-from tests.ui.tmux import ROOT, Terminal
+from tests.ui.tmux import ROOT, SHOTS, Terminal, keep_screenshots, take_screenshot
 
-SHOTS = ROOT / "screenshots"
 NAME = "tuitrace-compare"
 
 
@@ -29,15 +27,11 @@ def main() -> int:
         term = Terminal(command, width=130, height=20)
         try:
             term.wait_for(lambda s: "is blocked at hop 5" in s and "round 20" in s, "the verdict, 20 rounds")
-            term.press("s")
-            term.wait_for(lambda s: "Screenshot saved" in s, "the screenshot")
+            take_screenshot(term)
             term.press("q")
         finally:
             term.close()
-        svg = next(out.glob("*.svg"))
-        shutil.copy2(svg, SHOTS / f"{NAME}.svg")
-        shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{NAME}.md")
-        shutil.rmtree(out, ignore_errors=True)
+        keep_screenshots(out, [NAME])
     print(f"wrote {SHOTS / NAME}.svg and .md")
     return 0
 

@@ -6,16 +6,14 @@ and the history strip (``d``) of the same run, where r3's dropped replies are a 
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from pathlib import Path
 
 from bench.labkit import delayed
 from tests.lab.netlab import Lab
-from tests.ui.tmux import ROOT, Terminal, hop, sent
+from tests.ui.tmux import ROOT, SHOTS, Terminal, hop, keep_screenshots, sent, take_screenshot
 
-SHOTS = ROOT / "screenshots"
 NAME = "tuitrace-lab"
 STRIP_NAME = "tuitrace-lab-strip"
 
@@ -30,22 +28,16 @@ def main() -> int:
         term = Terminal(command, width=120, height=24)
         try:
             term.wait_for(lambda s: target in hop(s, 5) and sent(s, 1) >= 40, "40 rounds")
-            term.press("s")
-            term.wait_for(lambda s: "Screenshot saved" in s, "the screenshot")
+            take_screenshot(term)
             term.wait_for(lambda s: "Screenshot saved" not in s, "the notice to go")
             term.press("d")
             term.wait_for(lambda s: "History, one cell per round" in s, "the history strip")
             time.sleep(8)  # 30 more rounds into the strip
-            term.press("s")
-            term.wait_for(lambda s: "Screenshot saved" in s, "the second screenshot")
+            take_screenshot(term, "the second screenshot")
             term.press("q")
         finally:
             term.close()
-        first, second = sorted(out.glob("*.svg"))
-        for svg, name in ((first, NAME), (second, STRIP_NAME)):
-            shutil.copy2(svg, SHOTS / f"{name}.svg")
-            shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{name}.md")
-        shutil.rmtree(out, ignore_errors=True)
+        keep_screenshots(out, [NAME, STRIP_NAME])
     print(f"wrote {SHOTS / NAME}.svg, {SHOTS / STRIP_NAME}.svg and their .md")
     return 0
 

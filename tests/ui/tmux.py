@@ -11,13 +11,15 @@ import shlex
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "screenshots"
+"""Where the README's screenshots are kept."""
 WAIT_S = 30.0
 """How long to wait for the screen to show something before failing (a limit, not a measurement)."""
 
@@ -95,3 +97,19 @@ def sent(screen: str, ttl: int) -> int:
 
 def header(screen: str) -> str:
     return "\n".join(screen.splitlines()[:3])
+
+
+def take_screenshot(term: Terminal, what: str = "the screenshot") -> None:
+    """Press ``s`` and wait until the app says where the files went."""
+    term.press("s")
+    term.wait_for(lambda s: "Screenshot saved" in s, what)
+
+
+def keep_screenshots(out: Path, names: Sequence[str]) -> None:
+    """The screenshots in ``out`` (SVG and Markdown, in the order they were taken) become ``names`` in the
+    README's screenshots folder; ``out`` is removed."""
+    for svg, name in zip(sorted(out.glob("*.svg")), names, strict=True):
+        shutil.copy2(svg, SHOTS / f"{name}.svg")
+        shutil.copy2(svg.with_suffix(".md"), SHOTS / f"{name}.md")
+    shutil.rmtree(out, ignore_errors=True)
+
