@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import IO
 
 from tuitrace.config import Mode, Protocol, Setting
-from tuitrace.defaults import SENDWAIT_MS_ABOVE
+from tuitrace.defaults import INTERVAL_S, MAX_TTL, SENDWAIT_MS_ABOVE, SENDWAIT_S, WAIT_S
 from tuitrace.engine.commands import command_lines
 from tuitrace.engine.engine import EVENT_LIMIT
 from tuitrace.errors import TuitraceError
@@ -268,15 +268,15 @@ class RemoteEngine:
             setting = self._setting or Setting(Protocol.ICMP, None)
             trace = self._book.get(setting, now)
             last = self._end if self._end is not None else max(trace.hops, default=0) + 1
-            max_ttl = start.max_ttl if start is not None else 30
+            max_ttl = start.max_ttl if start is not None else MAX_TTL
             head = RunHead(
                 host=f"{self._host} from {self.vantage.label}",
                 target=start.target if start is not None else self._host,
                 family=start.family if start is not None else 4,
                 mode=_mode(start),
-                interval=start.interval if start is not None else 1.0,
-                sendwait=start.sendwait if start is not None else 0.0,
-                wait=start.wait if start is not None else 3.0,
+                interval=start.interval if start is not None else INTERVAL_S,
+                sendwait=start.sendwait if start is not None else SENDWAIT_S,
+                wait=start.wait if start is not None else WAIT_S,
                 max_ttl=max_ttl,
             )
             finished = self._stopping.is_set() or self.error is not None

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tuitrace.config import Protocol
+from tuitrace.defaults import INTERVAL_S, MAX_TTL, SENDWAIT_S, WAIT_S
 from tuitrace.probe.types import Outcome
 from tuitrace.stats.snapshot import RunState
 from tuitrace.timeline.events import EventKind
@@ -152,3 +153,12 @@ def test_a_remote_that_prints_garbage_and_a_10_mb_line_is_contained() -> None:
     engine.run()
     assert engine.error is None and engine.snapshot().rounds == 2
     assert engine.dropped_lines == 4 and engine.snapshot().dropped == 4
+
+
+def test_before_its_start_line_a_remote_trace_shows_the_local_defaults() -> None:
+    engine = RemoteEngine(Vantage("lab-host", "ops"), WORDS, host=TARGET, remote_command=HERE,
+                          spawn=local_shell)
+    snap = engine.snapshot()  # not started: nothing came from the other side yet
+    assert (snap.interval, snap.sendwait, snap.wait) == (INTERVAL_S, SENDWAIT_S, WAIT_S)
+    assert snap.max_ttl == MAX_TTL
+    assert (snap.target, snap.hops, snap.probes_sent, snap.state) == (TARGET, (), 0, RunState.RUNNING)
