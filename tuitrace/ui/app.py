@@ -21,6 +21,7 @@ from textual.binding import BindingType
 from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol, port_for
+from tuitrace.defaults import PORT, TCP_DEFAULT_PORT, UDP_BASE_PORT
 from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
 from tuitrace.replay.control import ReplayControl
@@ -70,6 +71,8 @@ GEOIP_HINT_SECONDS = 12.0
 """How long the status line says that places need a GeoIP database."""
 QUIET_NOTICE = "no GeoIP database found"
 """The start of the lookups' notice that is a hint, not a problem: a status line, not a toast."""
+PORT_HINT = f"{PORT.low:g}-{PORT.high:g}; empty: classic UDP {UDP_BASE_PORT}+n, TCP {TCP_DEFAULT_PORT}"
+"""What the port dialog says (the bounds and the defaults of :mod:`tuitrace.defaults`)."""
 
 
 class TraceApp(App[int]):
@@ -266,8 +269,8 @@ class TraceApp(App[int]):
 
     def action_ask_port(self) -> None:
         current = self.snapshot.setting.port or self.user_port
-        screen = ValueInputScreen("Destination port", "1-65535; empty: classic UDP 33434+n, TCP 80",
-                                  parse_port, "" if current is None else str(current))
+        screen = ValueInputScreen("Destination port", PORT_HINT, parse_port,
+                                  "" if current is None else str(current))
         self.push_screen(screen, self._port_chosen)
 
     def _port_chosen(self, result: tuple[int | None] | None) -> None:
