@@ -46,8 +46,6 @@ class Dropped:
 
     uid: int
     gid: int
-    user_switched: bool
-    """True when the process became the sudo user."""
 
 
 def _libc() -> ctypes.CDLL:
@@ -116,4 +114,4 @@ def drop_privileges(environ: dict[str, str] | None = None) -> Dropped | None:
     if effective_capabilities() != 0 or (target is not None and os.geteuid() != target[0]):
         raise TuitraceError("privileges are still held after dropping them; refusing to go on")
     uid, gid = target if target is not None else (os.geteuid(), os.getegid())
-    return Dropped(uid=uid, gid=gid, user_switched=target is not None)
+    return Dropped(uid=uid, gid=gid)

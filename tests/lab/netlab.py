@@ -304,6 +304,12 @@ class Lab:
                 if not self._closed:
                     self.run(node, [tool, "-w", "-D", *rule], check=True)
 
+    def filter_rules(self, node: str,
+                     rules: list[tuple[str, list[str]]]) -> contextlib.AbstractContextManager[None]:
+        """A test's own (tool, rule) pairs in ``node``'s filter table while inside; the toggles below cover
+        the usual ones."""
+        return self._rules(node, rules)
+
     def silence(self, router: str) -> contextlib.AbstractContextManager[None]:
         """``router`` drops the time-exceeded messages it sends (v4 and v6): a ``*`` hop."""
         return self.loss(router, 1.0)

@@ -58,8 +58,7 @@ def tally(name: str, reports: Sequence[Report], expected: str | None) -> Counter
     return seen
 
 
-@contextlib.contextmanager
-def forward_drop(lab: Lab, router: str, probability: float) -> Iterator[None]:
+def forward_drop(lab: Lab, router: str, probability: float) -> contextlib.AbstractContextManager[None]:
     """``router`` drops the probes it forwards to dst with ``probability``, after its TTL check."""
     rules = [
         ("iptables", ["FORWARD", "-d", lab.target(4), "-m", "statistic", "--mode", "random",
@@ -67,13 +66,7 @@ def forward_drop(lab: Lab, router: str, probability: float) -> Iterator[None]:
         ("ip6tables", ["FORWARD", "-d", lab.target(6), "-m", "statistic", "--mode", "random",
                        "--probability", f"{probability:.6f}", "-j", "DROP"]),
     ]
-    for tool, rule in rules:
-        lab.run(router, [tool, "-w", "-I", *rule], check=True)
-    try:
-        yield
-    finally:
-        for tool, rule in rules:
-            lab.run(router, [tool, "-w", "-D", *rule], check=True)
+    return lab.filter_rules(router, rules)
 
 
 @contextlib.contextmanager
@@ -172,20 +165,12 @@ MIDDLEBOX_RUNS = 2
 MIDDLEBOX_RUNS_LONG = 20
 
 
-@contextlib.contextmanager
-def forged_tcp_reset(lab: Lab, router: str, port: int) -> Iterator[None]:
+def forged_tcp_reset(lab: Lab, router: str, port: int) -> contextlib.AbstractContextManager[None]:
     """``router`` answers TCP to dst:``port`` with a RST forged from dst's address (FORWARD, after the TTL
     check), as a firewall in front of a server does."""
     tcp = ["-p", "tcp", "--dport", str(port), "-j", "REJECT", "--reject-with", "tcp-reset"]
-    rules = [("iptables", ["FORWARD", "-d", lab.target(4), *tcp]),
-             ("ip6tables", ["FORWARD", "-d", lab.target(6), *tcp])]
-    for tool, rule in rules:
-        lab.run(router, [tool, "-w", "-I", *rule], check=True)
-    try:
-        yield
-    finally:
-        for tool, rule in rules:
-            lab.run(router, [tool, "-w", "-D", *rule], check=True)
+    return lab.filter_rules(router, [("iptables", ["FORWARD", "-d", lab.target(4), *tcp]),
+                                     ("ip6tables", ["FORWARD", "-d", lab.target(6), *tcp])])
 
 
 def _forged_reset_runs(lab: Lab, family: Family, runs: int) -> None:

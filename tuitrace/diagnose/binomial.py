@@ -12,26 +12,28 @@ import math
 from collections.abc import Iterable
 
 
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
 def _log_pmf(k: int, n: int, p: float) -> float:
     if p <= 0.0:
         return 0.0 if k == 0 else -math.inf
     if p >= 1.0:
         return 0.0 if k == n else -math.inf
-    log_choose = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-    return log_choose + k * math.log(p) + (n - k) * math.log1p(-p)
+    return _log_choose(n, k) + k * math.log(p) + (n - k) * math.log1p(-p)
 
 
 NEGLIGIBLE = 1e-17
 """A term below this share of the sum so far, past the mode, ends a tail (all later ones are smaller)."""
 
 
-def _tail(terms: Iterable[tuple[int, float]], mode: float, upward: bool) -> float:
-    """Sum ``(i, term)`` in order until past ``mode`` a term is negligible against the sum."""
+def _upper_tail(terms: Iterable[tuple[int, float]], mode: float) -> float:
+    """Sum ``(i, term)`` in rising ``i`` until past ``mode`` a term is negligible against the sum."""
     total = 0.0
     for i, term in terms:
         total += term
-        past = i > mode if upward else i < mode
-        if past and term <= total * NEGLIGIBLE:
+        if i > mode and term <= total * NEGLIGIBLE:
             break
     return min(1.0, total)
 
@@ -43,21 +45,7 @@ def at_least(k: int, n: int, p: float) -> float:
     if k > n:
         return 0.0
     terms = ((i, math.exp(_log_pmf(i, n, p))) for i in range(k, n + 1))
-    return _tail(terms, (n + 1) * p, upward=True)
-
-
-def at_most(k: int, n: int, p: float) -> float:
-    """P(X <= k) for X ~ Binomial(n, p): how surprising so few losses are if the loss rate is ``p``."""
-    if k < 0:
-        return 0.0
-    if k >= n:
-        return 1.0
-    terms = ((i, math.exp(_log_pmf(i, n, p))) for i in range(k, -1, -1))
-    return _tail(terms, (n + 1) * p - 1, upward=False)
-
-
-def _log_choose(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+    return _upper_tail(terms, (n + 1) * p)
 
 
 def loses_more(lost_a: int, sent_a: int, lost_b: int, sent_b: int) -> float:
@@ -73,4 +61,4 @@ def loses_more(lost_a: int, sent_a: int, lost_b: int, sent_b: int) -> float:
     terms = ((x, math.exp(_log_choose(lost, x) + _log_choose(total - lost, sent_a - x) - base))
              for x in range(max(lost_a, low), high + 1))
     mode = (lost + 1) * (sent_a + 1) / (total + 2)
-    return _tail(terms, mode, upward=True)
+    return _upper_tail(terms, mode)

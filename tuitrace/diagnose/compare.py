@@ -52,6 +52,17 @@ class CompareHop:
     marks: tuple[str, ...]
     """What differs here, as words: ``other routers``, ``TCP/443 blocked (!X)``, ``UDP silent``."""
 
+    @property
+    def responders_differ(self) -> bool:
+        """The settings' main responders at this hop are not all the same."""
+        return len({cell.responders[:1] for cell in self.cells if cell is not None and cell.responders}) > 1
+
+    @property
+    def shared_responder(self) -> str:
+        """The responder the settings share here (the first setting's that answered), ``???`` for none."""
+        firsts = (cell.responders[0] for cell in self.cells if cell is not None and cell.responders)
+        return next(firsts, "???")
+
 
 @dataclass(frozen=True, slots=True)
 class Divergence:
@@ -73,6 +84,13 @@ class Comparison:
     hops: tuple[CompareHop, ...]
     divergences: tuple[Divergence, ...]
     verdict: str
+
+    @property
+    def responder_per_setting(self) -> bool:
+        """Each setting needs a responder of its own in a table: at some hop the responders differ or a
+        setting's has marks (``!X``...)."""
+        return any(hop.responders_differ for hop in self.hops) or any(
+            cell is not None and cell.annotations for hop in self.hops for cell in hop.cells)
 
 
 def setting_hop(hop: HopSnapshot) -> SettingHop:

@@ -38,8 +38,8 @@ from tuitrace.probe.rounds import NS
 from tuitrace.probe.tracer import Tracer
 from tuitrace.probe.types import ProbeResult
 from tuitrace.stats.flowbook import FlowBook, FlowsSnapshot
-from tuitrace.stats.snapshot import RunState, TraceSnapshot, TtlCheck
-from tuitrace.stats.trace import StatsBook
+from tuitrace.stats.snapshot import TraceSnapshot, TtlCheck
+from tuitrace.stats.trace import RunHead, RunProgress, StatsBook, run_state
 from tuitrace.timeline.detector import Timeline
 from tuitrace.timeline.events import Clock, Event
 from tuitrace.timeline.recording import Command as Recorded
@@ -408,39 +408,16 @@ class Engine:
             config = tracer.config
             setting = tracer.setting if setting is None else setting
             path = tracer.path(setting)
-            trace = self._book.get(setting, now)
-            hops = trace.hop_snapshots(config.first_ttl, path.last_shown(config.first_ttl, config.max_ttl))
-            settings = self._book.settings
-            elapsed = (now - trace.started_ns) / NS
-            rounds, reached, end = path.rounds, path.reached, path.end
-            probes_sent = tracer.counters.sent
-            dropped = self._dropped + tracer.counters.unmatched
-            finished, paused = tracer.finished, tracer.paused
             check = tracer.reference.counts(setting) if setting.protocol is Protocol.TCP else None
-        if finished or self._stopping.is_set() or self.error is not None:
-            state = RunState.FINISHED
-        elif paused:
-            state = RunState.PAUSED
-        else:
-            state = RunState.RUNNING
-        return TraceSnapshot(
-            host=config.host or config.target,
-            target=config.target,
-            family=config.family,
-            setting=setting,
-            mode=self._network.mode,
-            interval=config.interval,
-            sendwait=config.sendwait,
-            wait=config.wait,
-            max_ttl=config.max_ttl,
-            state=state,
-            rounds=rounds,
-            elapsed=max(0.0, elapsed),
-            reached=reached,
-            path_length=end,
-            hops=hops,
-            probes_sent=probes_sent,
-            dropped=dropped,
-            settings=settings,
-            ttl_check=None if check is None else TtlCheck(*check),
-        )
+            finished = tracer.finished or self._stopping.is_set() or self.error is not None
+            progress = RunProgress(
+                state=run_state(finished=finished, paused=tracer.paused),
+                rounds=path.rounds,
+                reached=path.reached,
+                path_length=path.end,
+                probes_sent=tracer.counters.sent,
+                dropped=self._dropped + tracer.counters.unmatched,
+                ttl_check=None if check is None else TtlCheck(*check),
+            )
+            shown = range(config.first_ttl, path.last_shown(config.first_ttl, config.max_ttl) + 1)
+            return self._book.snapshot(RunHead.of(config, self._network.mode), setting, now, shown, progress)

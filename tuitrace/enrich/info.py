@@ -36,10 +36,5 @@ class EnrichInfo:
             return f"AS{self.asn} {self.as_name}"
         return f"AS{self.asn}"
 
-    @property
-    def is_empty(self) -> bool:
-        """True when nothing at all is known about the address."""
-        return self == EMPTY_INFO
-
 
 EMPTY_INFO = EnrichInfo()

@@ -101,7 +101,6 @@ class RdapDetails:
         self._last_start: float | None = None
         self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuitrace-rdap")
-        self.fetch_count = 0
 
     def detail(self, address: str) -> Future[DetailResult]:
         """The (possibly shared, possibly finished) future of ``address``'s RDAP details."""
@@ -130,7 +129,6 @@ class RdapDetails:
         self._wait_turn()
         result: DetailResult
         try:
-            self.fetch_count += 1
             result = inert_answer(self._fetch(address))
             ttl = self._cache_ttl
         except Exception as exc:  # ipwhois raises many types; all mean "no details"

@@ -66,8 +66,3 @@ def special_label(address: str | IPAddress) -> str | None:
         if ip.version == network.version and ip in network:
             return label
     return None
-
-
-def is_special(address: str | IPAddress) -> bool:
-    """True when the address must stay local unless the user opted in with ``--lookup-private``."""
-    return special_label(address) is not None

@@ -32,8 +32,9 @@ from __future__ import annotations
 import struct
 
 from tuitrace.config import UDP_BASE_PORT, Protocol, Setting
+from tuitrace.defaults import FLOWS
 
-FLOWS_MAX = 64
+FLOWS_MAX = int(FLOWS.high)
 """Most flows one trace probes at once (Dublin traceroute's default is 20; 64 covers 8-way stages twice
 over with room to spare)."""
 
@@ -44,11 +45,6 @@ UNPRIVILEGED_TCP_FLOWS_HINT = (
 _U16 = struct.Struct("!H")
 _FLOW_CHECKSUM_STEP = 0x0407
 """Flow f's ICMP words sum to ``f * step``: distinct for every flow up to 65535 // step > FLOWS_MAX."""
-
-
-def is_flow(flow: int) -> bool:
-    """A probe of ``--flows`` (flows are 1..N); 0 is an ordinary probe."""
-    return flow > 0
 
 
 def udp_flow_port(setting: Setting, flow: int) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tuitrace.defaults import PORT
 from tuitrace.packet.errors import PacketError
 from tuitrace.packet.extensions import MplsLabel, build_mpls_extension
 
@@ -163,8 +164,8 @@ def _port(table: dict[str, Any], key: str, where: str) -> int | None:
     value = table.get(key)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
-        raise ScenarioError(f"{where}: {key} must be a port, 1..65535")
+    if not isinstance(value, int) or isinstance(value, bool) or not PORT.low <= value <= PORT.high:
+        raise ScenarioError(f"{where}: {key} must be a port, {PORT.range_text}")
     return value
 
 

@@ -9,9 +9,11 @@ statistics together. Deterministic for a given seed.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
+import os
 import random
-import threading
+import select
 import time
 import zlib
 
@@ -247,12 +249,19 @@ class SimNetwork:
 
 
 class RealtimeSimNetwork(SimNetwork):
-    """The simulated network on the wall clock, for ``--simulate``: a demo and a UI test bed without root."""
+    """The simulated network on the wall clock, for ``--simulate``: a demo and a UI test bed without root.
+
+    It waits and is woken through a pipe, as the socket back-ends are, not a ``threading.Event``: a report
+    runs the engine in the main thread, where a stop signal raises ``Interrupted`` at any point, and one
+    raised inside ``Event.wait`` can leave the event's lock held, so that the ``wake`` of the engine's
+    ``stop`` then waits for ever."""
 
     def __init__(self, scenario: Scenario, *, tcp_ports: int = 1) -> None:
         super().__init__(scenario, tcp_ports=tcp_ports)
         self._offset = START_NS - time.monotonic_ns()
-        self._woken = threading.Event()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
 
     def now_ns(self) -> int:
         return time.monotonic_ns() + self._offset
@@ -265,10 +274,20 @@ class RealtimeSimNetwork(SimNetwork):
         now = self.now_ns()
         due = self._pending[0][0] if self._pending else None
         wait_ns = int(timeout * 1e9) if due is None else min(int(timeout * 1e9), max(0, due - now))
-        if wait_ns > 0 and self._woken.wait(wait_ns / 1e9):
-            self._woken.clear()
+        if wait_ns > 0 and self._wake_r >= 0 and select.select([self._wake_r], [], [], wait_ns / 1e9)[0]:
+            with contextlib.suppress(BlockingIOError, OSError):
+                os.read(self._wake_r, 4096)
         self._now = self.now_ns()
         return super().receive(0)
 
     def wake(self) -> None:
-        self._woken.set()
+        if self._wake_w >= 0:
+            with contextlib.suppress(BlockingIOError, OSError):
+                os.write(self._wake_w, b"!")
+
+    def close(self) -> None:
+        wake_r, wake_w, self._wake_r, self._wake_w = self._wake_r, self._wake_w, -1, -1
+        for fd in (wake_r, wake_w):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tuitrace.config import UDP_BASE_PORT, Protocol, Setting, TraceConfig, smallest_probe
+from tuitrace.defaults import MAX_HOPS
 from tuitrace.packet.incoming import EchoReply, IcmpError
 from tuitrace.probe.annotate import annotation, is_time_exceeded
 from tuitrace.probe.flows import udp_flow_port
@@ -45,8 +46,8 @@ class _Counters:
 
 class Tracer:
     def __init__(self, config: TraceConfig, identity: LocalIdentity) -> None:
-        if not 1 <= config.first_ttl <= config.max_ttl <= 255:
-            raise ValueError("need 1 <= first TTL <= max TTL <= 255")
+        if not MAX_HOPS.low <= config.first_ttl <= config.max_ttl <= MAX_HOPS.high:
+            raise ValueError(f"need 1 <= first TTL <= max TTL <= {MAX_HOPS.high:g}")
         self._config = config
         self._setting = config.setting
         self._paths: dict[Setting, PathState] = {}

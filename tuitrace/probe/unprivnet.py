@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tuitrace.config import Mode, Protocol, Setting
+from tuitrace.defaults import WAIT_S
 from tuitrace.errors import PrivilegeError
 from tuitrace.packet.errors import PacketError
 from tuitrace.packet.incoming import EchoReply, parse_icmp4_message, parse_icmp6_message
@@ -76,7 +77,7 @@ class UnprivilegedNetwork(SocketBackend):
         source: str | None = None,
         interface: str | None = None,
         tos: int = 0,
-        wait: float = 2.0,
+        wait: float = WAIT_S,
         dont_fragment: bool = False,
     ) -> None:
         super().__init__(family, target, source=source, interface=interface, tos=tos,

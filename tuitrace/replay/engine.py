@@ -24,7 +24,7 @@ from tuitrace.replay.format import Applied, Batch, Ending, PathMark, Record
 from tuitrace.replay.reader import Recording
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
-from tuitrace.stats.trace import StatsBook
+from tuitrace.stats.trace import RunHead, RunProgress, StatsBook, run_state
 from tuitrace.timeline.detector import Timeline
 from tuitrace.timeline.events import Clock, Event
 from tuitrace.timeline.recording import Command, Counts, Progress
@@ -235,29 +235,23 @@ class ReplayEngine:
         self._catch_up()
         config, ending = self._config, self._ending
         progress, counts = self._progress, self._counts
-        trace = self._book.get(progress.setting, self._at_ns)
         if ending is not None and self._finished:
             progress, counts = ending.progress, ending.counts
             state, elapsed = RunState(ending.state), ending.elapsed
         else:
             now = min(self._clock_ns(), self._records[-1].at_ns) if self._records else 0
-            state = RunState.FINISHED if self._finished else (
-                RunState.PAUSED if self._paused or self._recorded_pause else RunState.RUNNING)
-            elapsed = max(0.0, (max(now, self._at_ns) - trace.started_ns) / NS)
-        trace = self._book.get(progress.setting, self._at_ns)
-        header = self.recording.header
+            state = run_state(finished=self._finished, paused=self._paused or self._recorded_pause)
+            started = self._book.get(progress.setting, self._at_ns).started_ns
+            elapsed = (max(now, self._at_ns) - started) / NS
         try:
-            mode = Mode(header.mode)
+            mode = Mode(self.recording.header.mode)
         except ValueError:
             mode = Mode.SIMULATED
-        return TraceSnapshot(
-            host=config.host or config.target, target=config.target, family=config.family,
-            setting=progress.setting, mode=mode, interval=config.interval, sendwait=config.sendwait,
-            wait=config.wait, max_ttl=config.max_ttl, state=state, rounds=progress.rounds, elapsed=elapsed,
-            reached=progress.reached, path_length=progress.end,
-            hops=trace.hop_snapshots(config.first_ttl, progress.last_shown),
-            probes_sent=counts.sent, dropped=counts.dropped, settings=self._book.settings,
-        )
+        shown = range(config.first_ttl, progress.last_shown + 1)
+        run = RunProgress(state=state, rounds=progress.rounds, reached=progress.reached,
+                          path_length=progress.end, probes_sent=counts.sent, dropped=counts.dropped,
+                          elapsed=elapsed)
+        return self._book.snapshot(RunHead.of(config, mode), progress.setting, self._at_ns, shown, run)
 
 
 def _round_starts(records: tuple[Record, ...]) -> list[int]:

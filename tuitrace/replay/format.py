@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.defaults import MAX_HOPS, PORT
 from tuitrace.errors import TuitraceError
 from tuitrace.packet.extensions import MplsLabel
 from tuitrace.probe.types import Outcome, ProbeResult
@@ -46,7 +47,7 @@ OUTCOME_CODES: Final = {
     Outcome.TIME_EXCEEDED: "t", Outcome.REACHED: "r", Outcome.UNREACHABLE: "u", Outcome.LOST: "l",
 }
 OUTCOMES: Final = {code: outcome for outcome, code in OUTCOME_CODES.items()}
-MAX_TTL: Final = 255
+MAX_TTL: Final = int(MAX_HOPS.high)
 """TTLs in a record are checked against it: a damaged one must not make a replay build a million rows."""
 CONFIG_FIELDS: Final = (
     "target", "family", "host", "first_ttl", "max_ttl", "interval", "sendwait", "wait", "count", "source",
@@ -72,9 +73,12 @@ def parse_setting(text: object) -> Setting:
     name, _, port = text.partition(":")
     try:
         protocol = Protocol(name)
-        return Setting(protocol, int(port) if port else None)
+        number = int(port) if port else None
     except ValueError:
         raise DamagedRecordError(f"unknown setting {text!r}") from None
+    if number is not None and not PORT.low <= number <= PORT.high:
+        raise DamagedRecordError(f"setting {text!r}: a port is {PORT.range_text}")
+    return Setting(protocol, number)
 
 
 @dataclass(frozen=True, slots=True)

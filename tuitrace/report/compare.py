@@ -17,7 +17,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tuitrace.diagnose.compare import CompareHop, Comparison, SettingHop, divergence_findings
+from tuitrace.diagnose.compare import Comparison, SettingHop, divergence_findings
 from tuitrace.report.csv import inert
 from tuitrace.report.json import render_json
 from tuitrace.report.model import FindingReport, Lookup
@@ -57,12 +57,6 @@ def compare_json(comparison: Comparison, reference: TraceSnapshot, lookup: Looku
     return json.dumps(document, indent=2) + "\n"
 
 
-def _differ(hop: CompareHop) -> bool:
-    """The settings' responders at this hop are not all the same."""
-    seen = {cell.responders[:1] for cell in hop.cells if cell is not None and cell.responders}
-    return len(seen) > 1
-
-
 def _text_cells(cell: SettingHop | None, show_responder: bool) -> str:
     if cell is None:
         return f"{'':>6} {'':>7}" + (f" {'':<{RESPONDER_WIDTH}}" if show_responder else "")
@@ -80,14 +74,12 @@ def _text_cells(cell: SettingHop | None, show_responder: bool) -> str:
 def compare_table_lines(comparison: Comparison) -> list[str]:
     """Each hop once: the responder (when all settings agree), then per setting loss, avg and — where the
     settings' responders differ anywhere — its own responder; the marks last."""
-    per_setting = any(_differ(hop) for hop in comparison.hops) or any(
-        cell is not None and cell.annotations for hop in comparison.hops for cell in hop.cells)
+    per_setting = comparison.responder_per_setting
     group = 6 + 1 + 7 + (1 + RESPONDER_WIDTH if per_setting else 0)
     heads = "".join(f" │ {s.label[:group]:<{group}}" for s in comparison.settings)
     lines = [f"{'TTL':>4} {'Host':<{RESPONDER_WIDTH}}{heads} │ Marks"]
     for hop in comparison.hops:
-        shared = "" if _differ(hop) else next(
-            (cell.responders[0] for cell in hop.cells if cell is not None and cell.responders), "???")
+        shared = "" if hop.responders_differ else hop.shared_responder
         cells = "".join(f" │ {_text_cells(cell, per_setting)}" for cell in hop.cells)
         lines.append(f"{hop.ttl:>3}. {shared[:RESPONDER_WIDTH]:<{RESPONDER_WIDTH}}{cells} │ "
                      f"{'; '.join(hop.marks)}".rstrip())

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from tuitrace.probe.types import ProbeResult
 from tuitrace.stats.snapshot import HopSnapshot, TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.timeline.rounds import RoundRecord
@@ -105,17 +104,6 @@ def redact_events(events: Iterable[Event], snapshot: TraceSnapshot, privacy: Pri
         address = mapping.get(event.address, event.address) if event.address is not None else None
         out.append(replace(event, address=address, text=redact_text(event.text, mapping)))
     return out
-
-
-def redact_probe_result(result: ProbeResult, privacy: Privacy, target: str) -> ProbeResult:
-    """One probe's result as a recording made with ``privacy`` on should keep it: the responder of a
-    hidden hop (or the ``target`` with ``hide_target``) is ``hidden``."""
-    responder = result.responder
-    if responder is None or not privacy.active:
-        return result
-    if result.ttl <= privacy.hops or (privacy.hide_target and responder == target):
-        return result._replace(responder=HIDDEN)
-    return result
 
 
 def redact_round(record: RoundRecord, privacy: Privacy, target: str) -> RoundRecord:

@@ -46,8 +46,24 @@ class FlowHop:
         return 0.0 if self.sent == 0 else 100.0 * (self.sent - self.received) / self.sent
 
 
+class _HopRun:
+    """What a flow and a path both say of their hops, in TTL order."""
+
+    __slots__ = ()
+    hops: tuple[FlowHop, ...]
+
+    @property
+    def last(self) -> FlowHop | None:
+        """The last hop (the destination when it answered): its loss and RTT are the flow's or path's."""
+        return self.hops[-1] if self.hops else None
+
+    @property
+    def route(self) -> tuple[str | None, ...]:
+        return tuple(hop.address for hop in self.hops)
+
+
 @dataclass(frozen=True, slots=True)
-class FlowSnapshot:
+class FlowSnapshot(_HopRun):
     flow: int
     """1..N; flow 1 is the application's own 5-tuple."""
     label: str
@@ -56,30 +72,13 @@ class FlowSnapshot:
     """The distinct path (1..) this flow follows."""
     hops: tuple[FlowHop, ...]
 
-    @property
-    def last(self) -> FlowHop | None:
-        """The flow's last hop (the destination when it answered): its loss and RTT are the flow's."""
-        return self.hops[-1] if self.hops else None
-
-    @property
-    def route(self) -> tuple[str | None, ...]:
-        return tuple(hop.address for hop in self.hops)
-
 
 @dataclass(frozen=True, slots=True)
-class PathSnapshot:
+class PathSnapshot(_HopRun):
     path: int
     flows: tuple[int, ...]
     hops: tuple[FlowHop, ...]
     """Per TTL, the statistics of every flow of the path added together."""
-
-    @property
-    def last(self) -> FlowHop | None:
-        return self.hops[-1] if self.hops else None
-
-    @property
-    def route(self) -> tuple[str | None, ...]:
-        return tuple(hop.address for hop in self.hops)
 
 
 @dataclass(frozen=True, slots=True)

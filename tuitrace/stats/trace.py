@@ -1,13 +1,61 @@
-"""Statistics of a whole trace, kept per (protocol, port) setting so that switching back shows them again."""
+"""Statistics of a whole trace, kept per (protocol, port) setting so that switching back shows them again.
+
+Three engines keep a ``StatsBook``: the live one, the replay of a recording and the trace a remote vantage
+point streams. Each knows its run in its own way (a ``TraceConfig``, a recording's header, a ``start``
+line), but the snapshot they hand out is built here, once: which hops it shows, how long the setting ran,
+which settings have statistics.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tuitrace.config import Setting
+from tuitrace.config import Mode, Setting, TraceConfig
+from tuitrace.probe.rounds import NS
 from tuitrace.probe.types import ProbeResult
 from tuitrace.stats.hop import HopStats
-from tuitrace.stats.snapshot import HopSnapshot
+from tuitrace.stats.snapshot import HopSnapshot, RunState, TraceSnapshot, TtlCheck
+
+
+@dataclass(frozen=True, slots=True)
+class RunHead:
+    """What a snapshot says about the run rather than its statistics."""
+
+    host: str
+    target: str
+    family: int
+    mode: Mode
+    interval: float
+    sendwait: float
+    wait: float
+    max_ttl: int
+
+    @staticmethod
+    def of(config: TraceConfig, mode: Mode) -> RunHead:
+        return RunHead(config.host or config.target, config.target, config.family, mode, config.interval,
+                       config.sendwait, config.wait, config.max_ttl)
+
+
+@dataclass(frozen=True, slots=True)
+class RunProgress:
+    """Where the run of one setting stands: what its path looks like so far and what was counted."""
+
+    state: RunState
+    rounds: int
+    reached: bool
+    path_length: int | None
+    probes_sent: int | None
+    """``None``: the probes the shown hops count (a remote trace knows no other count)."""
+    dropped: int
+    elapsed: float | None = None
+    """Seconds the setting ran; ``None``: since its statistics started, up to the book's ``now_ns``."""
+    ttl_check: TtlCheck | None = None
+    link: str | None = None
+    """A remote trace that is not connected now: what happened (see ``TraceSnapshot.link``)."""
+
+
+def run_state(*, finished: bool, paused: bool) -> RunState:
+    return RunState.FINISHED if finished else RunState.PAUSED if paused else RunState.RUNNING
 
 
 @dataclass(slots=True)
@@ -66,3 +114,19 @@ class StatsBook:
     @property
     def settings(self) -> tuple[Setting, ...]:
         return tuple(self._traces)
+
+    def snapshot(self, head: RunHead, setting: Setting, now_ns: int, shown: range,
+                 progress: RunProgress) -> TraceSnapshot:
+        """The statistics of ``setting`` at ``now_ns``, the TTLs in ``shown`` (silent ones included)."""
+        trace = self.get(setting, now_ns)
+        hops = trace.hop_snapshots(shown.start, shown.stop - 1) if shown else ()
+        elapsed = (now_ns - trace.started_ns) / NS if progress.elapsed is None else progress.elapsed
+        sent = progress.probes_sent
+        return TraceSnapshot(
+            host=head.host, target=head.target, family=head.family, setting=setting, mode=head.mode,
+            interval=head.interval, sendwait=head.sendwait, wait=head.wait, max_ttl=head.max_ttl,
+            state=progress.state, rounds=progress.rounds, elapsed=max(0.0, elapsed), reached=progress.reached,
+            path_length=progress.path_length, hops=hops,
+            probes_sent=sum(hop.sent for hop in hops) if sent is None else sent, dropped=progress.dropped,
+            settings=self.settings, ttl_check=progress.ttl_check, link=progress.link,
+        )

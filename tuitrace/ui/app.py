@@ -21,9 +21,9 @@ from textual.binding import BindingType
 from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol, port_for
+from tuitrace.defaults import PORT, TCP_DEFAULT_PORT, UDP_BASE_PORT
 from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
-from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.replay.control import ReplayControl
 from tuitrace.report.privacy import (
     HIDDEN,
@@ -42,6 +42,7 @@ from tuitrace.ui.keys import bindings
 from tuitrace.ui.options import UiOptions
 from tuitrace.ui.parsing import next_sendwait, parse_interval, parse_port, parse_sendwait_text
 from tuitrace.ui.report import text_report
+from tuitrace.ui.running import run_screen
 from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.findings import FindingsScreen
 from tuitrace.ui.screens.flows import FlowsScreen
@@ -70,6 +71,8 @@ GEOIP_HINT_SECONDS = 12.0
 """How long the status line says that places need a GeoIP database."""
 QUIET_NOTICE = "no GeoIP database found"
 """The start of the lookups' notice that is a hint, not a problem: a status line, not a toast."""
+PORT_HINT = f"{PORT.low:g}-{PORT.high:g}; empty: classic UDP {UDP_BASE_PORT}+n, TCP {TCP_DEFAULT_PORT}"
+"""What the port dialog says (the bounds and the defaults of :mod:`tuitrace.defaults`)."""
 
 
 class TraceApp(App[int]):
@@ -272,8 +275,8 @@ class TraceApp(App[int]):
 
     def action_ask_port(self) -> None:
         current = self.snapshot.setting.port or self.user_port
-        screen = ValueInputScreen("Destination port", "1-65535; empty: classic UDP 33434+n, TCP 80",
-                                  parse_port, "" if current is None else str(current))
+        screen = ValueInputScreen("Destination port", PORT_HINT, parse_port,
+                                  "" if current is None else str(current))
         self.push_screen(screen, self._port_chosen)
 
     def _port_chosen(self, result: tuple[int | None] | None) -> None:
@@ -473,20 +476,12 @@ class TraceApp(App[int]):
 def run_tui(engine: EngineControl, options: UiOptions) -> int:
     """Start the engine, run the app until the user quits, stop the engine; maybe print the report."""
     app = TraceApp(engine, options)
-    with StopSignals() as signals:  # SIGTERM, SIGHUP, SIGINT: leave the screen the normal way, then report
-        engine.start()
-        try:
-            with signals.exit_loop(lambda status: app.exit(return_code=status)):
-                app.run()
-        except Interrupted:
-            pass  # before the app's loop ran or after it ended: nothing on screen to restore
-        finally:
-            final = engine.snapshot()
-            engine.stop()  # closes a loss burst still going: the events are read after it
-        if options.report_on_exit:
-            events = redact_events(engine.events(), final, app.privacy, final.host)
-            flows = None if app.privacy.active else engine.flows()  # flow paths name every router
-            report = text_report(redact_snapshot(final, app.privacy), options.enricher, not app.view.names,
-                                 events, flows, hidden=app.privacy.active)
-            write_out(mark_partial_text(report, signals.partial_note(final.rounds)) + "\n")
-    return signals.status(app.return_code or 0)
+
+    def report(final: TraceSnapshot) -> tuple[str, int]:
+        events = redact_events(engine.events(), final, app.privacy, final.host)
+        flows = None if app.privacy.active else engine.flows()  # flow paths name every router
+        text = text_report(redact_snapshot(final, app.privacy), options.enricher, not app.view.names, events,
+                           flows, hidden=app.privacy.active)
+        return text, final.rounds
+
+    return run_screen(app, [engine], engine.snapshot, report if options.report_on_exit else None)

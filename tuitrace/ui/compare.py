@@ -21,13 +21,13 @@ from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.config import Setting
-from tuitrace.diagnose.compare import CompareHop, Comparison, SettingHop, compare_paths
+from tuitrace.diagnose.compare import Comparison, SettingHop, compare_paths
 from tuitrace.engine.control import EngineControl
-from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.report.compare import compare_text
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.options import UiOptions
+from tuitrace.ui.running import run_screen
 from tuitrace.ui.screenshot import save_ticket_screenshot
 from tuitrace.ui.widgets.header import TraceHeader
 from tuitrace.ui.widgets.hop_table import HopTable
@@ -43,10 +43,6 @@ class CompareEngine(EngineControl, Protocol):
 
     def set_compared(self, settings: Sequence[Setting]) -> None:
         """Trace ``settings`` from the next round on."""
-
-
-def _differ(hop: CompareHop) -> bool:
-    return len({cell.responders[:1] for cell in hop.cells if cell is not None and cell.responders}) > 1
 
 
 def _who(cell: SettingHop | None) -> str:
@@ -68,8 +64,7 @@ def _numbers(cell: SettingHop | None) -> str:
 def compare_table(comparison: Comparison) -> Table:
     """The compare table: one column group per setting (loss, avg and, where the settings' responders
     differ anywhere, its own responder), else one shared Host column; the marks last. Inert text only."""
-    per_setting = any(_differ(hop) for hop in comparison.hops) or any(
-        cell is not None and cell.annotations for hop in comparison.hops for cell in hop.cells)
+    per_setting = comparison.responder_per_setting
     table = Table(expand=True, box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
     table.add_column("TTL", justify="right", no_wrap=True, min_width=3)
     if not per_setting:
@@ -79,11 +74,10 @@ def compare_table(comparison: Comparison) -> Table:
         table.add_column(Text(f"{setting.label}\n{sub}"), no_wrap=True, min_width=len(sub))
     table.add_column("Marks", ratio=1)
     for hop in comparison.hops:
-        differ = _differ(hop)
+        differ = hop.responders_differ
         row: list[Text] = [Text(f"{hop.ttl}.")]
         if not per_setting:
-            shared = next((c.responders[0] for c in hop.cells if c is not None and c.responders), "???")
-            row.append(Text(shared))
+            row.append(Text(hop.shared_responder))
         for cell in hop.cells:
             text = Text(_numbers(cell))
             if per_setting and cell is not None:
@@ -188,17 +182,8 @@ def report_text(engine: CompareEngine, settings: Sequence[Setting]) -> str:
 def run_compare_tui(engine: CompareEngine, settings: Sequence[Setting], options: UiOptions) -> int:
     """Start the engine, run the compare screen until the user quits, stop it; maybe print the report."""
     app = CompareApp(engine, settings, options)
-    with StopSignals() as signals:
-        engine.start()
-        try:
-            with signals.exit_loop(lambda status: app.exit(return_code=status)):
-                app.run()
-        except Interrupted:
-            pass
-        finally:
-            final = report_text(engine, engine.compared)
-            rounds = engine.snapshot().rounds
-            engine.stop()
-        if options.report_on_exit:
-            write_out(mark_partial_text(final, signals.partial_note(rounds)) + "\n")
-    return signals.status(app.return_code or 0)
+
+    def final() -> tuple[str, int]:
+        return report_text(engine, engine.compared), engine.snapshot().rounds
+
+    return run_screen(app, [engine], final, (lambda done: done) if options.report_on_exit else None)

@@ -26,7 +26,6 @@ from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.engine.control import EngineControl
-from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_text, write_out
 from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize, with_comparisons
 from tuitrace.report.sidebyside import legend, side_by_side
 from tuitrace.stats.flowbook import FlowsSnapshot
@@ -34,6 +33,7 @@ from tuitrace.stats.snapshot import RunState, TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.options import UiOptions
+from tuitrace.ui.running import run_screen
 from tuitrace.ui.screens.help import HelpScreen, help_text
 from tuitrace.ui.screenshot import save_ticket_screenshot
 from tuitrace.ui.widgets.header import TraceHeader
@@ -331,21 +331,10 @@ def run_tabs(targets: Sequence[TargetEntry], options: UiOptions) -> int:
     """Start every engine, run the screen until the user quits, stop them; maybe print the report."""
     app = MultiTraceApp(targets, options)
     engines = [t.engine for t in app.targets if t.engine is not None]
-    with StopSignals() as signals:
-        for engine in engines:
-            engine.start()
-        try:
-            with signals.exit_loop(lambda status: app.exit(return_code=status)):
-                app.run()
-        except Interrupted:
-            pass
-        finally:
-            final = app.outcomes()
-            for engine in engines:
-                engine.stop()
-        if options.report_on_exit:
-            enricher = options.enricher
-            report = multi_text(final, enricher.get if enricher is not None else None, not app.view.names)
-            rounds = max((o.snapshot.rounds for o in final if o.snapshot is not None), default=0)
-            write_out(mark_partial_text(report, signals.partial_note(rounds)) + "\n")
-    return signals.status(app.return_code or 0)
+
+    def report(final: list[TargetOutcome]) -> tuple[str, int]:
+        enricher = options.enricher
+        text = multi_text(final, enricher.get if enricher is not None else None, not app.view.names)
+        return text, max((o.snapshot.rounds for o in final if o.snapshot is not None), default=0)
+
+    return run_screen(app, engines, app.outcomes, report if options.report_on_exit else None)

@@ -20,15 +20,14 @@ from collections.abc import Callable, Sequence
 from typing import IO
 
 from tuitrace.config import Mode, Protocol, Setting
-from tuitrace.defaults import SENDWAIT_MS_ABOVE
+from tuitrace.defaults import INTERVAL_S, MAX_TTL, SENDWAIT_MS_ABOVE, SENDWAIT_S, WAIT_S
 from tuitrace.engine.commands import command_lines
 from tuitrace.engine.engine import EVENT_LIMIT
 from tuitrace.errors import TuitraceError
-from tuitrace.probe.rounds import NS
 from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.stats.flowbook import FlowsSnapshot
-from tuitrace.stats.snapshot import RunState, TraceSnapshot
-from tuitrace.stats.trace import StatsBook
+from tuitrace.stats.snapshot import TraceSnapshot
+from tuitrace.stats.trace import RunHead, RunProgress, StatsBook, run_state
 from tuitrace.timeline.events import Event
 from tuitrace.vantage.lines import MAX_LINE, NewerStreamError, RemoteError, Round, Start, read_line
 from tuitrace.vantage.ssh import Backoff, Failure, Vantage, classify, explain, ssh_command
@@ -293,32 +292,25 @@ class RemoteEngine:
             setting = self._setting or Setting(Protocol.ICMP, None)
             trace = self._book.get(setting, now)
             last = self._end if self._end is not None else max(trace.hops, default=0) + 1
-            max_ttl = start.max_ttl if start is not None else 30
-            hops = trace.hop_snapshots(1, min(last, max_ttl)) if trace.hops else ()
-            finished = self._stopping.is_set() or self.error is not None
-            state = (RunState.FINISHED if finished else RunState.PAUSED if self._paused
-                     else RunState.RUNNING)
-            return TraceSnapshot(
+            max_ttl = start.max_ttl if start is not None else MAX_TTL
+            head = RunHead(
                 host=f"{self._host} from {self.vantage.label}",
                 target=start.target if start is not None else self._host,
                 family=start.family if start is not None else 4,
-                setting=setting,
                 mode=_mode(start),
-                interval=start.interval if start is not None else 1.0,
-                sendwait=start.sendwait if start is not None else 0.0,
-                wait=start.wait if start is not None else 3.0,
+                interval=start.interval if start is not None else INTERVAL_S,
+                sendwait=start.sendwait if start is not None else SENDWAIT_S,
+                wait=start.wait if start is not None else WAIT_S,
                 max_ttl=max_ttl,
-                state=state,
-                rounds=self._rounds,
-                elapsed=max(0.0, (now - trace.started_ns) / NS),
-                reached=self._reached,
-                path_length=self._end,
-                hops=hops,
-                probes_sent=sum(h.sent for h in hops),
-                dropped=self.dropped_lines,
-                settings=self._book.settings,
+            )
+            finished = self._stopping.is_set() or self.error is not None
+            progress = RunProgress(
+                state=run_state(finished=finished, paused=self._paused), rounds=self._rounds,
+                reached=self._reached, path_length=self._end, probes_sent=None, dropped=self.dropped_lines,
                 link=None if finished else self._link,
             )
+            shown = range(1, min(last, max_ttl) + 1) if trace.hops else range(0)
+            return self._book.snapshot(head, setting, now, shown, progress)
 
 
 def _count_at(words: Sequence[str]) -> int | None:

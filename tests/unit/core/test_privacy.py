@@ -10,18 +10,19 @@ import sys
 from pathlib import Path
 
 from tuitrace.config import Protocol, Setting
-from tuitrace.probe.types import Outcome, ProbeResult
+from tuitrace.probe.types import Outcome
 from tuitrace.report.privacy import (
     HIDDEN,
     Privacy,
     hidden_lookup,
     redact_events,
-    redact_probe_result,
+    redact_round,
     redact_snapshot,
     redact_text,
     redact_words,
 )
 from tuitrace.timeline.events import Event, EventKind
+from tuitrace.timeline.rounds import RoundHop, RoundRecord
 from tuitrace.ui.widgets.hop_columns import DEFAULT_KEYS
 
 from .test_reports import SNAPSHOT
@@ -71,13 +72,19 @@ def test_redact_text_leaves_longer_addresses_alone() -> None:
     assert redact_text(text, mapping) == "hidden and 10.0.0.10 and 110.0.0.1."
 
 
-def test_probe_results_for_recordings() -> None:
-    result = ProbeResult(key=1, setting=Setting(Protocol.ICMP, None), ttl=2, round=0,
-                         outcome=Outcome.TIME_EXCEEDED, responder="10.0.2.1", rtt_ns=1000)
-    assert redact_probe_result(result, Privacy(hops=2), "10.9.9.9").responder == HIDDEN
-    assert redact_probe_result(result, Privacy(hops=1), "10.9.9.9").responder == "10.0.2.1"
-    far = result._replace(ttl=9, responder="10.9.9.9")
-    assert redact_probe_result(far, Privacy(hide_target=True), "10.9.9.9").responder == HIDDEN
+def test_stream_rounds_hide_the_first_hops_and_the_target() -> None:
+    near = RoundHop(ttl=2, outcome=Outcome.TIME_EXCEEDED, address="10.0.2.1", rtt_ms=1.0, annotation=None)
+    far = RoundHop(ttl=9, outcome=Outcome.REACHED, address="10.9.9.9", rtt_ms=9.0, annotation=None)
+    silent = RoundHop(ttl=1, outcome=Outcome.LOST, address=None, rtt_ms=None, annotation=None)
+    record = RoundRecord(round=0, setting=Setting(Protocol.ICMP, None), started_ns=0,
+                         hops=(silent, near, far))
+
+    def shown(privacy: Privacy) -> list[str | None]:
+        return [hop.address for hop in redact_round(record, privacy, "10.9.9.9").hops]
+
+    assert shown(Privacy(hops=2)) == [None, HIDDEN, "10.9.9.9"]
+    assert shown(Privacy(hops=1)) == [None, "10.0.2.1", "10.9.9.9"]
+    assert shown(Privacy(hide_target=True)) == [None, "10.0.2.1", HIDDEN]
 
 
 def test_hidden_lookup_answers_nothing_for_hidden_rows() -> None:

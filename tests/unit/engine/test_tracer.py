@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.defaults import MAX_HOPS
 from tuitrace.engine.engine import Engine
 from tuitrace.errors import PrivilegeError
 from tuitrace.packet.icmp import build_echo, build_icmp_error
@@ -211,3 +213,11 @@ def test_a_protocol_the_network_refuses_keeps_the_current_one() -> None:
     assert engine.snapshot().setting == Setting(Protocol.UDP, 53)
     assert engine.take_messages() == ["cannot trace ICMP: ping sockets are not allowed"]
     assert engine.take_messages() == []
+
+
+def test_the_tracer_takes_ttls_inside_the_max_hops_bound_and_no_further() -> None:
+    identity = LocalIdentity(icmp_id=1, udp_port=2, tcp_port=3, source=SOURCE)
+    highest = int(MAX_HOPS.high)
+    assert Tracer(TraceConfig(target=TARGET, family=4, first_ttl=highest, max_ttl=highest), identity)
+    with pytest.raises(ValueError, match=f"max TTL <= {highest}"):
+        Tracer(TraceConfig(target=TARGET, family=4, max_ttl=highest + 1), identity)

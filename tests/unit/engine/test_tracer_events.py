@@ -6,35 +6,24 @@ and what the tracer then sends or reports.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from tuitrace.config import Protocol, Setting, TraceConfig
+from tuitrace.config import Protocol, Setting
 from tuitrace.packet.incoming import EchoReply, IcmpError
 from tuitrace.packet.quote import Quote
 from tuitrace.probe.pathlearn import SILENT_ROUNDS
 from tuitrace.probe.rounds import NS
 from tuitrace.probe.tracer import Tracer
-from tuitrace.probe.types import LocalIdentity, Outcome, Probe, Reply
+from tuitrace.probe.types import Outcome, Probe, Reply
 
-SOURCE, TARGET, ROUTER = "192.0.2.1", "198.51.100.9", "203.0.113.1"
-IDENTITY = LocalIdentity(icmp_id=7, udp_port=40001, tcp_port=40002, source=SOURCE)
+from .tracer_steps import IDENTITY, SOURCE, TARGET, send_round, started_tracer
+
+ROUTER = "203.0.113.1"
 ICMP = Setting(Protocol.ICMP, None)
 
 
 def tracer(**config: object) -> Tracer:
-    base = TraceConfig(target=TARGET, family=4, max_ttl=8, interval=1.0, wait=0.5)
-    made = Tracer(replace(base, **config), IDENTITY)  # type: ignore[arg-type]
-    made.start(0)
-    return made
-
-
-def send_round(t: Tracer, now: int) -> list[Probe]:
-    probes = t.poll(now)
-    for probe in probes:
-        t.sent(probe, now)
-    return probes
+    return started_tracer(**{"max_ttl": 8, **config})
 
 
 def echo(probe: Probe, at: int) -> Reply:

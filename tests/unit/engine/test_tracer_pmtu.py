@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from tuitrace.config import TraceConfig
 from tuitrace.packet.incoming import EchoReply, IcmpError
 from tuitrace.packet.quote import Quote
 from tuitrace.probe.pmtu import PathMtu
 from tuitrace.probe.tracer import Tracer
-from tuitrace.probe.types import LocalIdentity, Outcome, Probe, Reply
+from tuitrace.probe.types import Outcome, Probe, Reply
 
-SOURCE, TARGET = "192.0.2.1", "198.51.100.9"
-IDENTITY = LocalIdentity(icmp_id=7, udp_port=40001, tcp_port=40002, source=SOURCE)
+from .tracer_steps import IDENTITY, SOURCE, TARGET, send_round, started_tracer
+
 ROUTERS = {1: "203.0.113.1", 2: "203.0.113.2", 3: "203.0.113.3", 4: "203.0.113.4"}
 ICMP_V4_SMALLEST = 36
 
 
 def tracer(**config: object) -> Tracer:
-    base = TraceConfig(target=TARGET, family=4, max_ttl=5, interval=1.0, wait=0.5)
-    made = Tracer(replace(base, **config), IDENTITY)  # type: ignore[arg-type]
-    made.start(0)
-    return made
-
-
-def send_round(t: Tracer, now: int) -> list[Probe]:
-    probes = t.poll(now)
-    for probe in probes:
-        t.sent(probe, now)
-    return probes
+    return started_tracer(**{"max_ttl": 5, **config})
 
 
 def length(probe: Probe) -> int:

@@ -19,7 +19,7 @@ from tests.unit.enrich.conftest import MakeOptions
 from tuitrace.enrich.asn import AsDescription
 from tuitrace.enrich.dnsquery import FAILURE_TTL, DnsResult
 from tuitrace.enrich.enricher import FIRST_RETRY, Enricher
-from tuitrace.enrich.info import EnrichInfo
+from tuitrace.enrich.info import EMPTY_INFO, EnrichInfo
 from tuitrace.enrich.options import EnrichOptions
 
 ROUTER = "10.9.0.1"  # lab-style private address: looked up, never probed
@@ -375,7 +375,7 @@ def test_bad_input_never_raises(lab_server: DnsTestServer, make_options: MakeOpt
     enricher = enricher_for(make_options())
     for text in ("", "router.example", "10.9.0.300", "::g"):
         enricher.request(text)
-        assert enricher.get(text).is_empty
+        assert enricher.get(text) == EMPTY_INFO
     assert enricher.wait_idle(5)
     assert lab_server.queries == []
 

@@ -155,6 +155,8 @@ def test_the_fast_result_encoding_is_the_json_of_the_result() -> None:
     '["r",0,[[1,300,0,0,"l"]]]',
     '["e",0,"exploded",1.0,0,3,5,1,5,20,0]',
     '["e",0,"finished",NaN,0,3,5,1,5,20,0]',
+    '["s",0,1,"tcp:0"]',
+    '["s",0,1,"udp:65536"]',
 ])
 def test_a_damaged_value_stops_the_replay_instead_of_being_used(recorded: Path, tmp_path: Path,
                                                                 record: str) -> None:

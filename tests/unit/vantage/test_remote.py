@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tuitrace.config import Protocol
+from tuitrace.defaults import INTERVAL_S, MAX_TTL, SENDWAIT_S, WAIT_S
 from tuitrace.probe.types import Outcome
 from tuitrace.stats.snapshot import RunState
 from tuitrace.timeline.events import EventKind
@@ -178,3 +179,12 @@ def test_a_trace_cut_mid_run_says_so_and_resumes_with_the_rounds_still_to_come()
 def test_the_count_asked_of_the_remote_side_is_its_own_option_only() -> None:
     engine = RemoteEngine(Vantage("lab-host"), ["-i", "0.05", "--", "-c"], host=TARGET, spawn=local_shell)
     assert engine.argv()[-1].endswith("--stream -i 0.05 -- -c")
+
+
+def test_before_its_start_line_a_remote_trace_shows_the_local_defaults() -> None:
+    engine = RemoteEngine(Vantage("lab-host", "ops"), WORDS, host=TARGET, remote_command=HERE,
+                          spawn=local_shell)
+    snap = engine.snapshot()  # not started: nothing came from the other side yet
+    assert (snap.interval, snap.sendwait, snap.wait) == (INTERVAL_S, SENDWAIT_S, WAIT_S)
+    assert snap.max_ttl == MAX_TTL
+    assert (snap.target, snap.hops, snap.probes_sent, snap.state) == (TARGET, (), 0, RunState.RUNNING)
