@@ -81,6 +81,10 @@ def _protocol_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"udp without -p is classic traceroute: port {UDP_BASE_PORT}+n, one per "
                         "probe, so ECMP branches all show")
     proto.add_argument("-p", "--port", help=f"destination port {_bounds(defaults.PORT)}")
+    proto.add_argument("--sport", metavar="PORT",
+                       help="fixed source port of UDP and TCP probes, as traceroute's --sport, to reproduce "
+                       f"one application's flow exactly {_bounds(defaults.SOURCE_PORT)}; TCP needs raw "
+                       "sockets")
     family = proto.add_mutually_exclusive_group()
     family.add_argument("-4", dest="family", action="store_const", const=4, help="IPv4 only")
     family.add_argument("-6", dest="family", action="store_const", const=6, help="IPv6 only")

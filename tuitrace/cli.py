@@ -83,6 +83,16 @@ def setting_from_args(ns: argparse.Namespace) -> Setting:
     return Setting(protocol, port_for(protocol, user_port, fixed_udp=kind == "udp-fixed"))
 
 
+def source_port_from_args(ns: argparse.Namespace, setting: Setting) -> int | None:
+    """``--sport``: only for probes with ports (a file's value waits for u/t, as its ``-p`` does)."""
+    value = _number(getattr(ns, "sport", None), defaults.SOURCE_PORT)
+    if value is None:
+        return None
+    if setting.protocol is Protocol.ICMP and not isinstance(ns.sport, FileValue):
+        raise TuitraceError("--sport needs a port-based protocol: add -U, -T or -P udp/tcp")
+    return int(value)
+
+
 def report_format(ns: argparse.Namespace) -> ReportFormat | None:
     """The headless report asked for, or ``None`` for the interactive screen."""
     if ns.stream:
@@ -151,6 +161,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
     if (ns.mda or flows) and getattr(ns, "record", None) is not None:
         raise TuitraceError("--record keeps no flow statistics yet: leave out --flows/--mda to record")
     confidence = int(ns.confidence or 95) if ns.mda else None
+    source_port = source_port_from_args(ns, setting)
     source = interface = None
     if scenario is not None:
         address, family = scenario.target, scenario.family
@@ -183,6 +194,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
         mtu_discovery=ns.mtu,
         flows=flows,
         mda_confidence=confidence,
+        source_port=source_port,
     )
 
 
@@ -314,6 +326,8 @@ def remote_options(ns: argparse.Namespace, trace: TraceConfig) -> VantageOptions
               "--packet-size", str(trace.packet_len)]
     if trace.count is not None:
         words += ["-c", str(trace.count)]
+    if trace.source_port is not None:
+        words += ["--sport", str(trace.source_port)]
     if ns.socket_mode:
         words.append(f"--{ns.socket_mode}")
     words += ["-n", "--no-lookups", "--", ns.host]

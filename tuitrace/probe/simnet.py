@@ -249,8 +249,11 @@ class SimNetwork:
 class RealtimeSimNetwork(SimNetwork):
     """The simulated network on the wall clock, for ``--simulate``: a demo and a UI test bed without root."""
 
-    def __init__(self, scenario: Scenario, *, tcp_ports: int = 1) -> None:
-        super().__init__(scenario, tcp_ports=tcp_ports)
+    def __init__(self, scenario: Scenario, *, tcp_ports: int = 1, source_port: int | None = None) -> None:
+        if source_port is None:
+            super().__init__(scenario, tcp_ports=tcp_ports)
+        else:  # --sport: the simulated probes leave from it, as real ones would
+            super().__init__(scenario, tcp_ports=tcp_ports, udp_port=source_port, tcp_port=source_port)
         self._offset = START_NS - time.monotonic_ns()
         self._woken = threading.Event()
 
