@@ -156,6 +156,12 @@ def _output_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--output-dir", metavar="DIR",
                      help="where the screenshot key writes its SVG and Markdown report (default "
                      "./screenshots); checked at start when given")
+    out.add_argument("--dot", metavar="FILE",
+                     help="write the topology found as a Graphviz graph at the end of the run (on screen: "
+                     "also with each screenshot): --mda's interfaces and links, --flows' paths, else the "
+                     "responders per TTL")
+    out.add_argument("--mermaid", metavar="FILE",
+                     help="the same graph as a Mermaid flowchart, for pasting into a ticket")
     out.add_argument("--report-on-exit", action="store_true", help="print the text report when the UI quits")
     out.add_argument("--theme", metavar="NAME",
                      help="colours of the live screen: a Textual built-in theme (textual-dark, "
