@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.unit.core.test_cli_errors import tuitrace
+from tuitrace.cli import main
 from tuitrace.config import Mode, Protocol, Setting, TraceConfig
 from tuitrace.engine.engine import Engine
 from tuitrace.errors import PrivilegeError, TuitraceError
@@ -144,7 +144,9 @@ def test_flow_one_is_the_applications_five_tuple() -> None:
         (["--sport", "5000"], "--sport needs a port-based protocol"),
     ],
 )
-def test_source_port_mistakes_are_one_line(argv: list[str], needle: str) -> None:
-    done = tuitrace("--report", "-n", "--no-lookups", *argv, LOOPBACK)
-    assert done.returncode == 2, done.stderr
-    assert needle in done.stderr and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+def test_source_port_mistakes_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str],
+                                           needle: str) -> None:
+    """In this process: each mistake is found before any socket is opened."""
+    assert main(["--report", "-n", "--no-lookups", *argv, LOOPBACK]) == 2
+    stderr = capsys.readouterr().err
+    assert needle in stderr and stderr.count("\n") == 1 and "Traceback" not in stderr
