@@ -80,7 +80,7 @@ def test_probes_leave_from_the_source_port_and_flows_name_that_5_tuples_path(lab
 
 
 DOT_EDGE = re.compile(r"  (h\d+_\d+) -> (h\d+_\d+)(?: \[[^\]]*\])?;")
-DOT_NODE = re.compile(r'  (h\d+_\d+) \[label="\d+\. ([^"]*)"')
+DOT_NODE = re.compile(r'  (h\d+_\d+) \[label="\d+: ([^"]*)"')
 
 
 def dot_edges(text: str) -> set[tuple[str, str]]:
@@ -89,7 +89,7 @@ def dot_edges(text: str) -> set[tuple[str, str]]:
         graph = json.loads(subprocess.run(["dot", "-Tjson"], input=text, capture_output=True, text=True,
                                           check=True, timeout=30).stdout)
         nodes = [obj for obj in graph["objects"] if "nodes" not in obj]  # not the rank=same subgraphs
-        names = {obj["_gvid"]: obj["label"].split(". ", 1)[1] for obj in nodes}
+        names = {obj["_gvid"]: obj["label"].split(": ", 1)[1] for obj in nodes}
         return {(names[edge["tail"]], names[edge["head"]]) for edge in graph.get("edges", [])}
     labels = dict(DOT_NODE.findall(text))
     return {(labels[a], labels[b]) for a, b in DOT_EDGE.findall(text)}

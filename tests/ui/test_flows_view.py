@@ -165,7 +165,7 @@ async def test_the_screenshot_draws_the_paths_and_writes_the_graph_files(tmp_pat
     (page,) = tmp_path.glob("tuitrace-*.md")
     mermaid = page.read_text(encoding="utf-8").split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert mermaid == graphs.mermaid.read_text(encoding="utf-8")  # type: ignore[union-attr]
-    assert '  h2_1["2. 10.0.2.1"]' in mermaid and "  h1_1 ==>|\"path 1\"| h2_1" in mermaid
+    assert '  h2_1["2: 10.0.2.1"]' in mermaid and "  h1_1 ==>|\"path 1\"| h2_1" in mermaid
     assert "  h1_1 -->|\"path 2\"| h2_2" in mermaid
     dot = graphs.dot.read_text(encoding="utf-8")  # type: ignore[union-attr]
     assert 'h1_1 -> h2_1 [label="path 1", penwidth=2.5];' in dot

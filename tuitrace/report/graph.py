@@ -14,9 +14,9 @@ Three sources, the richest one a run has:
 Nodes are one per (TTL, address): the same address at two TTLs (a NAT, a loop) stays two nodes, so the
 drawing keeps the trace's order. Addresses and names come from the network and are untrusted: node ids are
 made here (``h<ttl>_<n>``), never from them, and every label is quoted and escaped for its syntax (DOT: a
-backslash and a double quote; Mermaid: everything but letters, digits and ``.:-_/()`` and the space as
-``#<code>;`` entity codes); control characters become ``?``, so a hostile name cannot end a line, a
-string or a statement. Same input, same bytes: nodes and edges are sorted.
+backslash and a double quote; Mermaid: everything but letters, digits, ``.:-/()`` and the space as
+``#<code>;`` entity codes, Markdown's marks included); control characters become ``?``, so a hostile
+name cannot end a line, a string or a statement. Same input, same bytes: nodes and edges are sorted.
 
 Pure functions of values: no files, no Textual.
 """
@@ -130,7 +130,7 @@ class _Builder:
             counts[ttl] = counts.get(ttl, 0) + 1
             ids[key] = f"h{ttl}_{counts[ttl]}"
             text = SILENT if address is None else self._label(ttl, address)
-            nodes.append(Node(ids[key], ttl, f"{ttl}. {text}", address is None, address == self._target))
+            nodes.append(Node(ids[key], ttl, f"{ttl}: {text}", address is None, address == self._target))
         rank = {key: index for index, key in enumerate(order)}
         edges = [
             Edge(ids[tail], ids[head], _paths_label(members), bold)
@@ -236,11 +236,13 @@ def dot_string(text: str) -> str:
     return '"' + _printable(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_MERMAID_PLAIN = frozenset(string.ascii_letters + string.digits + " .:-_/()")
+_MERMAID_PLAIN = frozenset(string.ascii_letters + string.digits + " .:-/()")
 
 
 def mermaid_string(text: str) -> str:
-    """A Mermaid quoted label: every character but a few plain ones as an entity code (``#34;``)."""
+    """A Mermaid quoted label: every character but a few plain ones as an entity code (``#34;``). Mermaid
+    reads labels as Markdown too, so ``*``, ``_``, ``#``, backticks and brackets are codes, and a label
+    never starts with ``<number>. `` (a list): ours start ``<ttl>: ``."""
     return '"' + "".join(c if c in _MERMAID_PLAIN else f"#{ord(c)};" for c in _printable(text)) + '"'
 
 

@@ -48,7 +48,7 @@ DOT_LINE = re.compile(
     r"|\{ rank=same; (?:h\d+_\d+; )+\}"
     r'|h\d+_\d+ -> h\d+_\d+(?: \[label="(?:[^"\\]|\\.)*"(?:, penwidth=2\.5)?\]| \[penwidth=2\.5\])?;'
     r'|label="(?:[^"\\]|\\.)*";|labelloc=t;|rankdir=LR;|node \[shape=box, fontname="monospace"\];)')
-MERMAID_LABEL = r'"[A-Za-z0-9 .:\-_/()#;]*"'
+MERMAID_LABEL = r'"[A-Za-z0-9 .:\-/()#;]*"'
 MERMAID_LINE = re.compile(
     rf"  (?:h\d+_\d+(?:\[{MERMAID_LABEL}\]|\(\({MERMAID_LABEL}\)\))"
     rf"|h\d+_\d+ (?:-->|==>)(?:\|{MERMAID_LABEL}\|)? h\d+_\d+"
@@ -68,19 +68,19 @@ def edge_pairs(topology: Topology) -> set[tuple[str, str]]:
 def test_mda_edges_are_its_links_and_a_silent_interface_is_a_star() -> None:
     topology = mda_topology(DIAMOND, TARGET)
     assert edge_pairs(topology) == {
-        ("1. 10.201.0.1", "2. 10.201.1.2"), ("1. 10.201.0.1", "2. 10.201.2.2"), ("1. 10.201.0.1", "2. *"),
-        ("2. 10.201.1.2", "3. 10.201.3.3"), ("2. 10.201.2.2", "3. 10.201.3.3"), ("2. *", "3. 10.201.3.3"),
-        ("3. 10.201.3.3", f"4. {TARGET}"),
+        ("1: 10.201.0.1", "2: 10.201.1.2"), ("1: 10.201.0.1", "2: 10.201.2.2"), ("1: 10.201.0.1", "2: *"),
+        ("2: 10.201.1.2", "3: 10.201.3.3"), ("2: 10.201.2.2", "3: 10.201.3.3"), ("2: *", "3: 10.201.3.3"),
+        ("3: 10.201.3.3", f"4: {TARGET}"),
     }
     assert [n.id for n in topology.nodes] == ["h1_1", "h2_1", "h2_2", "h2_3", "h3_1", "h4_1"]
     assert [n.silent for n in topology.nodes].count(True) == 1
-    assert [n.label for n in topology.nodes if n.target] == [f"4. {TARGET}"]
+    assert [n.label for n in topology.nodes if n.target] == [f"4: {TARGET}"]
     dot = render_dot(topology)
-    assert 'h2_3 [label="2. *", style=dashed];' in dot
-    assert 'h4_1 [label="4. 10.201.6.2", peripheries=2];' in dot
+    assert 'h2_3 [label="2: *", style=dashed];' in dot
+    assert 'h4_1 [label="4: 10.201.6.2", peripheries=2];' in dot
     assert "  h1_1 -> h2_3;" in dot and "{ rank=same; h2_1; h2_2; h2_3; }" in dot
     mermaid = render_mermaid(topology)
-    assert mermaid.startswith("flowchart LR\n") and '  h4_1(("4. 10.201.6.2"))' in mermaid
+    assert mermaid.startswith("flowchart LR\n") and '  h4_1(("4: 10.201.6.2"))' in mermaid
     assert "  h2_3 --> h3_1" in mermaid and "  class h2_3 silent" in mermaid
 
 
@@ -120,16 +120,23 @@ def test_hostile_names_cannot_break_either_syntax() -> None:
 def test_privacy_hides_the_first_hops_and_the_target_whoever_found_them() -> None:
     names = {"10.201.3.3": "core.example"}
     shown = labels(mda_topology(DIAMOND, TARGET, labeler(TARGET, Privacy(hops=2), names.get)))
-    assert sorted(shown.values()) == ["1. hidden", "2. *", "2. hidden", "2. hidden",
-                                      "3. core.example (10.201.3.3)", f"4. {TARGET}"]
+    assert sorted(shown.values()) == ["1: hidden", "2: *", "2: hidden", "2: hidden",
+                                      "3: core.example (10.201.3.3)", f"4: {TARGET}"]
     topology = mda_topology(DIAMOND, TARGET, labeler(TARGET, Privacy(hide_target=True)))
-    assert labels(topology)["h4_1"] == "4. hidden" and TARGET not in render_dot(topology)
-    assert labels(topology)["h1_1"] == "1. 10.201.0.1"
+    assert labels(topology)["h4_1"] == "4: hidden" and TARGET not in render_dot(topology)
+    assert labels(topology)["h1_1"] == "1: 10.201.0.1"
 
 
 def test_mermaid_writes_every_special_character_as_an_entity_code() -> None:
-    topology = mda_topology(DIAMOND, TARGET, lambda _ttl, _address: 'a"b#c<d>e|f`g;h')
-    assert '"1. a#34;b#35;c#60;d#62;e#124;f#96;g#59;h"' in render_mermaid(topology)
+    topology = mda_topology(DIAMOND, TARGET, lambda _ttl, _address: 'a"b#c<d>e|f`g;h_i*j[k]')
+    assert '"1: a#34;b#35;c#60;d#62;e#124;f#96;g#59;h#95;i#42;j#91;k#93;"' in render_mermaid(topology)
+
+
+def test_no_mermaid_label_reads_as_a_markdown_list() -> None:
+    """Mermaid reads labels as Markdown: ``"2. 10.0.0.1"`` would be drawn as a numbered list."""
+    flowchart = render_mermaid(mda_topology(DIAMOND, TARGET))
+    labels_drawn = re.findall(r'\["([^"]*)"\]|\(\("([^"]*)"\)\)', flowchart)
+    assert labels_drawn and not any(re.match(r"\d+\. ", a or b) for a, b in labels_drawn)
 
 
 def controls_as_marks(text: str) -> str:
@@ -178,13 +185,13 @@ def test_flow_paths_are_chains_and_the_applications_path_is_bold() -> None:
     names = labels(topology)
     by_pair = {(names[e.tail], names[e.head]): e for e in topology.edges}
     assert set(by_pair) == {
-        ("1. 10.201.0.1", "2. 10.201.2.2"), ("2. 10.201.2.2", "3. 10.201.3.3"),
-        ("1. 10.201.0.1", "2. 10.201.1.2"), ("2. 10.201.1.2", "3. 10.201.3.3"),
-        ("1. 10.201.0.1", "2. *"), ("2. *", "3. 10.201.3.3"), ("3. 10.201.3.3", f"4. {TARGET}"),
+        ("1: 10.201.0.1", "2: 10.201.2.2"), ("2: 10.201.2.2", "3: 10.201.3.3"),
+        ("1: 10.201.0.1", "2: 10.201.1.2"), ("2: 10.201.1.2", "3: 10.201.3.3"),
+        ("1: 10.201.0.1", "2: *"), ("2: *", "3: 10.201.3.3"), ("3: 10.201.3.3", f"4: {TARGET}"),
     }
-    assert by_pair[("1. 10.201.0.1", "2. 10.201.2.2")].bold
-    assert not by_pair[("1. 10.201.0.1", "2. 10.201.1.2")].bold
-    assert by_pair[("3. 10.201.3.3", f"4. {TARGET}")].label == "paths 1, 2, 3"
+    assert by_pair[("1: 10.201.0.1", "2: 10.201.2.2")].bold
+    assert not by_pair[("1: 10.201.0.1", "2: 10.201.1.2")].bold
+    assert by_pair[("3: 10.201.3.3", f"4: {TARGET}")].label == "paths 1, 2, 3"
     assert "your 5-tuple (flow 1) on path 1" in topology.title
     assert run_topology_of(flows) == topology
 
@@ -208,9 +215,9 @@ def test_without_flows_consecutive_ttls_responders_are_joined_and_silence_is_a_s
     engine.run()
     topology = run_topology(engine.snapshot(), None)
     assert edge_pairs(topology) == {
-        ("1. 192.0.2.254", "2. 203.0.113.21"), ("1. 192.0.2.254", "2. 203.0.113.22"),
-        ("2. 203.0.113.21", "3. *"), ("2. 203.0.113.22", "3. *"), ("3. *", "4. 203.0.113.40"),
-        ("4. 203.0.113.40", "5. 198.51.100.9"),
+        ("1: 192.0.2.254", "2: 203.0.113.21"), ("1: 192.0.2.254", "2: 203.0.113.22"),
+        ("2: 203.0.113.21", "3: *"), ("2: 203.0.113.22", "3: *"), ("3: *", "4: 203.0.113.40"),
+        ("4: 203.0.113.40", "5: 198.51.100.9"),
     }
     assert topology == trace_topology(engine.snapshot())
     assert "UDP 33434+n" in topology.title

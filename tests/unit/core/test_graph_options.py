@@ -42,9 +42,9 @@ def test_a_headless_run_writes_both_graphs_with_its_privacy(tmp_path: Path) -> N
     done = tuitrace(*SIMULATED, "--privacy", "1", "--dot", str(dot), "--mermaid", str(mermaid), "sim")
     assert done.returncode == 0, done.stderr
     text = dot.read_text(encoding="utf-8")
-    assert 'h1_1 [label="1. hidden"];' in text and "192.0.2.254" not in text
-    assert 'h2_1 [label="2. 203.0.113.21"];' in text and 'h2_2 [label="2. 203.0.113.22"];' in text
+    assert 'h1_1 [label="1: hidden"];' in text and "192.0.2.254" not in text
+    assert 'h2_1 [label="2: 203.0.113.21"];' in text and 'h2_2 [label="2: 203.0.113.22"];' in text
     assert "  h1_1 -> h2_1;" in text and "  h1_1 -> h2_2;" in text and "  h2_2 -> h3_1;" in text
     flowchart = mermaid.read_text(encoding="utf-8")
-    assert flowchart.startswith("flowchart LR\n") and '  h4_1(("4. 198.51.100.9"))' in flowchart
+    assert flowchart.startswith("flowchart LR\n") and '  h4_1(("4: 198.51.100.9"))' in flowchart
     assert not [name for name in tmp_path.iterdir() if name.name.startswith(".")]  # no temporary left
