@@ -14,7 +14,7 @@ Three sources, the richest one a run has:
 Nodes are one per (TTL, address): the same address at two TTLs (a NAT, a loop) stays two nodes, so the
 drawing keeps the trace's order. Addresses and names come from the network and are untrusted: node ids are
 made here (``h<ttl>_<n>``), never from them, and every label is quoted and escaped for its syntax (DOT: a
-backslash and a double quote; Mermaid: everything but letters, digits, ``.:-/()`` and the space as
+backslash and a double quote; Mermaid: everything but letters, digits, ``.,:-/()`` and the space as
 ``#<code>;`` entity codes, Markdown's marks included); control characters become ``?``, so a hostile
 name cannot end a line, a string or a statement. Same input, same bytes: nodes and edges are sorted.
 
@@ -236,7 +236,7 @@ def dot_string(text: str) -> str:
     return '"' + _printable(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_MERMAID_PLAIN = frozenset(string.ascii_letters + string.digits + " .:-/()")
+_MERMAID_PLAIN = frozenset(string.ascii_letters + string.digits + " .,:-/()")
 
 
 def mermaid_string(text: str) -> str:

@@ -48,7 +48,7 @@ DOT_LINE = re.compile(
     r"|\{ rank=same; (?:h\d+_\d+; )+\}"
     r'|h\d+_\d+ -> h\d+_\d+(?: \[label="(?:[^"\\]|\\.)*"(?:, penwidth=2\.5)?\]| \[penwidth=2\.5\])?;'
     r'|label="(?:[^"\\]|\\.)*";|labelloc=t;|rankdir=LR;|node \[shape=box, fontname="monospace"\];)')
-MERMAID_LABEL = r'"[A-Za-z0-9 .:\-/()#;]*"'
+MERMAID_LABEL = r'"[A-Za-z0-9 .,:\-/()#;]*"'
 MERMAID_LINE = re.compile(
     rf"  (?:h\d+_\d+(?:\[{MERMAID_LABEL}\]|\(\({MERMAID_LABEL}\)\))"
     rf"|h\d+_\d+ (?:-->|==>)(?:\|{MERMAID_LABEL}\|)? h\d+_\d+"
