@@ -81,6 +81,10 @@ def _protocol_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"udp without -p is classic traceroute: port {UDP_BASE_PORT}+n, one per "
                         "probe, so ECMP branches all show")
     proto.add_argument("-p", "--port", help=f"destination port {_bounds(defaults.PORT)}")
+    proto.add_argument("--sport", metavar="PORT",
+                       help="fixed source port of UDP and TCP probes, as traceroute's --sport, to reproduce "
+                       f"one application's flow exactly {_bounds(defaults.SOURCE_PORT)}; TCP needs raw "
+                       "sockets")
     family = proto.add_mutually_exclusive_group()
     family.add_argument("-4", dest="family", action="store_const", const=4, help="IPv4 only")
     family.add_argument("-6", dest="family", action="store_const", const=6, help="IPv6 only")
@@ -152,6 +156,12 @@ def _output_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--output-dir", metavar="DIR",
                      help="where the screenshot key writes its SVG and Markdown report (default "
                      "./screenshots); checked at start when given")
+    out.add_argument("--dot", metavar="FILE",
+                     help="write the topology found as a Graphviz graph at the end of the run (on screen: "
+                     "also with each screenshot): --mda's interfaces and links, --flows' paths, else the "
+                     "responders per TTL")
+    out.add_argument("--mermaid", metavar="FILE",
+                     help="the same graph as a Mermaid flowchart, for pasting into a ticket")
     out.add_argument("--report-on-exit", action="store_true", help="print the text report when the UI quits")
     out.add_argument("--theme", metavar="NAME",
                      help="colours of the live screen: a Textual built-in theme (textual-dark, "

@@ -34,13 +34,14 @@ from tuitrace.invocation import (
 )
 from tuitrace.privileges import sudo_user
 from tuitrace.probe.scenario import Scenario, ScenarioError, load_scenario
+from tuitrace.report.graph import GraphFiles
 from tuitrace.report.privacy import Privacy
 from tuitrace.settings_file import PRINT_OPTION, FileValue, Settings, load_settings, template
 from tuitrace.targetlist import looks_like_length, read_targets_file
 from tuitrace.targets import check_interface, check_target, local_source, resolve
 from tuitrace.ui.options import UiOptions
 from tuitrace.ui.widgets.hop_columns import DEFAULT_KEYS, parse_fields
-from tuitrace.userfiles import check_output_dir, geoip_file_problem
+from tuitrace.userfiles import check_output_dir, check_output_file, geoip_file_problem
 from tuitrace.vantage.ssh import Vantage, parse_vantage
 
 if TYPE_CHECKING:  # loaded only for --simulate: the command line's import path stays short
@@ -81,6 +82,16 @@ def setting_from_args(ns: argparse.Namespace) -> Setting:
         return Setting(Protocol.ICMP, None)
     protocol = Protocol.TCP if kind == "tcp" else Protocol.UDP
     return Setting(protocol, port_for(protocol, user_port, fixed_udp=kind == "udp-fixed"))
+
+
+def source_port_from_args(ns: argparse.Namespace, setting: Setting) -> int | None:
+    """``--sport``: only for probes with ports (a file's value waits for u/t, as its ``-p`` does)."""
+    value = _number(getattr(ns, "sport", None), defaults.SOURCE_PORT)
+    if value is None:
+        return None
+    if setting.protocol is Protocol.ICMP and not isinstance(ns.sport, FileValue):
+        raise TuitraceError("--sport needs a port-based protocol: add -U, -T or -P udp/tcp")
+    return int(value)
 
 
 def report_format(ns: argparse.Namespace) -> ReportFormat | None:
@@ -151,6 +162,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
     if (ns.mda or flows) and getattr(ns, "record", None) is not None:
         raise TuitraceError("--record keeps no flow statistics yet: leave out --flows/--mda to record")
     confidence = int(ns.confidence or 95) if ns.mda else None
+    source_port = source_port_from_args(ns, setting)
     source = interface = None
     if scenario is not None:
         address, family = scenario.target, scenario.family
@@ -183,6 +195,7 @@ def trace_config(ns: argparse.Namespace, scenario: Scenario | None) -> TraceConf
         mtu_discovery=ns.mtu,
         flows=flows,
         mda_confidence=confidence,
+        source_port=source_port,
     )
 
 
@@ -237,6 +250,19 @@ def fields(ns: argparse.Namespace) -> tuple[str, ...]:
         raise TuitraceError(f"--fields: {exc}") from None
 
 
+def graph_files(ns: argparse.Namespace) -> GraphFiles:
+    """``--dot`` and ``--mermaid``: checked now, written at the end (by the user after a sudo drop)."""
+    files = GraphFiles(dot=None if ns.dot is None else Path(ns.dot),
+                       mermaid=None if ns.mermaid is None else Path(ns.mermaid))
+    as_user = sudo_user(os.environ) if os.geteuid() == 0 else None
+    for flag, path in (("--dot", files.dot), ("--mermaid", files.mermaid)):
+        if path is not None:
+            check_output_file(path, flag, as_user)
+    if files.dot is not None and files.dot == files.mermaid:
+        raise TuitraceError("--dot and --mermaid name the same file: give each its own")
+    return files
+
+
 def ui_options(ns: argparse.Namespace, command_line: Sequence[str], *, interactive: bool) -> UiOptions:
     """The screen's options; an ``--output-dir`` given for the screen is checked now, not at the first
     screenshot (the default directory is created when first used, wherever tuitrace was started)."""
@@ -253,6 +279,7 @@ def ui_options(ns: argparse.Namespace, command_line: Sequence[str], *, interacti
         theme=ns.theme or "",
         fields=fields(ns),
         privacy=privacy(ns),
+        graphs=graph_files(ns) if interactive else GraphFiles(),
     )
 
 
@@ -320,6 +347,8 @@ def remote_options(ns: argparse.Namespace, trace: TraceConfig) -> VantageOptions
               "--packet-size", str(trace.packet_len)]
     if trace.count is not None:
         words += ["-c", str(trace.count)]
+    if trace.source_port is not None:
+        words += ["--sport", str(trace.source_port)]
     if ns.socket_mode:
         words.append(f"--{ns.socket_mode}")
     words += ["-n", "--no-lookups", "--", ns.host]
@@ -342,7 +371,7 @@ def invocation_from_args(
     report = None
     if fmt is not None:
         report = ReportOptions(format=fmt, numeric=ns.numeric, show_notices=bool(ns.geoip_db),
-                               privacy=privacy(ns))
+                               privacy=privacy(ns), graphs=graph_files(ns))
     return Invocation(
         trace=trace,
         network=network_choice(ns, scenario),
@@ -362,6 +391,8 @@ def replay_invocation(ns: argparse.Namespace, command_line: Sequence[str]) -> Re
         raise TuitraceError("--record writes a live trace: it cannot record a replay")
     if ns.stream:
         raise TuitraceError("--stream is for live traces: use --json to print a recording's report")
+    if ns.dot is not None or ns.mermaid is not None:
+        raise TuitraceError("--dot and --mermaid draw a live trace: leave them out with --replay and --demo")
     fmt = report_format(ns)
     report = None if fmt is None else ReportOptions(format=fmt, numeric=ns.numeric)
     ui = ui_options(ns, command_line, interactive=fmt is None)
@@ -457,6 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if plans is not None:
                 return run_several(plans)
         invocation = invocation_from_args(ns, ["tuitrace", *words])
+        if compared is not None and (ns.dot is not None or ns.mermaid is not None):
+            raise TuitraceError("--dot and --mermaid draw one trace: leave them out with --compare")
         if compared is not None:
             from tuitrace.runcompare import run_compare
 

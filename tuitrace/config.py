@@ -128,6 +128,9 @@ class TraceConfig:
     """``--flows N``: N probes per TTL per round, each in a flow of its own (1..64); 0: ordinary probes."""
     mda_confidence: int | None = None
     """``--mda``: discover every path first (MDA) at this confidence (95 or 99), then trace its flows."""
+    source_port: int | None = None
+    """``--sport``: the source port of every UDP and TCP probe (TCP flows: this port and the ones after
+    it); ``None``: a free port the kernel picks."""
     payload_len: int = field(init=False, default=0)
     """Filler bytes the current protocol needs to reach ``packet_len`` (set from the others)."""
 

@@ -109,10 +109,13 @@ FLOWS: Final = Bound("flows", "--flows", 1, 64, whole=True)
 MAX_SENDWAIT_S: Final = SENDWAIT.high / 1000.0
 """The longest pause between two probes, in seconds (``-z 10000``, the same as ``-z 10``)."""
 
+SOURCE_PORT: Final = Bound("source port", "--sport", 1, 65535, whole=True)
+"""``--sport PORT``: the fixed source port of UDP and TCP probes (traceroute's ``--sport``)."""
+
 PRIVACY_HOPS: Final = Bound("privacy hops", "--privacy", 0, 255, whole=True)
 """``--privacy N`` hides hops 1..N (0: none)."""
 ALL_BOUNDS: Final = (PORT, SENDWAIT, WAIT, INTERVAL, COUNT, MAX_HOPS, FIRST_HOP, TOS, PACKET_LEN, QUERIES,
-                     FLOWS)
+                     FLOWS, SOURCE_PORT)
 
 
 def sendwait_seconds(value: float) -> float:

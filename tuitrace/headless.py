@@ -21,6 +21,8 @@ from tuitrace.engine.engine import Engine
 from tuitrace.invocation import ReportFormat, ReportOptions
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_json, mark_partial_text, write_out
 from tuitrace.report.csv import render_csv
+from tuitrace.report.graph import labeler, run_topology
+from tuitrace.report.graph_files import write_graph_files
 from tuitrace.report.json import render_json
 from tuitrace.report.privacy import (
     Privacy,
@@ -38,7 +40,12 @@ if TYPE_CHECKING:
     from tuitrace.enrich.enricher import Enricher
     from tuitrace.probe.mda import MdaResult
     from tuitrace.replay.recorder import Recorder
+    from tuitrace.report.model import Lookup
+    from tuitrace.stats.flowbook import FlowsSnapshot
+    from tuitrace.stats.snapshot import TraceSnapshot
 
+EXIT_GRAPH_FAILED = 2
+"""``--dot`` or ``--mermaid`` could not be written at the end (the report was printed)."""
 EXIT_REMOTE_FAILED = 2
 """``--from``'s remote trace could not run (the one-line reason is on stderr)."""
 
@@ -108,6 +115,7 @@ def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: 
         flows = engine.flows() if isinstance(engine, Engine) else None
         if recorder is not None:
             recorder.close(snapshot)
+        real = snapshot
         events = redact_events(engine.events(), snapshot, options.privacy)
         snapshot = redact_snapshot(snapshot, options.privacy)
         lookup = None
@@ -117,9 +125,10 @@ def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: 
                 for notice in enricher.notices():
                     print(f"tuitrace: {notice}", file=sys.stderr)
             lookup = hidden_lookup(enricher.get)
+        graphs_written = write_graphs(options, real, flows, None if options.numeric else lookup)
         note = signals.partial_note(snapshot.rounds)
         if options.format is ReportFormat.STREAM:
-            return signals.status()  # every line is out already
+            return signals.status() if graphs_written else EXIT_GRAPH_FAILED  # every line is out already
         if options.format is ReportFormat.JSON:
             output = mark_partial_json(render_json(snapshot, lookup, events, flows, mda), signals)
         elif options.format is ReportFormat.CSV:
@@ -130,4 +139,22 @@ def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: 
             text = render_text(snapshot, lookup, options.numeric, events, flows=flows, mda=mda)
             output = mark_partial_text(text, note)
         write_out(output)
-    return signals.status()
+    return signals.status() if graphs_written else EXIT_GRAPH_FAILED
+
+
+def write_graphs(options: ReportOptions, snapshot: TraceSnapshot, flows: FlowsSnapshot | None,
+                 lookup: Lookup | None) -> bool:
+    """``--dot`` / ``--mermaid`` at the end of the run, with the report's names and privacy; a file that
+    cannot be written is one line on stderr (the report still prints). False when one failed."""
+    if not options.graphs.wanted:
+        return True
+
+    def name(address: str) -> str | None:
+        info = lookup(address) if lookup is not None else None
+        return info.hostname if info is not None else None
+
+    topology = run_topology(snapshot, flows, labeler(snapshot.target, options.privacy, name))
+    problems = write_graph_files(options.graphs, topology)
+    for problem in problems:
+        write_out(f"tuitrace: {problem}\n", sys.stderr)
+    return not problems

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from tuitrace.config import Mode, TraceConfig
 from tuitrace.enrich.options import EnrichOptions
+from tuitrace.report.graph import GraphFiles
 from tuitrace.report.privacy import Privacy
 from tuitrace.ui.options import UiOptions
 from tuitrace.vantage.ssh import Vantage
@@ -53,6 +54,8 @@ class ReportOptions:
     """Print the lookups' notices on stderr (the user named GeoIP files, so problems with them matter)."""
     privacy: Privacy = field(default_factory=Privacy)
     """``--privacy N`` (``privacy.hops``) and ``--hide-target`` (``privacy.hide_target``)."""
+    graphs: GraphFiles = field(default_factory=GraphFiles)
+    """``--dot`` / ``--mermaid``: the topology written at the end of the run."""
 
 
 @dataclass(frozen=True, slots=True)

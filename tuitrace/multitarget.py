@@ -65,6 +65,12 @@ def plan_targets(
         raise TuitraceError("--simulate traces its scenario's one path: give one host")
     if ns.stream:
         raise TuitraceError("--stream follows one target: give one host, or use --json for several")
+    graphs = getattr(ns, "dot", None) is not None or getattr(ns, "mermaid", None) is not None
+    if graphs and len(given.hosts) > 1:
+        raise TuitraceError("--dot and --mermaid draw one trace: give one host")
+    if getattr(ns, "sport", None) is not None and len(given.hosts) > 1 and not ns.no_local:
+        raise TuitraceError("--sport gives one trace its source port, and two traces cannot hold one port: "
+                            "give one host")
     plans: list[TargetPlan] = []
     planned: dict[str, str] = {}
     for host in given.hosts if not ns.no_local else ():

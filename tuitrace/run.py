@@ -50,7 +50,8 @@ def open_network(config: TraceConfig, choice: NetworkChoice) -> Network:
     if choice.scenario is not None:
         from tuitrace.probe.simnet import RealtimeSimNetwork
 
-        return RealtimeSimNetwork(choice.scenario, tcp_ports=max(1, config.flows))
+        return RealtimeSimNetwork(choice.scenario, tcp_ports=max(1, config.flows),
+                                  source_port=config.source_port)
     return open_probing_network(config, choice.mode)
 
 

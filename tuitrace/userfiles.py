@@ -51,6 +51,24 @@ def check_output_dir(path: Path, as_user: tuple[int, int] | None = None) -> None
         raise TuitraceError(f"--output-dir {path} cannot be created: {existing} is not writable by you")
 
 
+def check_output_file(path: Path, flag: str, as_user: tuple[int, int] | None = None) -> None:
+    """``path`` can be written at the end of the run: its directory exists and is writable (by the user
+    the process will become), and it is not a directory; ``TuitraceError`` naming ``flag`` otherwise."""
+    if path.is_dir():
+        raise TuitraceError(f"{flag} {path} is a directory, not a file")
+    folder = path.parent
+    try:
+        info = folder.stat()
+    except FileNotFoundError:
+        raise TuitraceError(f"{flag} {path}: no such directory {folder}") from None
+    except OSError as exc:
+        raise TuitraceError(f"{flag} {path}: {plain_os_error(exc, 'cannot reach')}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise TuitraceError(f"{flag} {path}: {folder} is a file, not a directory")
+    if not (_writable_by(info, *as_user) if as_user else os.access(folder, os.W_OK | os.X_OK)):
+        raise TuitraceError(f"{flag} {path}: {folder} is not writable by you")
+
+
 def geoip_file_problem(path: str) -> str | None:
     """Why ``path`` is not a usable MaxMind-format database (missing, empty, corrupt), as a phrase that
     follows the path ("is empty"), or ``None`` when it is usable."""

@@ -87,7 +87,8 @@ class Engine:
         """Gathers results into rounds, only while someone listens for rounds."""
         self._recorder: RunRecorder | None = None
         self._progress_key: tuple[object, ...] = ()
-        self._flows = FlowBook(config.flows, network.identity.tcp_port, discovery) if config.flows else None
+        us = network.identity
+        self._flows = FlowBook(config.flows, us.tcp_port, discovery, us.udp_port) if config.flows else None
         """``--flows``: statistics per flow and per distinct path."""
 
     # -- running --------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ def _unprivileged(config: TraceConfig) -> UnprivilegedNetwork:
         tos=config.tos,
         wait=config.wait,
         dont_fragment=config.dont_fragment or config.mtu_discovery,
+        source_port=config.source_port,
     )
 
 
@@ -60,6 +61,7 @@ def open_probing_network(config: TraceConfig, mode: Mode | None = None) -> Netwo
                 tos=config.tos,
                 dont_fragment=config.dont_fragment or config.mtu_discovery,
                 tcp_ports=MDA_MAX_FLOWS if config.mda_confidence else max(1, config.flows),
+                source_port=config.source_port,
             )
         except PrivilegeError:
             if mode is Mode.RAW:
@@ -67,6 +69,11 @@ def open_probing_network(config: TraceConfig, mode: Mode | None = None) -> Netwo
     if (config.flows or config.mda_confidence) and config.setting.protocol is Protocol.TCP:
         raise PrivilegeError(UNPRIVILEGED_TCP_FLOWS_HINT)
     network = _unprivileged(config)
+    if config.source_port is not None and config.setting.protocol is Protocol.TCP:
+        network.close()
+        from tuitrace.probe.unprivnet import UNPRIVILEGED_TCP_SPORT_HINT
+
+        raise PrivilegeError(UNPRIVILEGED_TCP_SPORT_HINT)
     if icmp and not network.icmp_allowed:
         network.close()
         from tuitrace.probe.unprivnet import PING_SOCKET_HINT

@@ -68,10 +68,11 @@ def icmp_steering(sequence: int, flow: int) -> bytes:
     return _U16.pack(total & 0xFFFF)
 
 
-def describe(protocol: Protocol, flow: int, *, dport: int, sport: int) -> str:
-    """What makes the flow a flow, for the reports: ``UDP dport 33436``, ``TCP sport 40312``..."""
+def describe(protocol: Protocol, flow: int, *, dport: int, sport: int, udp_sport: int | None = None) -> str:
+    """What makes the flow a flow, for the reports: ``UDP sport 40001 dport 33436``, ``TCP sport 40312
+    dport 443``... (the UDP source port, the same for every flow, when known)."""
     if protocol is Protocol.UDP:
-        return f"UDP dport {dport}"
+        return f"UDP dport {dport}" if udp_sport is None else f"UDP sport {udp_sport} dport {dport}"
     if protocol is Protocol.TCP:
         return f"TCP sport {sport} dport {dport}"
     return f"ICMP checksum #{flow} (steered)"

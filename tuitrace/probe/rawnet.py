@@ -22,10 +22,10 @@ import struct
 import time
 
 from tuitrace.config import Mode, Protocol, Setting
-from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError
+from tuitrace.errors import RAW_SOCKET_HINT, PrivilegeError, TuitraceError
 from tuitrace.probe.inbox import Inbox
 from tuitrace.probe.network import Arrivals, Layer
-from tuitrace.probe.sockets import SocketBackend, random_below, random_bits, strip_scope
+from tuitrace.probe.sockets import SocketBackend, random_below, random_bits, source_port_error, strip_scope
 from tuitrace.probe.types import LocalIdentity, Probe
 from tuitrace.probe.wire import ProbeEncoder
 
@@ -84,11 +84,14 @@ class RawNetwork(SocketBackend):
         tos: int = 0,
         dont_fragment: bool = False,
         tcp_ports: int = 1,
+        source_port: int | None = None,
     ) -> None:
         super().__init__(family, target, source=source, interface=interface, tos=tos,
                          dont_fragment=dont_fragment)
         self._tcp_ports = tcp_ports
         """TCP source ports to reserve, one per flow of ``--flows``."""
+        self._source_port = source_port
+        """``--sport``: the UDP source port and the first TCP one (else the kernel picks free ones)."""
         try:
             self._open_sockets()
         except BaseException:
@@ -100,8 +103,11 @@ class RawNetwork(SocketBackend):
         self._icmp = self._raw(socket.IPPROTO_ICMP if family == 4 else socket.IPPROTO_ICMPV6)
         self._udp = self._raw(socket.IPPROTO_UDP)
         _drop_everything(self._udp)
-        self._udp_reserve = self._open(socket.SOCK_DGRAM, 0)
-        self._tcp_reserve = self._reserve_tcp_ports(self._tcp_ports)
+        self._udp_reserve = self._open(socket.SOCK_DGRAM, 0, self._source_port)
+        if self._source_port is None:
+            self._tcp_reserve = self._reserve_tcp_ports(self._tcp_ports)
+        else:
+            self._tcp_reserve = self._hold_tcp_ports(self._source_port, self._tcp_ports)
         self._tcp: socket.socket | None = None
         self._identity = LocalIdentity(
             icmp_id=random_below(0xFFFE) + 1,
@@ -151,9 +157,31 @@ class RawNetwork(SocketBackend):
             return first
         raise PrivilegeError(f"found no {count} consecutive free TCP ports for --flows {count}")
 
-    def _open(self, kind: int, proto: int) -> socket.socket:
+    def _hold_tcp_ports(self, first: int, count: int) -> socket.socket:
+        """``--sport``: bind ``first`` and the ``count - 1`` ports after it (one per TCP flow), or say in
+        one line why not. Returns the socket of the first port."""
+        if first + count - 1 > 0xFFFF:
+            last = first + count - 1
+            raise TuitraceError(f"--sport {first}: {count} TCP flows need ports {first}..{last}, beyond "
+                                "65535: choose a lower port")
+        bound = [self._open(socket.SOCK_STREAM, 0, first)]
+        try:
+            bound.extend(self._open(socket.SOCK_STREAM, 0, port) for port in range(first + 1, first + count))
+        except TuitraceError:
+            for sock in bound:
+                sock.close()
+            raise
+        return bound[0]
+
+    def _open(self, kind: int, proto: int, port: int | None = None) -> socket.socket:
         sock = self._setup(socket.socket(self._af, kind, proto))
-        sock.bind((self._bind_address, 0))
+        try:
+            sock.bind((self._bind_address, port or 0))
+        except OSError as exc:
+            if port is None:
+                raise
+            sock.close()
+            raise source_port_error(port, "TCP" if kind == socket.SOCK_STREAM else "UDP", exc) from None
         return sock
 
     def _setup(self, sock: socket.socket) -> socket.socket:

@@ -256,8 +256,11 @@ class RealtimeSimNetwork(SimNetwork):
     raised inside ``Event.wait`` can leave the event's lock held, so that the ``wake`` of the engine's
     ``stop`` then waits for ever."""
 
-    def __init__(self, scenario: Scenario, *, tcp_ports: int = 1) -> None:
-        super().__init__(scenario, tcp_ports=tcp_ports)
+    def __init__(self, scenario: Scenario, *, tcp_ports: int = 1, source_port: int | None = None) -> None:
+        if source_port is None:
+            super().__init__(scenario, tcp_ports=tcp_ports)
+        else:  # --sport: the simulated probes leave from it, as real ones would
+            super().__init__(scenario, tcp_ports=tcp_ports, udp_port=source_port, tcp_port=source_port)
         self._offset = START_NS - time.monotonic_ns()
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)

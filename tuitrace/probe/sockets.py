@@ -4,6 +4,7 @@ a self-pipe that wakes a waiting ``receive`` from another thread, and closing it
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import socket
@@ -11,7 +12,7 @@ import struct
 import time
 from pathlib import Path
 
-from tuitrace.errors import TuitraceError
+from tuitrace.errors import TuitraceError, plain_reason
 from tuitrace.probe.types import LocalIdentity
 
 WILDCARD = {4: "0.0.0.0", 6: "::"}
@@ -117,6 +118,18 @@ def route_mtu(family: int, target: str, source: str | None, interface: str | Non
             level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
             mtu = int(probe.getsockopt(level, IP_MTU if family == 4 else IPV6_MTU))
     return min(0xFFFF, mtu or FALLBACK_MTU[family])
+
+
+def source_port_error(port: int, kind: str, exc: OSError) -> TuitraceError:
+    """``--sport PORT`` could not be bound: one line saying why (the port must be ours alone, so that the
+    answers to our probes reach us and no other program's traffic is taken for them)."""
+    if exc.errno == errno.EADDRINUSE:
+        reason = "another program on this machine uses it"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        reason = "ports below net.ipv4.ip_unprivileged_port_start need root or CAP_NET_BIND_SERVICE"
+    else:
+        reason = plain_reason(exc)
+    return TuitraceError(f"--sport {port}: cannot hold {kind} port {port} for the probes: {reason}")
 
 
 class SocketBackend:

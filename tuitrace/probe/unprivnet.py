@@ -35,7 +35,7 @@ from tuitrace.packet.incoming import EchoReply, parse_icmp4_message, parse_icmp6
 from tuitrace.probe import errqueue
 from tuitrace.probe.identity import IdentityDecoder, udp_key_payload
 from tuitrace.probe.network import Arrivals
-from tuitrace.probe.sockets import SocketBackend, random_bits
+from tuitrace.probe.sockets import SocketBackend, random_bits, source_port_error
 from tuitrace.probe.types import LocalIdentity, Probe, ProbeId, Reply
 from tuitrace.probe.wire import icmp_echo
 
@@ -44,6 +44,11 @@ PING_SOCKET_HINT = (
     'sudo sysctl -w net.ipv4.ping_group_range="0 2147483647" (or trace with -U or -T, or use sudo)'
 )
 
+UNPRIVILEGED_TCP_SPORT_HINT = (
+    "--sport with TCP needs raw sockets (sudo, or setcap cap_net_raw+ep on the Python binary): without them "
+    "each TCP probe is the kernel's own connect, and probes in flight at once from one port to one "
+    "destination port would be one connection"
+)
 _BUFFER = 2048
 _CMSG_SPACE = socket.CMSG_SPACE(16) + 2 * socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16 + 28) + 64
 _BATCH = 512
@@ -79,9 +84,12 @@ class UnprivilegedNetwork(SocketBackend):
         tos: int = 0,
         wait: float = WAIT_S,
         dont_fragment: bool = False,
+        source_port: int | None = None,
     ) -> None:
         super().__init__(family, target, source=source, interface=interface, tos=tos,
                          dont_fragment=dont_fragment)
+        self._source_port = source_port
+        """``--sport``: the UDP socket's port (TCP cannot have one here: ``UNPRIVILEGED_TCP_SPORT_HINT``)."""
         self._wait_ns = int(wait * 1_000_000_000) + 100_000_000
         self._level = socket.IPPROTO_IP if family == 4 else socket.IPPROTO_IPV6
         self._ttl_cmsg = errqueue.IP_TTL_CMSG if family == 4 else errqueue.IPV6_HOPLIMIT
@@ -89,7 +97,7 @@ class UnprivilegedNetwork(SocketBackend):
         self._poll = select.poll()
         self._poll.register(self._wake_r, select.POLLIN)
         try:
-            self._udp = self._bound(socket.socket(self._af, socket.SOCK_DGRAM))
+            self._udp = self._bound(socket.socket(self._af, socket.SOCK_DGRAM), source_port)
             self._icmp = self._open_ping()
         except BaseException:
             self.close()
@@ -117,10 +125,16 @@ class UnprivilegedNetwork(SocketBackend):
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
         return sock
 
-    def _bound(self, sock: socket.socket) -> socket.socket:
-        """A datagram socket kept for the whole run, bound and read by ``receive``."""
+    def _bound(self, sock: socket.socket, port: int | None = None) -> socket.socket:
+        """A datagram socket kept for the whole run, bound (to ``port``, else a free one) and read by
+        ``receive``."""
         self._setup(sock, keep=True)
-        sock.bind((self._bind_address, 0))
+        try:
+            sock.bind((self._bind_address, port or 0))
+        except OSError as exc:
+            if port is None:
+                raise
+            raise source_port_error(port, "UDP", exc) from None
         self._poll.register(sock.fileno(), select.POLLIN)
         return sock
 
@@ -146,6 +160,8 @@ class UnprivilegedNetwork(SocketBackend):
     def prepare(self, setting: Setting) -> None:
         if setting.protocol is Protocol.ICMP and self._icmp is None:
             raise PrivilegeError(PING_SOCKET_HINT)
+        if setting.protocol is Protocol.TCP and self._source_port is not None:
+            raise PrivilegeError(UNPRIVILEGED_TCP_SPORT_HINT)
 
     def send(self, probe: Probe) -> int:
         protocol = probe.setting.protocol

@@ -137,10 +137,13 @@ class _HopState:
 class FlowBook:
     """Per setting (protocol and port), per flow, per TTL: what each flow of ``--flows`` met."""
 
-    def __init__(self, count: int, tcp_port: int, discovery: MdaResult | None = None) -> None:
+    def __init__(self, count: int, tcp_port: int, discovery: MdaResult | None = None,
+                 udp_port: int | None = None) -> None:
         self._count = count
         self._discovery = discovery
         self._tcp_port = tcp_port
+        self._udp_port = udp_port
+        """The UDP probes' source port (every UDP flow's), for the labels; ``None``: not named."""
         self._flows: dict[Setting, dict[int, dict[int, _HopState]]] = {}
 
     @property
@@ -168,7 +171,8 @@ class FlowBook:
     def label(self, setting: Setting, flow: int) -> str:
         protocol = setting.protocol
         dport = udp_flow_port(setting, flow) if protocol is Protocol.UDP else setting.port or 0
-        return describe(protocol, flow, dport=dport, sport=tcp_flow_port(self._tcp_port, flow))
+        return describe(protocol, flow, dport=dport, sport=tcp_flow_port(self._tcp_port, flow),
+                        udp_sport=self._udp_port)
 
     def snapshot(self, setting: Setting) -> FlowsSnapshot:
         flows = self._flows.get(setting, {})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -24,7 +25,10 @@ from tuitrace.config import Protocol, port_for
 from tuitrace.defaults import PORT, TCP_DEFAULT_PORT, UDP_BASE_PORT
 from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
+from tuitrace.lifecycle import write_out
 from tuitrace.replay.control import ReplayControl
+from tuitrace.report.graph import Topology, render_mermaid
+from tuitrace.report.graph_files import write_graph_files
 from tuitrace.report.privacy import (
     HIDDEN,
     Privacy,
@@ -41,14 +45,15 @@ from tuitrace.ui.findings_look import hop_marks
 from tuitrace.ui.keys import bindings
 from tuitrace.ui.options import UiOptions
 from tuitrace.ui.parsing import next_sendwait, parse_interval, parse_port, parse_sendwait_text
+from tuitrace.ui.path_filter import chosen_path, filter_line, only_path
 from tuitrace.ui.report import text_report
 from tuitrace.ui.running import run_screen
 from tuitrace.ui.screens.detail import ResponderDetailScreen
 from tuitrace.ui.screens.findings import FindingsScreen
-from tuitrace.ui.screens.flows import FlowsScreen
+from tuitrace.ui.screens.flows import EVERY_PATH, FlowsScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
-from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
+from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot, ticket_topology
 from tuitrace.ui.terminal import honour_no_colour_terminal
 from tuitrace.ui.widgets.display_mode import DisplayMode, next_chosen_ttl
 from tuitrace.ui.widgets.event_pane import EventPane, news_line
@@ -115,12 +120,17 @@ class TraceApp(App[int]):
         """The findings shown in the header, the rows and the list (``F``)."""
         self.event_pane = EventPane(id="events")
         """Held, not queried: the refresh runs while a dialog is the active screen too."""
+        self.path_filter: int | None = None
+        """The path of ``--flows`` the table is narrowed to (Enter in the flows view; ``a`` clears)."""
+        self.filter_bar = Static("", id="path-filter")
+        """Says that the table shows one path only, and how to see every path again."""
         self.status_line = Static("", id="status-line")
         """A quiet one-line hint (no GeoIP database), shown once, for a few seconds."""
         self._hint_until = 0.0
 
     def compose(self) -> ComposeResult:
         yield TraceHeader(id="header")
+        yield self.filter_bar
         yield HopTable(id="hops")
         yield self.history_strip
         yield self.rtt_chart
@@ -206,7 +216,8 @@ class TraceApp(App[int]):
         real = self._snapshot = self.engine.snapshot()
         generation = self._enrich(real)  # lookups are asked for every address, hidden or not
         self._expire_hint()
-        snapshot = redact_snapshot(real, self.privacy)
+        visible = self._narrowed(real)
+        snapshot = redact_snapshot(visible, self.privacy)
         self._check_engine()
         events = self.engine.events()
         news = self._follow_events(events)
@@ -214,7 +225,7 @@ class TraceApp(App[int]):
         for bar in self.query(ReplayBar):  # it moves while the replay is paused between rounds
             bar.refresh_bar()
         mode = self.display_mode
-        shown = (real, self.view, generation, self._problem + news, mode, self.chosen_ttl,
+        shown = (visible, self.view, generation, self._problem + news, mode, self.chosen_ttl,
                  self.history_strip.back, self.privacy, findings)
         if self._shown == shown:
             return
@@ -231,6 +242,16 @@ class TraceApp(App[int]):
         else:
             fillable = enricher is not None and enricher.fills_as_or_place
             self.query_one(HopTable).show(snapshot, self.view, lookup, fillable, hop_marks(findings))
+
+    def _narrowed(self, real: TraceSnapshot) -> TraceSnapshot:
+        """``real``, or only the chosen path's responders and numbers while a path filter is on."""
+        number = self.path_filter
+        self.filter_bar.set_class(number is not None, "-shown")
+        if number is None:
+            return real
+        path = chosen_path(self.engine.flows(), number)
+        self.filter_bar.update(filter_line(path, number))
+        return real if path is None else only_path(real, path)
 
     def _follow_events(self, events: Sequence[Event]) -> str:
         """Give the pane the events (when shown); the header's news line while the newest is fresh."""
@@ -403,7 +424,18 @@ class TraceApp(App[int]):
         if self.engine.flows() is None:
             self.notify(NO_FLOWS_HINT, timeout=6)
             return
-        self.push_screen(FlowsScreen(self.engine.flows))
+        self.push_screen(FlowsScreen(self.engine.flows, self.path_filter), self.narrow_to_path)
+
+    def narrow_to_path(self, choice: int | None) -> None:
+        """What the flows view chose: one path for the table, every path again, or nothing new."""
+        if choice is None:
+            return
+        self.path_filter = None if choice == EVERY_PATH else choice
+        self.refresh_view()
+
+    def action_show_every_path(self) -> None:
+        if self.path_filter is not None:
+            self.narrow_to_path(EVERY_PATH)
 
     # -- selection and details --------------------------------------------------------------------
 
@@ -452,14 +484,35 @@ class TraceApp(App[int]):
         snapshot = redact_snapshot(real, self.privacy)
         events = redact_events(self.engine.events(), real, self.privacy, real.host)
         svg = self.export_screenshot(title=f"tuitrace {snapshot.host or snapshot.target}")
-        flows = None if self.privacy.active else self.engine.flows()  # flow paths name every router
+        every_flow = self.engine.flows()
+        flows = None if self.privacy.active else every_flow  # flow paths name every router
         report = text_report(snapshot, self.options.enricher, not self.view.names, events, flows,
                              hidden=self.privacy.active)
         command = shlex.join(redact_words(shlex.split(self.options.command_line), real, self.privacy))
+        shown_path = "" if self.path_filter is None else f", path {self.path_filter} only"
+        topology = ticket_topology(real, every_flow, self.privacy, self.name_of if self.view.names else None)
+        graph = render_mermaid(topology) if every_flow is not None else None  # the paths, drawn by trackers
         self.save_ticket(lambda: save_ticket_screenshot(
             snapshot, svg, report, directory=self.options.output_dir, command_line=command,
             mode_label=self.options.mode_label, hidden=self.privacy.describe(),
-            display=self.display_mode.label, events=events))
+            display=self.display_mode.label + shown_path, events=events, graph=graph))
+        self.write_graphs(topology)
+
+    def name_of(self, address: str) -> str | None:
+        info = self._lookup(address)
+        return info.hostname if info is not None else None
+
+    def write_graphs(self, topology: Topology) -> None:
+        """``--dot`` / ``--mermaid``: the graph as it is now, with each screenshot."""
+        graphs = self.options.graphs
+        if not graphs.wanted:
+            return
+        problems = write_graph_files(graphs, topology)
+        for problem in problems:
+            self.notify(problem, title="Graph not written", severity="error", markup=False)
+        if not problems:
+            written = "\n".join(str(path) for path in (graphs.dot, graphs.mermaid) if path is not None)
+            self.notify(written, title="Graph written", timeout=8, markup=False)
 
     def save_ticket(self, save: Callable[[], ScreenshotPaths]) -> None:
         """Run ``save`` (it writes the SVG and the Markdown) and say where they went, or why not."""
@@ -484,4 +537,10 @@ def run_tui(engine: EngineControl, options: UiOptions) -> int:
                            flows, hidden=app.privacy.active)
         return text, final.rounds
 
-    return run_screen(app, [engine], engine.snapshot, report if options.report_on_exit else None)
+    status = run_screen(app, [engine], engine.snapshot, report if options.report_on_exit else None)
+    if options.graphs.wanted:  # the graph of the whole run, as the screen last showed names
+        names = app.name_of if app.view.names else None
+        topology = ticket_topology(engine.snapshot(), engine.flows(), app.privacy, names)
+        for problem in write_graph_files(options.graphs, topology):
+            write_out(f"tuitrace: {problem}\n", sys.stderr)
+    return status

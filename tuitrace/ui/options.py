@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tuitrace.report.graph import GraphFiles
 from tuitrace.report.privacy import Privacy
 from tuitrace.ui.enrichment import Enricher
 from tuitrace.ui.widgets.hop_columns import DEFAULT_KEYS
@@ -36,6 +37,8 @@ class UiOptions:
     """``--fields``: the table's statistics columns, in order (keys of ``hop_columns.FIELDS``)."""
     privacy: Privacy = field(default_factory=Privacy)
     """``--privacy N`` / ``--hide-target``: what to hide from the start (``x`` toggles it)."""
+    graphs: GraphFiles = field(default_factory=GraphFiles)
+    """``--dot`` / ``--mermaid``: the topology, written with every screenshot and when the screen closes."""
     lookups: bool = True
     """False with ``--no-lookups`` (or a simulation without ``--dns-server``): no hint about a missing GeoIP
     database then, since nothing was asked for."""

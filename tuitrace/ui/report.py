@@ -26,7 +26,8 @@ def text_report(
     *,
     hidden: bool = False,
 ) -> str:
-    """The text report; with ``--flows``, its "Paths" and "Flows" blocks too. ``hidden``: ``snapshot`` is
-    redacted (``report.privacy``): its hidden responders get no lookups."""
+    """The text report; with ``--flows``, its "Paths" and "Flows" blocks too, and with ``--mda`` its "MDA"
+    block. ``hidden``: ``snapshot`` is redacted (``report.privacy``): its hidden responders get no lookups."""
     lookup = enricher.get if enricher is not None else None
-    return render_text(snapshot, hidden_lookup(lookup) if hidden else lookup, numeric, events, flows=flows)
+    return render_text(snapshot, hidden_lookup(lookup) if hidden else lookup, numeric, events, flows=flows,
+                       mda=flows.discovery if flows is not None else None)

@@ -19,7 +19,10 @@ from pathlib import Path
 
 from tuitrace.diagnose.finding import Finding
 from tuitrace.diagnose.rules import diagnose
+from tuitrace.report.graph import Topology, labeler, run_topology
+from tuitrace.report.privacy import Privacy
 from tuitrace.report.text import without_findings
+from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.format import fmt_duration, fmt_seconds
@@ -54,11 +57,19 @@ def file_stem(host: str, when: datetime) -> str:
     return f"tuitrace-{safe}-{when:%Y%m%d-%H%M%S}"
 
 
+def ticket_topology(snapshot: TraceSnapshot, flows: FlowsSnapshot | None, privacy: Privacy,
+                    name: Callable[[str], str | None] | None) -> Topology:
+    """The run's graph (``--mda``'s, the flows' paths, or the hops) as the screen shows it: ``snapshot`` is
+    the real one, ``privacy`` hides its first hops and target, ``name`` gives names when they are shown."""
+    return run_topology(snapshot, flows, labeler(snapshot.target, privacy, name))
+
+
 def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line: str, mode_label: str,
                         svg_name: str, report: str, events: Sequence[Event] = (), hidden: str = "nothing",
-                        display: str = "table") -> str:
+                        display: str = "table", graph: str | None = None) -> str:
     """``hidden`` says what privacy (``report.privacy``) kept out of the screenshot and the report;
-    ``display`` is the display mode the SVG shows (the text below is always the table)."""
+    ``display`` is the display mode the SVG shows (the text below is always the table); ``graph``, a
+    Mermaid flowchart of the paths (``--flows``, ``--mda``), goes last, where trackers draw it."""
     name = snapshot.target
     if snapshot.host and snapshot.host != snapshot.target:
         name = f"{snapshot.host} ({snapshot.target})"
@@ -89,6 +100,8 @@ def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line
         "```",
         "",
     ]
+    if graph is not None:
+        lines += ["## Paths as a graph", "", "```mermaid", graph.rstrip("\n"), "```", ""]
     return "\n".join(lines)
 
 
@@ -125,7 +138,7 @@ def save_screenshot(directory: Path, stem: str, svg: str, markdown: Callable[[st
 def save_ticket_screenshot(snapshot: TraceSnapshot, svg: str, report: str, *, directory: Path,
                            command_line: str, mode_label: str, hidden: str = "nothing",
                            display: str = "table", when: datetime | None = None,
-                           events: Sequence[Event] = ()) -> ScreenshotPaths:
+                           events: Sequence[Event] = (), graph: str | None = None) -> ScreenshotPaths:
     """Save the screen ``svg`` and a Markdown page with the settings and ``report`` for a ticket, named
     after the target and the time (``when``, now by default). Raises ``OSError`` when they cannot be
     written."""
@@ -134,6 +147,6 @@ def save_ticket_screenshot(snapshot: TraceSnapshot, svg: str, report: str, *, di
     def markdown(svg_name: str) -> str:
         return screenshot_markdown(snapshot, when=when, command_line=command_line, mode_label=mode_label,
                                    svg_name=svg_name, report=report, events=events, hidden=hidden,
-                                   display=display)
+                                   display=display, graph=graph)
 
     return save_screenshot(directory, file_stem(snapshot.host or snapshot.target, when), svg, markdown)

@@ -21,7 +21,7 @@ def test_json_carries_every_flow_and_every_path() -> None:
     assert [flow["flow"] for flow in report["flows"]] == list(range(1, FLOWS + 1))
     assert len(report["paths"]) == len(flows.paths) > 1
     first = report["flows"][0]
-    assert first["label"] == "UDP dport 53" and first["path"] == 1 and first["reached"]
+    assert first["label"] == "UDP sport 40001 dport 53" and first["path"] == 1 and first["reached"]
     assert first["sent"] == first["hops"][-1]["sent"] == 6 and first["loss_pct"] == 0.0
     assert list(first["hops"][0]) == ["ttl", "address", "sent", "received", "loss_pct", "avg_ms", "best_ms",
                                       "worst_ms", "annotation"]

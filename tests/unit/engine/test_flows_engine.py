@@ -76,7 +76,7 @@ def test_each_flow_keeps_one_route_and_equal_routes_are_one_path(family: int, pr
 
 def test_flows_differ_by_the_field_of_their_protocol() -> None:
     _engine, udp = trace(4, Protocol.UDP, flows=3, rounds=1)
-    assert [flow.label for flow in udp.flows] == ["UDP dport 53", "UDP dport 54", "UDP dport 55"]
+    assert [flow.label for flow in udp.flows] == [f"UDP sport 40001 dport {port}" for port in (53, 54, 55)]
     _engine, tcp = trace(4, Protocol.TCP, flows=2, rounds=1)
     assert [flow.label for flow in tcp.flows] == ["TCP sport 40002 dport 443", "TCP sport 40003 dport 443"]
 

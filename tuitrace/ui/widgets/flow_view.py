@@ -59,8 +59,9 @@ def hop_lines(path: PathSnapshot) -> list[str]:
     return lines
 
 
-def flows_view_text(snapshot: FlowsSnapshot | None, selected: int) -> Text:
-    """The whole view; ``selected`` is the index (0..) of the path shown hop by hop."""
+def flows_view_text(snapshot: FlowsSnapshot | None, selected: int, filtered: int | None = None) -> Text:
+    """The whole view; ``selected`` is the index (0..) of the path shown hop by hop, ``filtered`` the path
+    the main table is narrowed to (marked ``table``)."""
     text = Text()
     if snapshot is None:
         text.append(NO_FLOWS_HINT)
@@ -74,7 +75,8 @@ def flows_view_text(snapshot: FlowsSnapshot | None, selected: int) -> Text:
     chosen = min(max(selected, 0), len(snapshot.paths) - 1)
     for index, path in enumerate(snapshot.paths):
         marker = "▶ " if index == chosen else "  "
-        text.append(marker + path_line(path, path.path == mine) + "\n",
+        narrowed = "  [table shows only this path]" if path.path == filtered else ""
+        text.append(marker + path_line(path, path.path == mine) + narrowed + "\n",
                     style="reverse" if index == chosen else "")
     text.append("\nWhere the paths go (path numbers after each address)\n", style="bold")
     text.append("\n".join(graph_lines(snapshot)) + "\n")

@@ -1,0 +1,45 @@
+"""Writing ``--dot`` and ``--mermaid`` at the end of a run (headless) or with a screenshot (the screen).
+
+Apart from :mod:`tuitrace.report.graph`, which only renders: the files were checked when the command line
+was read (:func:`tuitrace.userfiles.check_output_file`), and are written whole here, by the user the
+process became after a sudo drop, so they belong to that user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from tuitrace.errors import plain_os_error
+from tuitrace.report.graph import GraphFiles, Topology, render_dot, render_mermaid
+
+
+def write_graph_files(files: GraphFiles, topology: Topology) -> list[str]:
+    """Write ``--dot`` and ``--mermaid`` (each whole: a temporary file renamed into place); returns one
+    line per file that could not be written (the run's other output is not lost for it)."""
+    problems = []
+    wanted = (("--dot", files.dot, render_dot), ("--mermaid", files.mermaid, render_mermaid))
+    for flag, path, render in wanted:
+        if path is None:
+            continue
+        try:
+            _write_whole(path, render(topology))
+        except OSError as exc:
+            problems.append(f"{flag}: {plain_os_error(exc, 'cannot write')}")
+    return problems
+
+
+def _write_whole(path: Path, text: str) -> None:
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        temporary.chmod(0o644)
+        temporary.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
