@@ -126,6 +126,8 @@ def run_report(engine: Engine | RemoteEngine, options: ReportOptions, enricher: 
                     print(f"tuitrace: {notice}", file=sys.stderr)
             lookup = hidden_lookup(enricher.get)
         graphs_written = write_graphs(options, real, flows, None if options.numeric else lookup)
+        if options.privacy.active:  # flows, paths and MDA hops name every router: left out, as on screen
+            flows, mda = None, None
         note = signals.partial_note(snapshot.rounds)
         if options.format is ReportFormat.STREAM:
             return signals.status() if graphs_written else EXIT_GRAPH_FAILED  # every line is out already

@@ -132,3 +132,14 @@ def test_the_stream_hides_the_first_hops_and_the_target() -> None:
     assert not any(secret in "\n".join(lines) for secret in (*INSIDE, "198.51.100.9", "target.example"))
     addresses = [hop["address"] for hop in rounds[-1]["hops"]]
     assert addresses == [HIDDEN, HIDDEN, "203.0.113.5", HIDDEN]
+
+
+def test_with_flows_the_reports_leave_out_the_flows_and_paths_that_name_every_router() -> None:
+    plain = json.loads(run("--json", "--flows", "4"))
+    assert plain["flows"] and plain["paths"]  # without privacy they are there
+    for argv in (("--json",), ("--report",), ("--csv",)):
+        out = run(*argv, "--flows", "4", "--privacy", "2")
+        assert not any(address in out for address in INSIDE), out
+        assert HIDDEN in out
+    report = json.loads(run("--json", "--flows", "4", "--privacy", "2"))
+    assert "flows" not in report and "paths" not in report
