@@ -17,8 +17,11 @@ What it does, per TTL h (flows are those of :mod:`tuitrace.probe.flows`, numbere
 
 - for every interface v found at h-1 (at the first TTL, one virtual root every flow passes), the flows
   known to pass v are probed at h until n_k of them answered there, k being v's distinct successors so
-  far. A lost probe gives no evidence and does not count; when as many probes as one next hop needs
-  all went unanswered, the next hop is silent (``*``);
+  far. A lost probe gives no evidence and does not count: its flow may be probed there once more, and
+  only a second loss makes it a flow through a silent interface (one lost probe on a lossy branch is
+  not a silent router, whose flows would then need node control of their own). When as many flows as
+  one next hop needs all went unanswered, the next hop is silent (``*``). Silent interfaces cannot be
+  told apart, so their flows carry on without a test of their successors;
 - when v has too few known flows, new flows are probed at h-1 ("node control"): they land on v or on its
   siblings, and every landing is used later. When v is the only interface at h-1 (the rule already ruled
   out a second one at the confidence asked), new flows are known to pass it and start at h directly, as
@@ -171,6 +174,8 @@ class MdaDiscovery:
         self._in_flight: dict[int, _Flight] = {}
         self._next_key = FIRST_KEY
         self._ttl = config.first_ttl
+        self._lost: set[tuple[int, int]] = set()
+        """(flow, TTL) whose probe went unanswered once."""
         self._probes: dict[int, int] = {}
         """Probes sent per TTL."""
         self._done = False
@@ -230,7 +235,23 @@ class MdaDiscovery:
 
     # -- the algorithm ----------------------------------------------------------------------------------
     def _record(self, probe: Probe, responder: str | None) -> None:
-        self._routes.setdefault(probe.flow, {})[probe.ttl] = responder
+        """A flow's answer at a TTL. A first timeout is not recorded (the flow waits to be probed there
+        again: random loss is no silent router); a second one is, as ``None``."""
+        route = self._routes.setdefault(probe.flow, {})
+        if responder is None and (probe.flow, probe.ttl) not in self._lost:
+            self._lost.add((probe.flow, probe.ttl))
+            return
+        route[probe.ttl] = responder
+
+    def _silent(self, flows: list[int], ttl: int, wanted: int) -> bool:
+        """Nothing of ``flows`` answered at ``ttl`` and at least ``wanted`` of them were tried: a silent next
+        hop. Its flows are then recorded as ``None`` there, so that discovery goes on past it."""
+        tried = [flow for flow in flows if ttl in self._routes[flow] or (flow, ttl) in self._lost]
+        if len(tried) < wanted or any(self._routes[flow].get(ttl) is not None for flow in tried):
+            return False
+        for flow in tried:
+            self._routes[flow][ttl] = None
+        return True
 
     def _through(self, vertex: Vertex, ttl: int) -> list[int]:
         """The flows known to pass ``vertex`` at ``ttl`` (every flow passes the root)."""
@@ -253,7 +274,7 @@ class MdaDiscovery:
         vertices = self._vertices(before)
         known = [flow for vertex in vertices for flow in self._through(vertex, before)]
         successors = {self._routes[f][ttl] for f in known if self._routes[f].get(ttl) is not None}
-        if len(vertices) > 1 and len(successors) > 1:
+        if sum(vertex is not None for vertex in vertices) > 1 and len(successors) > 1:
             batch = self._plan_per_interface(ttl, vertices)
         else:
             batch = self._plan_per_hop(ttl, vertices, known, len(successors))
@@ -269,12 +290,16 @@ class MdaDiscovery:
         probed = [flow for flow in known if ttl in self._routes[flow]]
         answered = [flow for flow in probed if self._routes[flow][ttl] is not None]
         wanted = stopping_point_at(max(1, seen), self._level(ttl))
-        if not answered and len(probed) >= wanted:
+        if not answered and self._silent(known, ttl, wanted):
             return []  # a silent hop: as many probes as one next hop needs all went unanswered
-        waiting_by_vertex = [
-            [f for f in self._through(vertex, before) if ttl not in self._routes[f]] for vertex in vertices
+        tried = probed + [flow for flow in known
+                          if (flow, ttl) in self._lost and ttl not in self._routes[flow]]
+        waiting_by_vertex = [  # flows not tried here first, then those whose probe went unanswered once
+            sorted((f for f in self._through(vertex, before) if ttl not in self._routes[f]),
+                   key=lambda flow: (flow, ttl) in self._lost)
+            for vertex in vertices
         ]
-        if not probed:  # one scout first: if the destination answers it, this TTL is not enumerated
+        if not tried:  # one scout first: if the destination answers it, this TTL is not enumerated
             scouts = [group[0] for group in waiting_by_vertex if group][:1]
             if not scouts:
                 sole = vertices[0] if len(vertices) == 1 else _ROOT
@@ -283,15 +308,12 @@ class MdaDiscovery:
                     return [self._probe(flow, before) for flow in scouts]
             return [self._probe(flow, ttl) for flow in scouts]
         batch: list[Probe] = []
-        waiting_by_vertex = [
-            [f for f in self._through(vertex, before) if ttl not in self._routes[f]] for vertex in vertices
-        ]
         for vertex, waiting in zip(vertices, waiting_by_vertex, strict=True):  # every interface its link
             if vertex is not None and waiting and not any(
                 self._routes[f].get(ttl) is not None for f in self._through(vertex, before)
             ):
                 batch.append(self._probe(waiting.pop(0), ttl))
-        need = wanted - len(answered or probed) - len(batch)  # silent so far: silent probes count
+        need = wanted - len(answered or tried) - len(batch)  # silent so far: silent probes count
         # then the flows waiting, taken from each interface in turn
         order = [flow for group in zip_longest_flows(waiting_by_vertex) for flow in group]
         batch.extend(self._probe(flow, ttl) for flow in order[: max(0, need)])
@@ -311,13 +333,16 @@ class MdaDiscovery:
         batch: list[Probe] = []
         landing = 0
         """New flows to probe at ``before``, to land on interfaces short of flows."""
-        level = self._level(ttl, tested=len(vertices))
+        level = self._level(ttl, tested=sum(vertex is not None for vertex in vertices))
         for vertex in vertices:
             through = self._through(vertex, before)
+            if vertex is None:  # silent interfaces cannot be told apart: their flows only carry on
+                batch.extend(self._probe(flow, ttl) for flow in through if ttl not in self._routes[flow])
+                continue
             probed = [flow for flow in through if ttl in self._routes[flow]]
             answered = [flow for flow in probed if self._routes[flow][ttl] is not None]
             wanted = stopping_point_at(max(1, len({self._routes[f][ttl] for f in answered})), level)
-            if len(answered) >= wanted or (not answered and len(probed) >= wanted):
+            if len(answered) >= wanted or (not answered and self._silent(through, ttl, wanted)):
                 continue  # the rule holds, or as many probes as one next hop needs all went unanswered
             need = wanted - len(answered)
             waiting = [flow for flow in through if ttl not in self._routes[flow]]

@@ -196,3 +196,21 @@ def test_after_discovery_the_trace_follows_the_flows_it_used() -> None:
     assert list(document["mda"]["hops"][1]) == ["ttl", "interfaces", "links", "probes"]
     assert "MDA at 95% confidence" in render_text(engine.snapshot(), mda=result)
     assert "mda" not in json.loads(render_json(engine.snapshot()))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_random_loss_is_not_a_silent_router(seed: int) -> None:
+    """30% of r30's answers lost, and 8% of what the first stage forwards dropped (as 30% on one of four
+    branches): a lost probe is tried once more before it counts as a silent interface, so discovery ends
+    whole, within its flows (with each lost probe taken for a silent router, seed 3 ran out of flows)."""
+    data = scenario(4, TWO_DIAMONDS)
+    data["path"]["seed"] = seed
+    data["hop"][1]["drop"] = 0.08
+    data["hop"][2]["loss"] = 0.3
+    path = parse_scenario(data, "lossy")
+    config = TraceConfig(target=path.target, family=4, setting=Setting(Protocol.UDP, 33434), max_ttl=12)
+    network = SimNetwork(path)
+    result = discover(network, MdaDiscovery(config, network.identity, 95))
+    assert result.reached and result.complete and result.flows_used < 64
+    named = [{interface for interface in hop.interfaces if interface is not None} for hop in result.hops]
+    assert named == [{address(4, n) for n in stage} for stage in [*TWO_DIAMONDS, [250]]]
