@@ -181,6 +181,17 @@ class MdaDiscovery:
         self._done = False
         self._reached = False
         self._complete = True
+        self._one_first_hop = False
+
+    @property
+    def config(self) -> TraceConfig:
+        return self._config
+
+    def source_has_one_next_hop(self) -> None:
+        """Evidence from the source's own routing table: every probe leaves through one gateway, so the
+        first TTL has one interface for certain (when discovery starts there) and needs one answer, not
+        n_1 (scamper's ``tracelb`` assumes this without looking)."""
+        self._one_first_hop = self._config.first_ttl == 1
 
     # -- the seam ---------------------------------------------------------------------------------------
     @property
@@ -289,8 +300,9 @@ class MdaDiscovery:
         before = ttl - 1
         probed = [flow for flow in known if ttl in self._routes[flow]]
         answered = [flow for flow in probed if self._routes[flow][ttl] is not None]
-        wanted = stopping_point_at(max(1, seen), self._level(ttl))
-        if not answered and self._silent(known, ttl, wanted):
+        rule = stopping_point_at(max(1, seen), self._level(ttl))
+        wanted = 1 if ttl == 1 and self._one_first_hop else rule
+        if not answered and self._silent(known, ttl, rule):
             return []  # a silent hop: as many probes as one next hop needs all went unanswered
         tried = probed + [flow for flow in known
                           if (flow, ttl) in self._lost and ttl not in self._routes[flow]]
@@ -309,21 +321,27 @@ class MdaDiscovery:
             return [self._probe(flow, ttl) for flow in scouts]
         batch: list[Probe] = []
         for vertex, waiting in zip(vertices, waiting_by_vertex, strict=True):  # every interface its link
-            if vertex is not None and waiting and not any(
+            if vertex not in (None, _ROOT) and waiting and not any(
                 self._routes[f].get(ttl) is not None for f in self._through(vertex, before)
             ):
                 batch.append(self._probe(waiting.pop(0), ttl))
-        need = wanted - len(answered or tried) - len(batch)  # silent so far: silent probes count
-        # then the flows waiting, taken from each interface in turn
+        # silent so far: unanswered probes count, up to the rule's number that makes the hop silent
+        need = (wanted if answered else rule) - len(answered or tried) - len(batch)
+        # then the flows waiting, taken from each interface in turn; a flow lost here once is tried again
+        # only where a new flow would cost two probes (landed on the hop before) rather than one
         order = [flow for group in zip_longest_flows(waiting_by_vertex) for flow in group]
-        batch.extend(self._probe(flow, ttl) for flow in order[: max(0, need)])
-        short = need - len(order)
+        fresh = [flow for flow in order if (flow, ttl) not in self._lost]
+        retries = [flow for flow in order if (flow, ttl) in self._lost]
+        batch.extend(self._probe(flow, ttl) for flow in fresh[: max(0, need)])
+        short = need - len(fresh)
         if short > 0:
             sole = vertices[0] if len(vertices) == 1 else None
             if sole is not None:
                 batch.extend(self._probe(flow, ttl) for flow in self._new_flows(short, sole, before))
             else:  # land new flows on the hop before (several interfaces, or a silent one)
-                batch.extend(self._probe(flow, before) for flow in self._new_flows(short))
+                batch.extend(self._probe(flow, ttl) for flow in retries[:short])
+                landing = self._new_flows(short - len(retries[:short]))
+                batch.extend(self._probe(flow, before) for flow in landing)
         return batch
 
     def _plan_per_interface(self, ttl: int, vertices: list[Vertex]) -> list[Probe]:

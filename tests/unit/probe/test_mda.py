@@ -214,3 +214,32 @@ def test_random_loss_is_not_a_silent_router(seed: int) -> None:
     assert result.reached and result.complete and result.flows_used < 64
     named = [{interface for interface in hop.interfaces if interface is not None} for hop in result.hops]
     assert named == [{address(4, n) for n in stage} for stage in [*TWO_DIAMONDS, [250]]]
+
+
+def run_with_one_first_hop(
+    stages: list[list[int]], *, silent: int | None = None, first_ttl: int = 1,
+) -> MdaResult:
+    path = parse_scenario(scenario(4, stages, silent), "one gateway")
+    config = TraceConfig(target=path.target, family=4, setting=Setting(Protocol.UDP, 33434), max_ttl=12,
+                         first_ttl=first_ttl)
+    network = SimNetwork(path)
+    discovery = MdaDiscovery(config, network.identity, 95)
+    discovery.source_has_one_next_hop()
+    return discover(network, discovery)
+
+
+def test_one_gateway_in_the_routing_table_makes_the_first_hop_one_probe() -> None:
+    result = run_with_one_first_hop(TWO_DIAMONDS)
+    assert result.complete and [hop.probes for hop in result.hops] == [1, 12, 8, 14, 9, 1]
+    assert result.hops[0].interfaces == (address(4, 1),)
+
+
+def test_one_gateway_does_not_make_one_lost_probe_a_silent_hop() -> None:
+    """The first hop is silent: it still takes n_1 unanswered flows (7) to say so, not one."""
+    result = run_with_one_first_hop([[1], [21], [30]], silent=0)
+    assert result.reached and result.hops[0].interfaces == (None,) and result.hops[0].probes == 7
+
+
+def test_one_gateway_says_nothing_about_a_later_first_ttl() -> None:
+    result = run_with_one_first_hop(TWO_DIAMONDS, first_ttl=2)
+    assert result.hops[0].ttl == 2 and result.hops[0].probes == 12
