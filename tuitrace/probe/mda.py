@@ -27,6 +27,9 @@ What it does, per TTL h (flows are those of :mod:`tuitrace.probe.flows`, numbere
   out a second one at the confidence asked), new flows are known to pass it and start at h directly, as
   MDA-Lite (Vermeulen et al., IMC 2018) does for hops without load balancing;
 - flows are reused across TTLs: a flow probed at h-1 is probed at h only while its interface needs it;
+- at the first TTL, when the caller found in the host's routing table that every route towards the
+  target has one next hop (:meth:`MdaDiscovery.source_has_one_next_hop`), one answer is enough: the
+  first hop cannot branch (tracelb assumes this without looking);
 - each TTL starts with one probe; when the destination answers it, discovery ends there: the
   destination's own TTL is not enumerated (as scamper's ``tracelb`` does). Otherwise it ends at
   ``max_ttl`` or when the flow budget runs out (then the result says so).
