@@ -36,7 +36,7 @@ from tests.lab.netlab import Lab, lab_available
 from tests.lab.scamper import Discovered, from_report, tracelb
 from tests.lab.test_mda_lab import plan_truth, truth
 from tests.lab.topology import Family
-from tuitrace.probe.mda import miss_probability, run_level
+from tuitrace.probe.mda_rule import miss_probability, run_level
 
 METHOD_FLAGS = {"udp": ["-P", "udp"], "tcp": ["-T"], "icmp": ["-I"]}
 NOTHING = Discovered({}, frozenset(), 0, 0.0)

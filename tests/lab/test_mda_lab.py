@@ -3,7 +3,7 @@ and of the second lab's 4-way stage and 2-way diamond (:data:`topology.FOUR_TWO`
 scamper's ``tracelb`` at the same confidence, and loss on one branch seen on that branch only.
 
 Chance: ``--mda`` at 95% may miss a branch in a run, by the rule's design. At 95% per run (tuitrace's
-meaning, :func:`tuitrace.probe.mda.run_level`) the rule misses something of the first lab in 1/64 of runs
+meaning, :func:`tuitrace.probe.mda_rule.run_level`) the rule misses something of the first lab in 1/64 of runs
 and of the second in 3.1% (computed exactly by :func:`miss_probability`; tracelb, at 95% per step, 1/32 on
 the first lab). A run that misses is repeated, up to ``ATTEMPTS`` runs: a correct discovery fails a test
 with probability below 0.031^4 = 1e-6 (comparing with tracelb, below (2/32)^4 = 1.5e-5). What any run found

@@ -5,13 +5,14 @@ The stopping rule. Suppose an interface at TTL h-1 load-balances over K next hop
 uniformly. Having seen k of them, MDA keeps sending flows through it until the hypothesis "there are
 k + 1" can be rejected: n_k flows such that n_k uniformly random flows over k + 1 next hops would miss at
 least one of them with probability at most alpha = 1 - confidence (computed exactly, by inclusion and
-exclusion: :func:`stopping_point_at`). At alpha = 1 - confidence per step this is the published table
-(6, 11, 16, 21, 27... flows at 95%; 8, 15, 21, 28... at 99%; checked in the tests) and scamper's
+exclusion, in :mod:`tuitrace.probe.mda_rule`). At alpha = 1 - confidence per step this is the published
+table (6, 11, 16, 21, 27... flows at 95%; 8, 15, 21, 28... at 99%; checked in the tests) and scamper's
 ``tracelb``: a bound per interface and per hypothesis, so a path with several load-balanced stages is
 missed more often than alpha (a 4-way stage then a 2-way one: 7.2% of runs at 95%). tuitrace states the
-confidence per run instead: the i-th branching TTL is tested at alpha / 2^i (:func:`run_level`), which
-costs one flow more per single hop for each branching TTL found before it. (The chance that a k-way split
-is missed at level a, :func:`miss_probability`, is at most a for k up to 7, and within 1.2% of a up to 10.)
+confidence per run instead: the i-th branching TTL is tested at alpha / 2^i (``run_level``), which costs
+one flow more per single hop for each branching TTL found before it. (The chance that a k-way split is
+missed at level a, ``miss_probability``, is at or below a for k up to 6, and at most 1.012 a for k up to
+10 at a = 5%, 2.5%, 1.25%, 1% and 0.5%: computed.)
 
 What it does, per TTL h (flows are those of :mod:`tuitrace.probe.flows`, numbered 1..``max_flows``):
 
@@ -41,14 +42,13 @@ Interfaces are responder addresses per TTL; a flow whose probe went unanswered i
 
 from __future__ import annotations
 
-import functools
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 from tuitrace.config import Protocol, TraceConfig
 from tuitrace.probe.flows import udp_flow_port
 from tuitrace.probe.matching import ProbeMatcher
+from tuitrace.probe.mda_rule import run_level, stopping_point_at
 from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Probe, Reply
 
 CONFIDENCES = (95, 99)
@@ -67,64 +67,6 @@ def zip_longest_flows(groups: list[list[int]]) -> list[list[int]]:
     """Round-robin over ``groups``: the first of each, then the second of each..."""
     longest = max((len(group) for group in groups), default=0)
     return [[group[index] for group in groups if index < len(group)] for index in range(longest)]
-
-
-def failure_probability(hops: int, flows: int) -> Fraction:
-    """The probability that ``flows`` flows, each on one of ``hops`` equally likely next hops, miss at least
-    one of them (inclusion-exclusion, exact)."""
-    return sum(
-        (
-            (-1) ** (j + 1) * math.comb(hops, j) * Fraction(hops - j, hops) ** flows
-            for j in range(1, hops)
-        ),
-        start=Fraction(0),
-    )
-
-
-@functools.cache
-def stopping_point_at(seen: int, alpha: Fraction) -> int:
-    """n_k: flows to send through an interface with ``seen`` known next hops before ruling out one more, so
-    that a (``seen`` + 1)-way split would have shown all its next hops but with probability ``alpha``."""
-    flows = seen
-    while failure_probability(seen + 1, flows) > alpha:
-        flows += 1
-    return flows
-
-
-def stopping_point(seen: int, confidence: int) -> int:
-    """n_k at ``confidence`` per step (the published table; scamper's ``tracelb -c``)."""
-    return stopping_point_at(seen, Fraction(100 - confidence, 100))
-
-
-def miss_probability(ways: int, alpha: Fraction) -> Fraction:
-    """The chance that the rule at level ``alpha``, sending flows one by one through an interface that
-    splits them evenly over ``ways`` next hops, stops before it has seen them all (exact: a Markov chain
-    over the number seen). The bench and the tests compare it with what the lab shows."""
-    chances = {1: Fraction(1)}  # after one flow, one next hop seen
-    flows, missed = 1, Fraction(0)
-    while chances:
-        following: dict[int, Fraction] = {}
-        for seen, chance in chances.items():
-            if flows >= stopping_point_at(seen, alpha):
-                missed += chance if seen < ways else 0
-                continue
-            following[seen] = following.get(seen, Fraction(0)) + chance * Fraction(seen, ways)
-            if seen < ways:
-                new = chance * Fraction(ways - seen, ways)
-                following[seen + 1] = following.get(seen + 1, Fraction(0)) + new
-        chances, flows = following, flows + 1
-    return missed
-
-
-def run_level(alpha: Fraction, branching_before: int, tested: int = 1) -> Fraction:
-    """The level of one test when the whole run may miss something with probability ``alpha`` at most.
-
-    Failure is only possible at a TTL whose hop truly branches. The tests at a TTL use alpha / 2^(b + 1),
-    b being the TTLs before it that showed two interfaces or more: if nothing was missed before the i-th
-    branching TTL, b >= i - 1 there, so a miss there has probability at most alpha / 2^i, and the misses
-    of a run add up to alpha / 2 + alpha / 4 + ... < alpha (a union bound). ``tested`` interfaces tested
-    apart at one TTL (full MDA) share that TTL's share equally."""
-    return alpha / Fraction(2 ** (branching_before + 1) * tested)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +103,8 @@ class MdaDiscovery:
         self, config: TraceConfig, identity: LocalIdentity, confidence: int, max_flows: int = MDA_MAX_FLOWS,
         *, per_run: bool = True,
     ) -> None:
-        """``per_run``: ``confidence`` holds for the whole run (:func:`run_level`); else per step, as the
-        published table and scamper's ``tracelb`` mean it (for comparisons)."""
+        """``per_run``: ``confidence`` holds for the whole run (``mda_rule.run_level``); else per step, as
+        the published table and scamper's ``tracelb`` mean it (for comparisons)."""
         if confidence not in CONFIDENCES:
             raise ValueError(f"confidence must be one of {CONFIDENCES}, not {confidence}")
         self._config = config
@@ -380,7 +322,7 @@ class MdaDiscovery:
         return batch
 
     def _level(self, ttl: int, tested: int = 1) -> Fraction:
-        """The level of the tests at ``ttl`` (see :func:`run_level`)."""
+        """The level of the tests at ``ttl`` (see :func:`mda_rule.run_level`)."""
         if not self._per_run:
             return self._alpha
         branching = sum(

@@ -12,9 +12,8 @@ import pytest
 from tuitrace.config import Protocol, Setting, TraceConfig
 from tuitrace.engine.discovery import discover
 from tuitrace.engine.engine import Engine
-from tuitrace.probe.mda import (
-    MdaDiscovery,
-    MdaResult,
+from tuitrace.probe.mda import MdaDiscovery, MdaResult
+from tuitrace.probe.mda_rule import (
     failure_probability,
     miss_probability,
     run_level,
@@ -53,6 +52,12 @@ def test_the_miss_probability_of_one_stage_is_exact() -> None:
     assert miss_probability(1, alpha) == 0  # nothing to miss
     assert miss_probability(2, alpha) == Fraction(2, 2**6)  # the first 6 flows on one branch
     assert miss_probability(4, alpha) < alpha  # three steps (1, 2, 3 seen), each at the bound or below
+
+
+@pytest.mark.parametrize("alpha", [Fraction(5, 100), Fraction(25, 1000), Fraction(1, 100), Fraction(5, 1000)])
+def test_a_stage_of_up_to_six_ways_is_missed_at_most_at_its_tests_level(alpha: Fraction) -> None:
+    """What the per-run union bound rests on (each of a stage's tests is at the level; together too)."""
+    assert all(miss_probability(ways, alpha) <= alpha for ways in range(2, 7))
 
 
 def whole_run_miss(stages: list[int], levels: list[Fraction]) -> Fraction:
