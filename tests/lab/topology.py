@@ -8,6 +8,7 @@ touching the kernel, and so that the plan can be read in one place. The picture 
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -210,3 +211,113 @@ def expected_hops(family: Family, *, branch: str | None = None, to: str = "dst")
 
 def target_address(family: Family) -> str:
     return hop_address("dst", family)
+
+
+# -- a second topology: a 4-way ECMP stage, then a 2-way diamond (``--mda``'s lab) -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A whole topology as data, for labs other than the one above (which keeps its module-level names).
+
+    The same conventions: segment members get host numbers in order, a node answers from its interface
+    towards src (``upstream``), routers route src's side back upstream and everything else downstream, over
+    all of ``downstream`` at once (an ECMP route) where it names several next hops."""
+
+    segments: tuple[Segment, ...]
+    upstream: dict[str, str]
+    downstream: dict[str, tuple[str, ...]]
+    path: tuple[tuple[str, ...], ...]
+    """Who answers at TTL 1, 2, ...: the forward path from src to dst."""
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return ("src", *self.routers, "dst")
+
+    @property
+    def routers(self) -> tuple[str, ...]:
+        return tuple(node for nodes in self.path[:-1] for node in nodes)
+
+    def segment(self, a: str, b: str) -> Segment:
+        for candidate in self.segments:
+            if a in candidate.members and b in candidate.members:
+                return candidate
+        raise KeyError(f"no segment joins {a} and {b}")
+
+    def segments_of(self, node: str) -> tuple[Segment, ...]:
+        return tuple(candidate for candidate in self.segments if node in candidate.members)
+
+    def hop_address(self, node: str, family: Family) -> str:
+        if node == "src":
+            return self.segment("src", self.path[0][0]).address("src", family)
+        return self.segment(node, self.upstream[node]).address(node, family)
+
+    def target(self, family: Family) -> str:
+        return self.hop_address("dst", family)
+
+    def hops(self, family: Family) -> list[frozenset[str]]:
+        """Addresses expected per TTL (index 0 is TTL 1)."""
+        return [frozenset(self.hop_address(node, family) for node in nodes) for nodes in self.path]
+
+    def links(self, family: Family) -> frozenset[tuple[str, str]]:
+        """Every (TTL h - 1, TTL h) pair of interfaces that one flow can show: each node of a TTL is linked
+        to each node of the next in the plans here (stages that meet again)."""
+        hops = self.hops(family)
+        return frozenset((a, b) for before, after in itertools.pairwise(hops)
+                         for a in before for b in after)
+
+    def ecmp_routers(self) -> tuple[str, ...]:
+        return tuple(node for node, nexts in self.downstream.items() if len(nexts) > 1)
+
+    def routes(self, node: str, family: Family) -> list[str]:
+        """``ip route add`` arguments (without ``add``) for one node; connected subnets come for free."""
+        if node in HOSTS:
+            neighbour = self.upstream.get(node, self.path[0][0])
+            return [f"{AGGREGATE[family]} {self._via(node, neighbour, family)}"]
+        connected = {candidate.index for candidate in self.segments_of(node)}
+        upstream_side: set[int] = set()
+        current = node
+        while current in self.upstream:
+            current = self.upstream[current]
+            upstream_side.update(candidate.index for candidate in self.segments_of(current))
+        result: list[str] = []
+        for candidate in self.segments:
+            if candidate.index in connected:
+                continue
+            if candidate.index in upstream_side:
+                back = self._via(node, self.upstream[node], family)
+                result.append(f"{subnet(candidate.index, family)} {back}")
+            elif node in self.downstream:
+                nexts = self.downstream[node]
+                via = (self._via(node, nexts[0], family) if len(nexts) == 1 else
+                       " ".join(f"nexthop {self._via(node, nxt, family)}" for nxt in nexts))
+                result.append(f"{subnet(candidate.index, family)} {via}")
+        return result
+
+    def _via(self, node: str, nxt: str, family: Family) -> str:
+        shared = self.segment(node, nxt)
+        return f"via {shared.address(nxt, family)} dev {shared.dev(node)}"
+
+
+_R2 = ("r2a", "r2b", "r2c", "r2d")
+FOUR_TWO = Plan(
+    segments=(
+        Segment(20, ("r1", "src")),
+        *(Segment(21 + n, ("r1", r2)) for n, r2 in enumerate(_R2)),
+        Segment(25, ("r2a", "r3", "r2b", "r2c", "r2d"), bridge="r3"),
+        Segment(26, ("r3", "r4a")),
+        Segment(27, ("r3", "r4b")),
+        Segment(28, ("r4a", "r5", "r4b"), bridge="r5"),
+        Segment(29, ("r5", "dst")),
+    ),
+    upstream={"r1": "src", **dict.fromkeys(_R2, "r1"), "r3": "r2a", "r4a": "r3", "r4b": "r3", "r5": "r4a",
+              "dst": "r5"},
+    downstream={"r1": _R2, **dict.fromkeys(_R2, ("r3",)), "r3": ("r4a", "r4b"), "r4a": ("r5",),
+                "r4b": ("r5",)},
+    path=(("r1",), _R2, ("r3",), ("r4a", "r4b"), ("r5",), ("dst",)),
+)
+"""src - r1 =4=> r2a|r2b|r2c|r2d -> r3 =2=> r4a|r4b -> r5 - dst: a 4-way ECMP stage that meets again at r3
+(a bridge: one address, as r3 of the first lab), then a 2-way diamond that meets at r5 (a bridge too).
+Subnets 10.201.20-29.0/24 and fd00:201:20-29::/64, so its addresses cannot be taken for the first lab's.
+r1 and r3 hash addresses, protocol and ports (see ``netlab._ecmp_sysctls``). TTL 1 r1, 2 one of the r2s,
+3 r3, 4 r4a or r4b, 5 r5, 6 dst: 10 interfaces, 13 links."""

@@ -5,22 +5,32 @@ The stopping rule. Suppose an interface at TTL h-1 load-balances over K next hop
 uniformly. Having seen k of them, MDA keeps sending flows through it until the hypothesis "there are
 k + 1" can be rejected: n_k flows such that n_k uniformly random flows over k + 1 next hops would miss at
 least one of them with probability at most alpha = 1 - confidence (computed exactly, by inclusion and
-exclusion: :func:`stopping_point`). This is a bound per interface and per hypothesis: at 95% a 2-way
-stage is found whole with probability at least 95% (in practice far more, since the flows already sent at
-earlier steps count too). The table it gives (6, 11, 16, 21, 27... flows at 95%; 8, 15, 21, 28... at 99%)
-is the published one, checked in the tests.
+exclusion, in :mod:`tuitrace.probe.mda_rule`). At alpha = 1 - confidence per step this is the published
+table (6, 11, 16, 21, 27... flows at 95%; 8, 15, 21, 28... at 99%; checked in the tests) and scamper's
+``tracelb``: a bound per interface and per hypothesis, so a path with several load-balanced stages is
+missed more often than alpha (a 4-way stage then a 2-way one: 7.2% of runs at 95%). tuitrace states the
+confidence per run instead: the i-th branching TTL is tested at alpha / 2^i (``run_level``), which costs
+one flow more per single hop for each branching TTL found before it. (The chance that a k-way split is
+missed at level a, ``miss_probability``, is at or below a for k up to 6, and at most 1.012 a for k up to
+10 at a = 5%, 2.5%, 1.25%, 1% and 0.5%: computed.)
 
 What it does, per TTL h (flows are those of :mod:`tuitrace.probe.flows`, numbered 1..``max_flows``):
 
 - for every interface v found at h-1 (at the first TTL, one virtual root every flow passes), the flows
   known to pass v are probed at h until n_k of them answered there, k being v's distinct successors so
-  far. A lost probe gives no evidence and does not count; when as many probes as one next hop needs
-  all went unanswered, the next hop is silent (``*``);
+  far. A lost probe gives no evidence and does not count: its flow may be probed there once more, and
+  only a second loss makes it a flow through a silent interface (one lost probe on a lossy branch is
+  not a silent router, whose flows would then need node control of their own). When as many flows as
+  one next hop needs all went unanswered, the next hop is silent (``*``). Silent interfaces cannot be
+  told apart, so their flows carry on without a test of their successors;
 - when v has too few known flows, new flows are probed at h-1 ("node control"): they land on v or on its
   siblings, and every landing is used later. When v is the only interface at h-1 (the rule already ruled
   out a second one at the confidence asked), new flows are known to pass it and start at h directly, as
   MDA-Lite (Vermeulen et al., IMC 2018) does for hops without load balancing;
 - flows are reused across TTLs: a flow probed at h-1 is probed at h only while its interface needs it;
+- at the first TTL, when the caller found in the host's routing table that every route towards the
+  target has one next hop (:meth:`MdaDiscovery.source_has_one_next_hop`), one answer is enough: the
+  first hop cannot branch (tracelb assumes this without looking);
 - each TTL starts with one probe; when the destination answers it, discovery ends there: the
   destination's own TTL is not enumerated (as scamper's ``tracelb`` does). Otherwise it ends at
   ``max_ttl`` or when the flow budget runs out (then the result says so).
@@ -32,14 +42,13 @@ Interfaces are responder addresses per TTL; a flow whose probe went unanswered i
 
 from __future__ import annotations
 
-import functools
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 from tuitrace.config import Protocol, TraceConfig
 from tuitrace.probe.flows import udp_flow_port
 from tuitrace.probe.matching import ProbeMatcher
+from tuitrace.probe.mda_rule import run_level, stopping_point_at
 from tuitrace.probe.types import KEY_SPACE, LocalIdentity, Probe, Reply
 
 CONFIDENCES = (95, 99)
@@ -58,28 +67,6 @@ def zip_longest_flows(groups: list[list[int]]) -> list[list[int]]:
     """Round-robin over ``groups``: the first of each, then the second of each..."""
     longest = max((len(group) for group in groups), default=0)
     return [[group[index] for group in groups if index < len(group)] for index in range(longest)]
-
-
-def failure_probability(hops: int, flows: int) -> Fraction:
-    """The probability that ``flows`` flows, each on one of ``hops`` equally likely next hops, miss at least
-    one of them (inclusion-exclusion, exact)."""
-    return sum(
-        (
-            (-1) ** (j + 1) * math.comb(hops, j) * Fraction(hops - j, hops) ** flows
-            for j in range(1, hops)
-        ),
-        start=Fraction(0),
-    )
-
-
-@functools.cache
-def stopping_point(seen: int, confidence: int) -> int:
-    """n_k: flows to send through an interface with ``seen`` known next hops before ruling out one more."""
-    alpha = Fraction(100 - confidence, 100)
-    flows = seen
-    while failure_probability(seen + 1, flows) > alpha:
-        flows += 1
-    return flows
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +100,17 @@ class MdaDiscovery:
     """Time and replies in, probes out: the same seam as the tracer (``poll``, ``sent``, ``on_reply``)."""
 
     def __init__(
-        self, config: TraceConfig, identity: LocalIdentity, confidence: int, max_flows: int = MDA_MAX_FLOWS
+        self, config: TraceConfig, identity: LocalIdentity, confidence: int, max_flows: int = MDA_MAX_FLOWS,
+        *, per_run: bool = True,
     ) -> None:
+        """``per_run``: ``confidence`` holds for the whole run (``mda_rule.run_level``); else per step, as
+        the published table and scamper's ``tracelb`` mean it (for comparisons)."""
         if confidence not in CONFIDENCES:
             raise ValueError(f"confidence must be one of {CONFIDENCES}, not {confidence}")
         self._config = config
         self._confidence = confidence
+        self._alpha = Fraction(100 - confidence, 100)
+        self._per_run = per_run
         self._max_flows = max_flows
         self._matcher = ProbeMatcher(identity, config.family, config.target)
         self._wait_ns = int(config.wait * 1e9)
@@ -127,11 +119,24 @@ class MdaDiscovery:
         self._in_flight: dict[int, _Flight] = {}
         self._next_key = FIRST_KEY
         self._ttl = config.first_ttl
+        self._lost: set[tuple[int, int]] = set()
+        """(flow, TTL) whose probe went unanswered once."""
         self._probes: dict[int, int] = {}
         """Probes sent per TTL."""
         self._done = False
         self._reached = False
         self._complete = True
+        self._one_first_hop = False
+
+    @property
+    def config(self) -> TraceConfig:
+        return self._config
+
+    def source_has_one_next_hop(self) -> None:
+        """Evidence from the source's own routing table: every probe leaves through one gateway, so the
+        first TTL has one interface for certain (when discovery starts there) and needs one answer, not
+        n_1 (scamper's ``tracelb`` assumes this without looking)."""
+        self._one_first_hop = self._config.first_ttl == 1
 
     # -- the seam ---------------------------------------------------------------------------------------
     @property
@@ -186,7 +191,23 @@ class MdaDiscovery:
 
     # -- the algorithm ----------------------------------------------------------------------------------
     def _record(self, probe: Probe, responder: str | None) -> None:
-        self._routes.setdefault(probe.flow, {})[probe.ttl] = responder
+        """A flow's answer at a TTL. A first timeout is not recorded (the flow waits to be probed there
+        again: random loss is no silent router); a second one is, as ``None``."""
+        route = self._routes.setdefault(probe.flow, {})
+        if responder is None and (probe.flow, probe.ttl) not in self._lost:
+            self._lost.add((probe.flow, probe.ttl))
+            return
+        route[probe.ttl] = responder
+
+    def _silent(self, flows: list[int], ttl: int, wanted: int) -> bool:
+        """Nothing of ``flows`` answered at ``ttl`` and at least ``wanted`` of them were tried: a silent next
+        hop. Its flows are then recorded as ``None`` there, so that discovery goes on past it."""
+        tried = [flow for flow in flows if ttl in self._routes[flow] or (flow, ttl) in self._lost]
+        if len(tried) < wanted or any(self._routes[flow].get(ttl) is not None for flow in tried):
+            return False
+        for flow in tried:
+            self._routes[flow][ttl] = None
+        return True
 
     def _through(self, vertex: Vertex, ttl: int) -> list[int]:
         """The flows known to pass ``vertex`` at ``ttl`` (every flow passes the root)."""
@@ -209,7 +230,7 @@ class MdaDiscovery:
         vertices = self._vertices(before)
         known = [flow for vertex in vertices for flow in self._through(vertex, before)]
         successors = {self._routes[f][ttl] for f in known if self._routes[f].get(ttl) is not None}
-        if len(vertices) > 1 and len(successors) > 1:
+        if sum(vertex is not None for vertex in vertices) > 1 and len(successors) > 1:
             batch = self._plan_per_interface(ttl, vertices)
         else:
             batch = self._plan_per_hop(ttl, vertices, known, len(successors))
@@ -224,13 +245,18 @@ class MdaDiscovery:
         before = ttl - 1
         probed = [flow for flow in known if ttl in self._routes[flow]]
         answered = [flow for flow in probed if self._routes[flow][ttl] is not None]
-        wanted = stopping_point(max(1, seen), self._confidence)
-        if not answered and len(probed) >= wanted:
+        rule = stopping_point_at(max(1, seen), self._level(ttl))
+        wanted = 1 if ttl == 1 and self._one_first_hop else rule
+        if not answered and self._silent(known, ttl, rule):
             return []  # a silent hop: as many probes as one next hop needs all went unanswered
-        waiting_by_vertex = [
-            [f for f in self._through(vertex, before) if ttl not in self._routes[f]] for vertex in vertices
+        tried = probed + [flow for flow in known
+                          if (flow, ttl) in self._lost and ttl not in self._routes[flow]]
+        waiting_by_vertex = [  # flows not tried here first, then those whose probe went unanswered once
+            sorted((f for f in self._through(vertex, before) if ttl not in self._routes[f]),
+                   key=lambda flow: (flow, ttl) in self._lost)
+            for vertex in vertices
         ]
-        if not probed:  # one scout first: if the destination answers it, this TTL is not enumerated
+        if not tried:  # one scout first: if the destination answers it, this TTL is not enumerated
             scouts = [group[0] for group in waiting_by_vertex if group][:1]
             if not scouts:
                 sole = vertices[0] if len(vertices) == 1 else _ROOT
@@ -239,25 +265,28 @@ class MdaDiscovery:
                     return [self._probe(flow, before) for flow in scouts]
             return [self._probe(flow, ttl) for flow in scouts]
         batch: list[Probe] = []
-        waiting_by_vertex = [
-            [f for f in self._through(vertex, before) if ttl not in self._routes[f]] for vertex in vertices
-        ]
         for vertex, waiting in zip(vertices, waiting_by_vertex, strict=True):  # every interface its link
-            if vertex is not None and waiting and not any(
+            if vertex not in (None, _ROOT) and waiting and not any(
                 self._routes[f].get(ttl) is not None for f in self._through(vertex, before)
             ):
                 batch.append(self._probe(waiting.pop(0), ttl))
-        need = wanted - len(answered or probed) - len(batch)  # silent so far: silent probes count
-        # then the flows waiting, taken from each interface in turn
+        # silent so far: unanswered probes count, up to the rule's number that makes the hop silent
+        need = (wanted if answered else rule) - len(answered or tried) - len(batch)
+        # then the flows waiting, taken from each interface in turn; a flow lost here once is tried again
+        # only where a new flow would cost two probes (landed on the hop before) rather than one
         order = [flow for group in zip_longest_flows(waiting_by_vertex) for flow in group]
-        batch.extend(self._probe(flow, ttl) for flow in order[: max(0, need)])
-        short = need - len(order)
+        fresh = [flow for flow in order if (flow, ttl) not in self._lost]
+        retries = [flow for flow in order if (flow, ttl) in self._lost]
+        batch.extend(self._probe(flow, ttl) for flow in fresh[: max(0, need)])
+        short = need - len(fresh)
         if short > 0:
             sole = vertices[0] if len(vertices) == 1 else None
             if sole is not None:
                 batch.extend(self._probe(flow, ttl) for flow in self._new_flows(short, sole, before))
             else:  # land new flows on the hop before (several interfaces, or a silent one)
-                batch.extend(self._probe(flow, before) for flow in self._new_flows(short))
+                batch.extend(self._probe(flow, ttl) for flow in retries[:short])
+                landing = self._new_flows(short - len(retries[:short]))
+                batch.extend(self._probe(flow, before) for flow in landing)
         return batch
 
     def _plan_per_interface(self, ttl: int, vertices: list[Vertex]) -> list[Probe]:
@@ -267,12 +296,16 @@ class MdaDiscovery:
         batch: list[Probe] = []
         landing = 0
         """New flows to probe at ``before``, to land on interfaces short of flows."""
+        level = self._level(ttl, tested=sum(vertex is not None for vertex in vertices))
         for vertex in vertices:
             through = self._through(vertex, before)
+            if vertex is None:  # silent interfaces cannot be told apart: their flows only carry on
+                batch.extend(self._probe(flow, ttl) for flow in through if ttl not in self._routes[flow])
+                continue
             probed = [flow for flow in through if ttl in self._routes[flow]]
             answered = [flow for flow in probed if self._routes[flow][ttl] is not None]
-            wanted = stopping_point(max(1, len({self._routes[f][ttl] for f in answered})), self._confidence)
-            if len(answered) >= wanted or (not answered and len(probed) >= wanted):
+            wanted = stopping_point_at(max(1, len({self._routes[f][ttl] for f in answered})), level)
+            if len(answered) >= wanted or (not answered and self._silent(through, ttl, wanted)):
                 continue  # the rule holds, or as many probes as one next hop needs all went unanswered
             need = wanted - len(answered)
             waiting = [flow for flow in through if ttl not in self._routes[flow]]
@@ -287,6 +320,16 @@ class MdaDiscovery:
         if landing:
             batch.extend(self._probe(flow, before) for flow in self._new_flows(landing))
         return batch
+
+    def _level(self, ttl: int, tested: int = 1) -> Fraction:
+        """The level of the tests at ``ttl`` (see :func:`mda_rule.run_level`)."""
+        if not self._per_run:
+            return self._alpha
+        branching = sum(
+            len({vertex for vertex in self._vertices(before) if vertex is not None}) > 1
+            for before in range(self._config.first_ttl, ttl)
+        )
+        return run_level(self._alpha, branching, tested)
 
     def _new_flows(self, count: int, via: Vertex = _ROOT, at: int = 0) -> list[int]:
         """``count`` new flows (fewer when the budget runs out), known to pass ``via`` at ``at``."""
