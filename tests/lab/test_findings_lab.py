@@ -93,7 +93,9 @@ def test_loss_in_forward_carries_on_and_is_found_where_it_starts(lab: Lab, famil
         reports = many_runs(lab, family, "icmp")
     seen = tally(f"forward drop 20% at r3 IPv{family}", reports, "forward_loss")
     assert seen["forward_loss"] >= RUNS - 1
-    assert set(seen) <= {"forward_loss"}
+    # Each run's rules are tests at a stated level: one run in RUNS may, by chance, add another kind
+    # (seen once under heavy load: reply_loss_only at r4, whose 20% happened to stand out from dst's).
+    assert sum(bool(set(kinds(report)) - {"forward_loss"}) for report in reports) <= 1, seen
     first_hop_behind_r3 = topology.hop_address("r4", family)
     placed = [(f["ttl"], f["address"]) for report in reports for f in report["findings"]]
     # Where the loss starts is itself a test at ALPHA per hop: one run in RUNS may, by chance, place it
