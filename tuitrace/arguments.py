@@ -129,8 +129,10 @@ def _path_arguments(parser: argparse.ArgumentParser) -> None:
     path.add_argument("--mda", action="store_true",
                       help="first discover every path with the Multipath Detection Algorithm (every "
                       "interface and link per hop, at --confidence), then trace the flows it used (--flows)")
-    path.add_argument("--confidence", metavar="PCT", choices=["95", "99"],
-                      help="--mda: the chance of finding every next hop of an interface, 95 (default) or 99")
+    confidences = [str(pct) for pct in defaults.MDA_CONFIDENCES]
+    path.add_argument("--confidence", metavar="PCT", choices=confidences,
+                      help="--mda: the chance of finding every next hop of an interface, "
+                      f"{' or '.join(confidences)} (default {confidences[0]})")
     path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
     sockets = path.add_mutually_exclusive_group()
     sockets.add_argument("--raw", dest="socket_mode", action="store_const", const="raw",
@@ -232,10 +234,12 @@ def build_parser() -> OneLineParser:
                         help="whole probe length in bytes, as traceroute's second argument (= --packet-size)")
     parser.add_argument("more_hosts", nargs="*", metavar="HOST", help=argparse.SUPPRESS)
     parser.add_argument("--targets-file", metavar="FILE",
-                        help="also trace the hosts in FILE, one per line (# starts a comment)")
+                        help="also trace the hosts in FILE, one per line (# starts a comment); at most "
+                        f"{defaults.MAX_TARGETS} targets in one run")
     parser.add_argument("--compare", metavar="SETTINGS",
-                        help="trace several protocols/ports side by side in each round and show where their "
-                        "paths differ, e.g. icmp,udp,tcp:443 (the first is the reference)")
+                        help=f"trace 2..{defaults.MAX_COMPARED} protocols/ports side by side in each round "
+                        "and show where their paths differ, e.g. icmp,udp,tcp:443 (the first is the "
+                        "reference)")
     _protocol_arguments(parser)
     _timing_arguments(parser)
     _path_arguments(parser)
