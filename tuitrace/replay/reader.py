@@ -19,8 +19,12 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import IO
 
+from tuitrace import defaults
 from tuitrace.config import Setting
+from tuitrace.enrich.inert import inert_text
 from tuitrace.replay.format import (
+    MAX_TEXT,
+    SENDWAIT_SECONDS,
     Applied,
     Batch,
     DamagedRecordError,
@@ -90,6 +94,8 @@ def read_recording(source: Path | Traversable, name: str | None = None) -> Recor
         except (ValueError, EOFError, OSError, zlib.error):
             raise RecordingError(f"{label} is not a tuitrace recording (its first line is not a "
                                  "recording header)") from None
+        except RecordingError as exc:
+            raise RecordingError(f"{label}: {exc}") from None
         records: list[Record] = []
         decoder = _Decoder()
         number = 1
@@ -175,12 +181,17 @@ class _Decoder:
         if command is Command.PROTOCOL:
             return Applied(at, command, setting_at(self.settings, value))
         if command in (Command.SENDWAIT, Command.INTERVAL):
-            if not isinstance(value, int | float) or value < 0:
-                raise DamagedRecordError(f"{command.value} is not a number of seconds")
-            return Applied(at, command, float(value))
+            bound = SENDWAIT_SECONDS if command is Command.SENDWAIT else defaults.INTERVAL
+            try:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ValueError(value)
+                return Applied(at, command, bound.check(float(value)))
+            except ValueError:
+                raise DamagedRecordError(f"{command.value} is not a number of seconds inside "
+                                         f"{bound.range_text}") from None
         if command is Command.NOTE:
             if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], str):
                 raise DamagedRecordError("a setting note is damaged")
             setting = None if value[1] is None else setting_at(self.settings, value[1])
-            return Applied(at, command, (value[0], setting))
+            return Applied(at, command, (inert_text(value[0], MAX_TEXT), setting))
         return Applied(at, command)
