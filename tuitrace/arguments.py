@@ -36,8 +36,15 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"tuitrace: {message} (see tuitrace --help)\n")
 
     def parse_words(self, words: Sequence[str]) -> argparse.Namespace:
-        """``parse_args``, with negative values kept with their option."""
-        return self.parse_intermixed_args(self.attach_negative_values(words))
+        """``parse_args``, with negative values kept with their option, and no option given an empty word
+        (``-s ""`` would otherwise read as no ``-s`` at all, and ``--simulate ""`` trace the real network)."""
+        ns = self.parse_intermixed_args(self.attach_negative_values(words))
+        for action in self._actions:
+            value = getattr(ns, action.dest, None)
+            takes_one_word = bool(action.option_strings) and action.nargs is None
+            if takes_one_word and isinstance(value, str) and not value.strip():
+                self.error(f"{'/'.join(action.option_strings)} needs a value, not an empty word")
+        return ns
 
     def attach_negative_values(self, words: Sequence[str]) -> list[str]:
         """``-z -1`` as ``-z=-1``, which argparse reads as the option's value."""
