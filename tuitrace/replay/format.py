@@ -54,6 +54,12 @@ OUTCOMES: Final = {code: outcome for outcome, code in OUTCOME_CODES.items()}
 MAX_TTL: Final = 255
 MAX_TEXT: Final = 500
 """Longest text kept from a recording (the command line, an event note): a file may come from anywhere."""
+LAST_EPOCH_S: Final = 32_503_680_000
+"""The start of the year 3000: a recording that starts later (or, with :data:`MAX_RUN_NS`, ends past 9999,
+where ISO 8601 dates end) is damaged."""
+MAX_RUN_NS: Final = 10**18
+"""A recording longer than this (31 years) is damaged: its times would be no times."""
+"""Longest text kept from a recording (the command line, an event note): a file may come from anywhere."""
 """TTLs in a record are checked against it: a damaged one must not make a replay build a million rows."""
 CONFIG_FIELDS: Final = (
     "target", "family", "host", "first_ttl", "max_ttl", "interval", "sendwait", "wait", "count", "source",
@@ -117,8 +123,9 @@ def decode_header(fields: object) -> Header:
             raise ValueError("it has no config object")
         config = TraceConfig(setting=parse_setting(raw.get("setting")), **checked_config(raw))
         started = fields.get("started_epoch_s")
-        if isinstance(started, bool) or not isinstance(started, int | float) or not math.isfinite(started):
-            raise ValueError(f"started_epoch_s must be a number, not {started!r}")
+        if isinstance(started, bool) or not isinstance(started, int | float) or not (
+                math.isfinite(started) and 0 <= started <= LAST_EPOCH_S):
+            raise ValueError(f"started_epoch_s must be a time in 1970..2999, not {started!r}")
         return Header(config, float(started), inert_text(str(fields.get("mode", "raw")), 20),
                       inert_text(str(fields.get("command_line", "")), MAX_TEXT), version)
     except ValueError as exc:

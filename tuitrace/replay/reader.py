@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from tuitrace import defaults
 from tuitrace.config import Setting
 from tuitrace.enrich.inert import inert_text
 from tuitrace.replay.format import (
+    MAX_RUN_NS,
     MAX_TEXT,
     SENDWAIT_SECONDS,
     Applied,
@@ -138,6 +138,8 @@ class _Decoder:
             raise DamagedRecordError("not a record")
         kind, delta, rest = fields[0], fields[1], fields[2:]
         self.at_ns += delta
+        if self.at_ns > MAX_RUN_NS:
+            raise DamagedRecordError("the times add up to more than 31 years")
         at = self.at_ns
         if kind == "s":
             if len(rest) != 2 or rest[0] != len(self.settings):
@@ -152,8 +154,9 @@ class _Decoder:
         if kind == "c":
             return self._applied(at, rest)
         if kind == "e":
-            if len(rest) != 9 or rest[0] not in RUN_STATES or not isinstance(rest[1], int | float) \
-                    or not 0 <= rest[1] < math.inf:
+            if len(rest) != 9 or not isinstance(rest[0], str) or rest[0] not in RUN_STATES \
+                    or isinstance(rest[1], bool) or not isinstance(rest[1], int | float) \
+                    or not 0 <= rest[1] <= MAX_RUN_NS / 1e9:
                 raise DamagedRecordError("the end record is damaged")
             progress, counts = decode_progress(rest[2:], self.settings)
             return Ending(at, rest[0], float(rest[1]), progress, counts)

@@ -68,7 +68,8 @@ def with_record(recorded: Path, tmp_path: Path, record: list[object]) -> Path:
     ({"config_setting": "udp:99999"}, "unknown setting 'udp:99999'"),
     ({"config": [1, 2]}, "it has no config object"),
     ({"config": None}, "it has no config object"),
-    ({"started_epoch_s": "yesterday"}, "started_epoch_s must be a number, not 'yesterday'"),
+    ({"started_epoch_s": "yesterday"}, "started_epoch_s must be a time in 1970..2999, not 'yesterday'"),
+    ({"started_epoch_s": 1e308}, "started_epoch_s must be a time in 1970..2999, not 1e+308"),
 ])
 def test_a_header_that_cannot_be_right_is_one_line_naming_file_and_field(
         recorded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
