@@ -36,8 +36,15 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"tuitrace: {message} (see tuitrace --help)\n")
 
     def parse_words(self, words: Sequence[str]) -> argparse.Namespace:
-        """``parse_args``, with negative values kept with their option."""
-        return self.parse_intermixed_args(self.attach_negative_values(words))
+        """``parse_args``, with negative values kept with their option, and no option given an empty word
+        (``-s ""`` would otherwise read as no ``-s`` at all, and ``--simulate ""`` trace the real network)."""
+        ns = self.parse_intermixed_args(self.attach_negative_values(words))
+        for action in self._actions:
+            value = getattr(ns, action.dest, None)
+            takes_one_word = bool(action.option_strings) and action.nargs is None
+            if takes_one_word and isinstance(value, str) and not value.strip():
+                self.error(f"{'/'.join(action.option_strings)} needs a value, not an empty word")
+        return ns
 
     def attach_negative_values(self, words: Sequence[str]) -> list[str]:
         """``-z -1`` as ``-z=-1``, which argparse reads as the option's value."""
@@ -133,8 +140,10 @@ def _path_arguments(parser: argparse.ArgumentParser) -> None:
     path.add_argument("--mda", action="store_true",
                       help="first discover every path with the Multipath Detection Algorithm (every "
                       "interface and link per hop, at --confidence), then trace the flows it used (--flows)")
-    path.add_argument("--confidence", metavar="PCT", choices=["95", "99"],
-                      help="--mda: the chance of finding every next hop of an interface, 95 (default) or 99")
+    confidences = [str(pct) for pct in defaults.MDA_CONFIDENCES]
+    path.add_argument("--confidence", metavar="PCT", choices=confidences,
+                      help="--mda: the chance of finding every next hop of an interface, "
+                      f"{' or '.join(confidences)} (default {confidences[0]})")
     path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
     sockets = path.add_mutually_exclusive_group()
     sockets.add_argument("--raw", dest="socket_mode", action="store_const", const="raw",
@@ -263,10 +272,12 @@ def build_parser() -> OneLineParser:
                         help="whole probe length in bytes, as traceroute's second argument (= --packet-size)")
     parser.add_argument("more_hosts", nargs="*", metavar="HOST", help=argparse.SUPPRESS)
     parser.add_argument("--targets-file", metavar="FILE",
-                        help="also trace the hosts in FILE, one per line (# starts a comment)")
+                        help="also trace the hosts in FILE, one per line (# starts a comment); at most "
+                        f"{defaults.MAX_TARGETS} targets in one run")
     parser.add_argument("--compare", metavar="SETTINGS",
-                        help="trace several protocols/ports side by side in each round and show where their "
-                        "paths differ, e.g. icmp,udp,tcp:443 (the first is the reference)")
+                        help=f"trace 2..{defaults.MAX_COMPARED} protocols/ports side by side in each round "
+                        "and show where their paths differ, e.g. icmp,udp,tcp:443 (the first is the "
+                        "reference)")
     _protocol_arguments(parser)
     _timing_arguments(parser)
     _path_arguments(parser)

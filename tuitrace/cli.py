@@ -302,6 +302,12 @@ def check_vantage(ns: argparse.Namespace) -> list[Vantage]:
     if ns.record is not None:
         raise TuitraceError("--record with --from is not built yet: record on that host with --record there")
     try:
+        words = shlex.split(ns.remote_command)
+    except ValueError as exc:  # an unclosed quote: shlex's "No closing quotation"
+        raise TuitraceError(f"--remote-command {ns.remote_command!r}: {str(exc).lower()}") from None
+    if not words:
+        raise TuitraceError("--remote-command needs the command that starts tuitrace there")
+    try:
         return [parse_vantage(text) for text in ns.vantages]
     except ValueError as exc:
         raise TuitraceError(str(exc)) from None

@@ -11,8 +11,6 @@ from tuitrace import defaults
 from tuitrace.config import Protocol, Setting, port_for
 from tuitrace.errors import TuitraceError
 
-MAX_COMPARED = 6
-"""More settings than this make every round that many times longer and the table unreadable."""
 _FORMS = "icmp, udp, udp:PORT, tcp or tcp:PORT"
 
 
@@ -39,8 +37,8 @@ def parse_compare(text: str) -> tuple[Setting, ...]:
     settings = tuple(parse_item(item) for item in items)
     if len(settings) < 2:
         raise TuitraceError(f"--compare needs two settings or more, separated by commas ({_FORMS})")
-    if len(settings) > MAX_COMPARED:
-        raise TuitraceError(f"--compare: at most {MAX_COMPARED} settings, not {len(settings)}")
+    if len(settings) > defaults.MAX_COMPARED:
+        raise TuitraceError(f"--compare: at most {defaults.MAX_COMPARED} settings, not {len(settings)}")
     seen: set[Setting] = set()
     for setting in settings:
         if setting in seen:

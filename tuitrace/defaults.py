@@ -115,7 +115,20 @@ SOURCE_PORT: Final = Bound("source port", "--sport", 1, 65535, whole=True)
 PRIVACY_HOPS: Final = Bound("privacy hops", "--privacy", 0, 255, whole=True)
 """``--privacy N`` hides hops 1..N (0: none)."""
 ALL_BOUNDS: Final = (PORT, SENDWAIT, WAIT, INTERVAL, COUNT, MAX_HOPS, FIRST_HOP, TOS, PACKET_LEN, QUERIES,
-                     FLOWS, SOURCE_PORT)
+                     FLOWS, SOURCE_PORT, PRIVACY_HOPS)
+"""Every numeric option's bounds (the README's option table states each one; a test checks it)."""
+
+MAX_TARGETS: Final = 64
+"""Hosts in one run (words and ``--targets-file`` together): each is an engine thread and a set of sockets."""
+TARGETS_FILE_MAX_BYTES: Final = 1 << 20
+"""A ``--targets-file`` (or ``--from-file``) larger than this is certainly not a list of hosts."""
+MAX_COMPARED: Final = 6
+"""``--compare``: settings traced side by side (at least 2); more make every round that many times longer and
+the table unreadable."""
+
+MDA_CONFIDENCES: Final = (95, 99)
+"""``--confidence``: the per-interface chances MDA's stopping points are computed for (the same as
+:data:`tuitrace.probe.mda.CONFIDENCES`, which a test keeps equal); 95 unless given."""
 
 
 def sendwait_seconds(value: float) -> float:

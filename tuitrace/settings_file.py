@@ -126,6 +126,8 @@ def read_table(path: Path) -> dict[str, Any]:
             return tomllib.load(stream)
     except tomllib.TOMLDecodeError as exc:
         raise TuitraceError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # tomllib decodes the whole file first
+        raise TuitraceError(f"{path}: not UTF-8 text (byte {exc.start}): not a TOML file") from None
     except OSError as exc:
         raise TuitraceError(plain_os_error(exc, "cannot read the configuration file")) from None
 

@@ -17,12 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuitrace import defaults
 from tuitrace.errors import TuitraceError, plain_os_error
 
-MAX_TARGETS = 64
-"""More targets than this in one run: an error (each target is an engine thread and a set of sockets)."""
-MAX_FILE_BYTES = 1 << 20
-"""A targets file larger than this is certainly not a list of hosts."""
 _HOST = re.compile(r"[A-Za-z0-9_.:%-]+")
 """What a host name or address is made of (names, IPv4, IPv6 with a scope): anything else is a typo."""
 _MAX_HOST_LENGTH = 253
@@ -95,11 +92,12 @@ def read_targets_file(path: str, flag: str = "--targets-file",
         if file.is_dir():
             raise TuitraceError(f"{flag} {path}: it is a directory")
         with file.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(defaults.TARGETS_FILE_MAX_BYTES + 1)
     except OSError as exc:
         raise TuitraceError(f"{flag} {plain_os_error(exc, 'cannot read')}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise TuitraceError(f"{flag} {path}: larger than {MAX_FILE_BYTES} bytes, not a list of {what}s")
+    if len(data) > defaults.TARGETS_FILE_MAX_BYTES:
+        limit = defaults.TARGETS_FILE_MAX_BYTES
+        raise TuitraceError(f"{flag} {path}: larger than {limit} bytes, not a list of {what}s")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -112,7 +110,8 @@ def read_targets_file(path: str, flag: str = "--targets-file",
 
 
 def target_hosts(words: Sequence[str], targets_file: str | None) -> TargetWords:
-    """Every host of the run: the positional ones, then the file's; at least one, at most ``MAX_TARGETS``."""
+    """Every host of the run: the positional ones, then the file's; at least one, at most
+    ``defaults.MAX_TARGETS``."""
     given = split_words(words)
     hosts = list(given.hosts)
     for host in hosts:
@@ -123,6 +122,6 @@ def target_hosts(words: Sequence[str], targets_file: str | None) -> TargetWords:
         hosts.extend(read_targets_file(targets_file))
     if not hosts:
         raise TuitraceError("give a host to trace (or --targets-file FILE)")
-    if len(hosts) > MAX_TARGETS:
-        raise TuitraceError(f"{len(hosts)} targets: at most {MAX_TARGETS} in one run")
+    if len(hosts) > defaults.MAX_TARGETS:
+        raise TuitraceError(f"{len(hosts)} targets: at most {defaults.MAX_TARGETS} in one run")
     return TargetWords(tuple(hosts), given.packet_len)

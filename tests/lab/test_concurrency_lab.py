@@ -33,7 +33,7 @@ ROUNDS = 200
 tracer runs."""
 WAIT = 5.0
 """Generous: under a ping flood on a loaded 2-core host the engine can read answers more than 0.5 s after
-they arrived, and it then counts them lost (tests/fault/test_late_read.py, an engine bug)."""
+they arrived (since fixed: an answer counts by its kernel arrival time, tests/fault/test_late_read.py)."""
 LOOKALIKES = 3000
 SILENT_ROUTER, SILENT_TTL = "r3", 3
 """r3 does not answer, so probes to TTL 3 stay in flight for the whole wait: the forger quotes those (with

@@ -310,3 +310,22 @@ async def test_the_as_column_stays_hidden_when_nothing_could_fill_it(engine: Fak
         assert "as" not in cells(app, "hop-1")
         await pilot.press("z")
         assert cells(app, "hop-1")["as"] == ""
+
+
+@pytest.mark.parametrize(("key", "typed", "message"), [
+    ("S", "nan", "sendwait must be a finite number, not nan"),
+    ("S", "inf", "sendwait must be a finite number, not inf"),
+    ("S", "1e9", "sendwait must be ≤ 10000, not 1e9"),
+    ("S", "-1", "sendwait must be ≥ 0, not -1"),
+    ("I", "nan", "interval must be a finite number, not nan"),
+    ("I", "1e9", "interval must be ≤ 3600 s, not 1e9"),
+])
+async def test_the_timing_inputs_refuse_what_the_command_line_refuses(
+        engine: FakeEngine, key: str, typed: str, message: str) -> None:
+    """Issue 9.1: ``nan`` typed into a dialog once stopped probing with a raw Python error."""
+    app = TraceApp(engine)
+    async with app.run_test() as pilot:
+        await pilot.press(key, "ctrl+a", "ctrl+k", *typed, "enter")
+        assert isinstance(app.screen, ValueInputScreen)
+        assert message in str(app.screen.query_one("#ask-error").render())
+        assert not any(c[0] in {"set_sendwait", "set_interval"} for c in engine.commands)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from tuitrace.config import Protocol
 from tuitrace.ui.format import SPARK_LOST, sparkline
-from tuitrace.ui.widgets.hop_columns import as_column_wanted, plan_columns
+from tuitrace.ui.widgets.hop_columns import AS_FITS, as_column_wanted, plan_columns
 from tuitrace.ui.widgets.hop_rows import HopRowMemo, Row, View, build_rows, plan_rows
 
 from .fake_engine import FakeEngine
@@ -51,6 +52,14 @@ def test_the_as_column_shows_by_itself_only_where_every_other_column_fits_too() 
     every = ["ttl", "host", "loss", "snt", "last", "avg", "best", "wrst", "stdev", "jttr", "as", "hist"]
     assert [c.key for c in plan_columns(narrowest, True)] == every
     assert "hist" not in [c.key for c in plan_columns(narrowest - 1, True)]
+
+
+def test_the_readme_says_from_how_many_columns_the_as_column_shows() -> None:
+    """Issue 9.17: the README promised the column "in wide terminals" while it never showed by itself."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"AS / place column (by itself from {AS_FITS} columns" in " ".join(readme.split())
+    assert as_column_wanted(None, AS_FITS, lookups=True)
+    assert not as_column_wanted(None, AS_FITS - 1, lookups=True)
 
 
 def test_silent_hop_shows_question_marks_and_trace_continues() -> None:

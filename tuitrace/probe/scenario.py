@@ -95,11 +95,23 @@ def _address(value: object, family: int, where: str) -> str:
     return str(address)
 
 
+MOST: float = 3_600_000.0
+"""The largest number a scenario may give (an RTT of an hour in ms; a change after 1000 hours in s): a
+scenario is a file, and nan, infinity or 1e308 must be refused here, not overflow in the simulator."""
+
+
 def _number(table: dict[str, Any], key: str, default: float, where: str) -> float:
     value = table.get(key, default)
-    if not isinstance(value, int | float) or value < 0:
-        raise ScenarioError(f"{where}: {key} must be a non-negative number")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MOST:
+        raise ScenarioError(f"{where}: {key} must be a number in 0..{MOST:.0f}, not {value!r}")
     return float(value)
+
+
+def _probability(table: dict[str, Any], key: str, where: str) -> float:
+    value = _number(table, key, 0.0, where)
+    if value > 1:
+        raise ScenarioError(f"{where}: loss and drop are probabilities (0..1), not {key} = {value:g}")
+    return value
 
 
 def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
@@ -116,9 +128,7 @@ def _hop(table: dict[str, Any], family: int, where: str) -> SimHop:
         if not (port is None or isinstance(port, int)) or not isinstance(code, int):
             raise ScenarioError(f"{where}: reject port and code must be whole numbers")
         reject = Reject(str(spec.get("protocol", "any")), port, code)
-    loss, drop = _number(table, "loss", 0.0, where), _number(table, "drop", 0.0, where)
-    if loss > 1 or drop > 1:
-        raise ScenarioError(f"{where}: loss and drop are probabilities (0..1)")
+    loss, drop = _probability(table, "loss", where), _probability(table, "drop", where)
     return SimHop(
         responders=tuple(_address(r, family, where) for r in raw) or ("0.0.0.0" if family == 4 else "::",),
         rtt_ms=_number(table, "rtt_ms", 1.0, where),
@@ -215,7 +225,7 @@ def parse_scenario(data: dict[str, Any], name: str = "scenario") -> Scenario:
             return_extra_hops=_whole(target, "return_extra_hops", name),
             rtt_ms=_number(target, "rtt_ms", 10.0, name),
             jitter_ms=_number(target, "jitter_ms", 0.0, name),
-            loss=_number(target, "loss", 0.0, name),
+            loss=_probability(target, "loss", name),
             icmp=_choice(target, "icmp", ("reply", "silent"), name),
             udp=_choice(target, "udp", ("closed", "silent"), name),
             tcp=_choice(target, "tcp", ("closed", "open", "silent"), name),

@@ -28,13 +28,18 @@ version must be skippable (a reader ignores arrays whose first element it does n
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
+from tuitrace import defaults
 from tuitrace.config import Protocol, Setting, TraceConfig
 from tuitrace.defaults import MAX_HOPS, PORT
+from tuitrace.enrich.inert import inert_text
 from tuitrace.errors import TuitraceError
 from tuitrace.packet.extensions import MplsLabel
 from tuitrace.probe.types import Outcome, ProbeResult
@@ -48,6 +53,13 @@ OUTCOME_CODES: Final = {
 }
 OUTCOMES: Final = {code: outcome for outcome, code in OUTCOME_CODES.items()}
 MAX_TTL: Final = int(MAX_HOPS.high)
+MAX_TEXT: Final = 500
+"""Longest text kept from a recording (the command line, an event note): a file may come from anywhere."""
+LAST_EPOCH_S: Final = 32_503_680_000
+"""The start of the year 3000: a recording that starts later (or, with :data:`MAX_RUN_NS`, ends past 9999,
+where ISO 8601 dates end) is damaged."""
+MAX_RUN_NS: Final = 10**18
+"""A recording longer than this (31 years) is damaged: its times would be no times."""
 """TTLs in a record are checked against it: a damaged one must not make a replay build a million rows."""
 CONFIG_FIELDS: Final = (
     "target", "family", "host", "first_ttl", "max_ttl", "interval", "sendwait", "wait", "count", "source",
@@ -109,13 +121,59 @@ def decode_header(fields: object) -> Header:
                              f"{fields.get('tuitrace', '?')}; this tuitrace reads up to version "
                              f"{FORMAT_VERSION}: update tuitrace to replay it")
     try:
-        raw = fields["config"]
-        values = {name: raw[name] for name in CONFIG_FIELDS if name in raw}
-        config = TraceConfig(setting=parse_setting(raw["setting"]), **values)
-        return Header(config, float(fields["started_epoch_s"]), str(fields.get("mode", "raw")),
-                      str(fields.get("command_line", "")), version)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise RecordingError(f"the recording header is damaged ({exc})") from None
+        raw = fields.get("config")
+        if not isinstance(raw, dict):
+            raise ValueError("it has no config object")
+        config = TraceConfig(setting=parse_setting(raw.get("setting")), **checked_config(raw))
+        started = fields.get("started_epoch_s")
+        if isinstance(started, bool) or not isinstance(started, int | float) or not (
+                math.isfinite(started) and 0 <= started <= LAST_EPOCH_S):
+            raise ValueError(f"started_epoch_s must be a time in 1970..2999, not {started!r}")
+        return Header(config, float(started), inert_text(str(fields.get("mode", "raw")), 20),
+                      inert_text(str(fields.get("command_line", "")), MAX_TEXT), version)
+    except ValueError as exc:
+        raise RecordingError(f"the recording header is damaged: {exc}") from None
+
+
+_WHOLE_BOUNDS: Final = {"first_ttl": defaults.FIRST_HOP, "max_ttl": defaults.MAX_HOPS, "tos": defaults.TOS,
+                        "packet_len": defaults.PACKET_LEN, "count": defaults.COUNT}
+SENDWAIT_SECONDS: Final = defaults.Bound("sendwait", "-z", 0, defaults.MAX_SENDWAIT_S, unit=" s")
+"""The sendwait as recorded: seconds, not ``-z``'s number as typed."""
+_SECONDS_BOUNDS: Final = {"interval": defaults.INTERVAL, "wait": defaults.WAIT, "sendwait": SENDWAIT_SECONDS}
+
+
+def checked_config(raw: dict[str, Any]) -> dict[str, Any]:
+    """The header's config fields as :class:`TraceConfig` arguments, each of its type and inside the bounds
+    the command line has (``ValueError`` naming the first that is not): a file from elsewhere must not
+    make a replay probe 100000 TTLs deep or divide by a string."""
+    values: dict[str, Any] = {name: raw[name] for name in CONFIG_FIELDS if raw.get(name) is not None}
+    for name in ("target", "host", "source", "interface"):
+        if name in values and not isinstance(values[name], str):
+            raise ValueError(f"{name} must be text, not {values[name]!r}")
+    for name in ("host", "interface"):  # shown as they are: no escape sequences from a file of unknown origin
+        if name in values:
+            values[name] = inert_text(values[name])
+    try:
+        target = ipaddress.ip_address(values.get("target", ""))
+    except ValueError:
+        raise ValueError(f"target must be an IP address, not {values.get('target')!r}") from None
+    if values.get("family") != target.version:
+        raise ValueError(f"family must be {target.version} for {target}, not {values.get('family')!r}")
+    for name, bound in (*_WHOLE_BOUNDS.items(), *_SECONDS_BOUNDS.items()):
+        if name in values:
+            values[name] = _bounded(name, values[name], bound)
+    if values.get("first_ttl", defaults.FIRST_TTL) > values.get("max_ttl", defaults.MAX_TTL):
+        raise ValueError(f"first_ttl {values.get('first_ttl')} is beyond max_ttl {values.get('max_ttl')}")
+    return values
+
+
+def _bounded(name: str, value: object, bound: defaults.Bound) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    checked = bound.check(value, label=name)  # finite, inside the bounds
+    if bound.whole and checked != int(checked):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    return int(checked) if bound.whole else float(checked)
 
 
 # -- records -----------------------------------------------------------------------------------------------
@@ -225,8 +283,27 @@ def decode_result(fields: object, settings: Sequence[Setting]) -> ProbeResult:
             rtt is None or isinstance(rtt, int)) or not (reply_ttl is None or isinstance(reply_ttl, int)) \
             or not (annotation is None or isinstance(annotation, str)):
         raise DamagedRecordError("a result field has the wrong type")
-    return ProbeResult(key, setting_at(settings, index), ttl, number, outcome, responder, rtt, annotation,
+    if responder is not None and not is_address(responder):
+        raise DamagedRecordError(f"a responder is not an IP address: {inert_text(responder, 60)!r}")
+    mark = None if annotation is None else inert_annotation(annotation)
+    return ProbeResult(key, setting_at(settings, index), ttl, number, outcome, responder, rtt, mark,
                        reply_ttl, decode_mpls(mpls))
+
+
+@cache
+def is_address(text: str) -> bool:
+    """A responder must be an address (a recording's few dozen, so each is checked once)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return "%" not in text
+
+
+@cache
+def inert_annotation(text: str) -> str:
+    """``!X``, ``!F-1500``...: short, and inert whatever the file says."""
+    return inert_text(text, 16)
 
 
 def setting_at(settings: Sequence[Setting], index: object) -> Setting:

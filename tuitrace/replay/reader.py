@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,8 +18,13 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import IO
 
+from tuitrace import defaults
 from tuitrace.config import Setting
+from tuitrace.enrich.inert import inert_text
 from tuitrace.replay.format import (
+    MAX_RUN_NS,
+    MAX_TEXT,
+    SENDWAIT_SECONDS,
     Applied,
     Batch,
     DamagedRecordError,
@@ -90,6 +94,8 @@ def read_recording(source: Path | Traversable, name: str | None = None) -> Recor
         except (ValueError, EOFError, OSError, zlib.error):
             raise RecordingError(f"{label} is not a tuitrace recording (its first line is not a "
                                  "recording header)") from None
+        except RecordingError as exc:
+            raise RecordingError(f"{label}: {exc}") from None
         records: list[Record] = []
         decoder = _Decoder()
         number = 1
@@ -132,6 +138,8 @@ class _Decoder:
             raise DamagedRecordError("not a record")
         kind, delta, rest = fields[0], fields[1], fields[2:]
         self.at_ns += delta
+        if self.at_ns > MAX_RUN_NS:
+            raise DamagedRecordError("the times add up to more than 31 years")
         at = self.at_ns
         if kind == "s":
             if len(rest) != 2 or rest[0] != len(self.settings):
@@ -146,8 +154,9 @@ class _Decoder:
         if kind == "c":
             return self._applied(at, rest)
         if kind == "e":
-            if len(rest) != 9 or rest[0] not in RUN_STATES or not isinstance(rest[1], int | float) \
-                    or not 0 <= rest[1] < math.inf:
+            if len(rest) != 9 or not isinstance(rest[0], str) or rest[0] not in RUN_STATES \
+                    or isinstance(rest[1], bool) or not isinstance(rest[1], int | float) \
+                    or not 0 <= rest[1] <= MAX_RUN_NS / 1e9:
                 raise DamagedRecordError("the end record is damaged")
             progress, counts = decode_progress(rest[2:], self.settings)
             return Ending(at, rest[0], float(rest[1]), progress, counts)
@@ -175,12 +184,17 @@ class _Decoder:
         if command is Command.PROTOCOL:
             return Applied(at, command, setting_at(self.settings, value))
         if command in (Command.SENDWAIT, Command.INTERVAL):
-            if not isinstance(value, int | float) or value < 0:
-                raise DamagedRecordError(f"{command.value} is not a number of seconds")
-            return Applied(at, command, float(value))
+            bound = SENDWAIT_SECONDS if command is Command.SENDWAIT else defaults.INTERVAL
+            try:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ValueError(value)
+                return Applied(at, command, bound.check(float(value)))
+            except ValueError:
+                raise DamagedRecordError(f"{command.value} is not a number of seconds inside "
+                                         f"{bound.range_text}") from None
         if command is Command.NOTE:
             if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], str):
                 raise DamagedRecordError("a setting note is damaged")
             setting = None if value[1] is None else setting_at(self.settings, value[1])
-            return Applied(at, command, (value[0], setting))
+            return Applied(at, command, (inert_text(value[0], MAX_TEXT), setting))
         return Applied(at, command)

@@ -50,7 +50,9 @@ def parse_vantage(text: str) -> Vantage:
             raise ValueError(f"--from {text!r}: not a user name: {user!r}")
     port: int | None = None
     if spec.startswith("["):
-        host, _, rest = spec[1:].partition("]")
+        host, bracket, rest = spec[1:].partition("]")
+        if not bracket:
+            raise ValueError(f"--from {text!r}: expected [address] or [address]:port")
         if rest:
             if not rest.startswith(":"):
                 raise ValueError(f"--from {text!r}: expected [address]:port")

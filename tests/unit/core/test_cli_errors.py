@@ -83,6 +83,19 @@ def tuitrace(*argv: str) -> subprocess.CompletedProcess[str]:
         # issue 9.10: say what is wrong, not "no route"
         (["255.255.255.255"], "255.255.255.255 is a broadcast address"),
         (["--interface", "nosuch0", "127.0.0.1"], "no interface nosuch0"),
+        # an empty word is no value: it used to read as "option not given" (-s "" traced from anywhere,
+        # --simulate "" traced the real network)
+        (["-s", "", "127.0.0.1"], "-s/--source needs a value, not an empty word"),
+        (["--interface", " ", "127.0.0.1"], "--interface needs a value, not an empty word"),
+        (["--simulate", "", "x"], "--simulate needs a value, not an empty word"),
+        (["--record", "", "--report", "127.0.0.1"], "--record needs a value, not an empty word"),
+        (["--replay", ""], "--replay needs a value, not an empty word"),
+        (["--targets-file", "", "--report"], "--targets-file needs a value, not an empty word"),
+        # --remote-command is split as a shell would: an unclosed quote was a traceback
+        (["--from", "h", "--remote-command", "'sudo tuitrace", "127.0.0.1"],
+         "--remote-command \"'sudo tuitrace\": no closing quotation"),
+        (["--from", "[::1", "--no-local", "127.0.0.1"],
+         "--from '[::1': expected [address] or [address]:port"),
         # issue 9.2: a scenario that is not one
         (["--simulate", "/", "x"], "scenario / is a directory"),
         (["--simulate", "/nonexistent/s.toml", "x"], "scenario /nonexistent/s.toml does not exist"),

@@ -6,6 +6,7 @@ In-process, without a network: literal addresses and simulated paths only, so no
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from tuitrace.cli import invocation_from_args
 from tuitrace.config import Mode, Protocol, Setting, TraceConfig, port_for
 from tuitrace.errors import TuitraceError, plain_os_error
 from tuitrace.invocation import Invocation, ReportFormat
+from tuitrace.probe.mda import CONFIDENCES
 from tuitrace.targets import resolve
 from tuitrace.userfiles import check_output_dir
 
@@ -162,12 +164,47 @@ def test_below_the_cli_nothing_imports_argparse() -> None:
     assert out.strip() == "False"
 
 
-def test_the_readme_states_every_bound() -> None:
+def readme_option_block() -> str:
     readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("## Using it", 1)[1].split("```", 2)[1]
-    for bound in defaults.ALL_BOUNDS:
-        assert bound.range_text.removesuffix(bound.unit) in block, bound.name
-    assert "-f FIRST_TTL" in block and "--packet-size" in block
+    return readme.split("## Using it", 1)[1].split("```", 2)[1]
+
+
+def readme_lines_naming(option: str) -> list[str]:
+    """The option table's lines that name ``option`` (``-p`` is not ``-P`` or ``--print-config``), each
+    with the indented lines that continue it."""
+    entries: list[str] = []
+    for line in readme_option_block().splitlines():
+        if entries and line.startswith(" " * 20):
+            entries[-1] += " " + line.strip()
+        else:
+            entries.append(line)
+    named = re.compile(rf"(?<![\w-]){re.escape(option)}(?![\w-])")
+    return [entry for entry in entries if named.search(entry)]
+
+
+def test_the_readme_names_every_option() -> None:
+    for action in build_parser()._actions:  # argparse has no public list of its options
+        if action.option_strings and not {"-h", "--version"} & set(action.option_strings):
+            assert any(readme_lines_naming(flag) for flag in action.option_strings), action.option_strings
+
+
+@pytest.mark.parametrize("bound", defaults.ALL_BOUNDS, ids=lambda bound: bound.flag)
+def test_the_readme_states_every_bound_beside_its_option(bound: defaults.Bound) -> None:
+    lines = readme_lines_naming(bound.flag)
+    assert lines, f"{bound.flag} is not in the README's option table"
+    assert any(bound.range_text.removesuffix(bound.unit) in line for line in lines), (bound.flag, lines)
+
+
+def test_the_readme_states_the_limits_that_are_not_numbers() -> None:
+    confidences = "|".join(map(str, defaults.MDA_CONFIDENCES))
+    assert any(confidences in line for line in readme_lines_naming("--confidence"))
+    assert any(f"2..{defaults.MAX_COMPARED}" in line for line in readme_lines_naming("--compare"))
+    assert any(f"at most {defaults.MAX_TARGETS}" in line for line in readme_lines_naming("--targets-file"))
+    assert any("icmp,udp,tcp" in line for line in readme_lines_naming("-P"))
+
+
+def test_the_mda_confidences_are_the_ones_mda_computes_for() -> None:
+    assert defaults.MDA_CONFIDENCES == CONFIDENCES
 
 
 @pytest.mark.parametrize("changes", [{"interval": float("nan")}, {"wait": float("inf")}, {"wait": 0.0},

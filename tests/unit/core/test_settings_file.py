@@ -124,6 +124,15 @@ def test_a_bad_value_is_one_line_naming_key_and_file(
     assert err.startswith(f"tuitrace: {path}: ") and message in err, err
 
 
+def test_a_file_that_is_not_utf8_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """tomllib decodes the whole file before parsing: its UnicodeDecodeError was a traceback."""
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xff\xfe = 1\n")
+    assert main(["--config", str(path), HOST]) == 2
+    err = capsys.readouterr().err
+    assert err == f"tuitrace: {path}: not UTF-8 text (byte 0): not a TOML file\n"
+
+
 def test_a_missing_named_file_is_an_error_and_a_missing_default_file_is_not(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -61,6 +61,13 @@ def test_tcp_reset_port_answers_for_the_target_from_the_hop() -> None:
 
 @pytest.mark.parametrize(("data", "message"), [
     (scenario({"drop": 1.5}), "loss and drop are probabilities"),
+    (scenario(target={"loss": 2}), "loss and drop are probabilities"),
+    (scenario({"rtt_ms": float("nan")}), r"rtt_ms must be a number in 0\.\.3600000, not nan"),
+    (scenario({"rtt_ms": float("inf")}), "rtt_ms must be a number in"),
+    (scenario({"rtt_ms": 1e308}), "rtt_ms must be a number in"),
+    (scenario({"jitter_ms": -1}), "jitter_ms must be a number in"),
+    (scenario({"loss": True}), "loss must be a number in"),
+    (scenario({"change": {"at_s": float("inf"), "responders": ["203.0.113.7"]}}), "at_s must be a number in"),
     (scenario({"return_extra_hops": "many"}), "return_extra_hops must be a whole number"),
     (scenario(target={"return_extra_hops": 99}), "return_extra_hops must be a whole number"),
     (scenario(loop_from=3), "loop_from must be the number of a hop before the last"),

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tuitrace.defaults import MAX_TARGETS
 from tuitrace.errors import TuitraceError
-from tuitrace.targetlist import MAX_TARGETS, parse_targets_file, read_targets_file, split_words, target_hosts
+from tuitrace.targetlist import parse_targets_file, read_targets_file, split_words, target_hosts
 
 
 def test_traceroutes_host_and_packet_length_stay_one_target() -> None:

@@ -29,6 +29,8 @@ def test_vantage_points_read_as_ssh_destinations(text: str, vantage: Vantage) ->
     ("ops@host:ssh", "--from 'ops@host:ssh': the ssh port must be 1-65535, not 'ssh'"),
     ("a b@host", "--from 'a b@host': not a user name: 'a b'"),
     ("[2001:db8::7]x", "--from '[2001:db8::7]x': expected [address]:port"),
+    ("[2001:db8::7", "--from '[2001:db8::7': expected [address] or [address]:port"),
+    ("ops@[2001:db8::7:22", "--from 'ops@[2001:db8::7:22': expected [address] or [address]:port"),
     ("host;reboot", "--from 'host;reboot': not a host name or address"),
 ])
 def test_a_wrong_vantage_point_is_one_line(text: str, error: str) -> None:
