@@ -142,7 +142,7 @@ def _path_arguments(parser: argparse.ArgumentParser) -> None:
                       "interface and link per hop, at --confidence), then trace the flows it used (--flows)")
     confidences = [str(pct) for pct in defaults.MDA_CONFIDENCES]
     path.add_argument("--confidence", metavar="PCT", choices=confidences,
-                      help="--mda: the chance of finding every next hop of an interface, "
+                      help="--mda: the chance of finding every interface and link of the path in one run, "
                       f"{' or '.join(confidences)} (default {confidences[0]})")
     path.add_argument("-n", "--numeric", action="store_true", help="addresses only, no reverse DNS")
     sockets = path.add_mutually_exclusive_group()

@@ -127,7 +127,7 @@ MAX_COMPARED: Final = 6
 the table unreadable."""
 
 MDA_CONFIDENCES: Final = (95, 99)
-"""``--confidence``: the per-interface chances MDA's stopping points are computed for (the same as
+"""``--confidence``: the chances that one MDA run finds the whole path (the same as
 :data:`tuitrace.probe.mda.CONFIDENCES`, which a test keeps equal); 95 unless given."""
 
 

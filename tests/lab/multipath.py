@@ -18,11 +18,9 @@ independent of its branch at r1, as the MDA's model assumes, and all 8 paths car
 
 from __future__ import annotations
 
-import subprocess
-
 from tests.lab import netlab, topology
-from tests.lab.netlab import Lab, LabError
-from tests.lab.topology import FAMILIES, Family, Plan
+from tests.lab.netlab import Lab
+from tests.lab.topology import Family, Plan
 
 
 class PlanLab(Lab):
@@ -60,45 +58,9 @@ class PlanLab(Lab):
                     seed = 201 + plan.ecmp_routers().index(node)
                     values["net.ipv4.fib_multipath_hash_seed"] = str(seed)
             self.sysctl(node, values)
-        batch: dict[str, list[str]] = {node: ["link set lo up"] for node in plan.nodes}
-        for seg in plan.segments:
-            if seg.bridge is None:
-                a, b = seg.members
-                batch[a].append(f"link add {seg.dev(a)} type veth peer name {seg.dev(b)} netns {self.ns(b)}")
-                continue
-            owner = seg.bridge
-            batch[owner].append(f"link add {seg.dev(owner)} type bridge")
-            for member in seg.members:
-                if member != owner:
-                    batch[owner].append(
-                        f"link add to-{member} type veth peer name {seg.dev(member)} netns {self.ns(member)}")
-                    batch[owner].append(f"link set to-{member} master {seg.dev(owner)} up")
-        for node in plan.nodes:
-            self._ip_batch(node, batch[node])
-        for node in plan.nodes:
-            lines: list[str] = []
-            for seg in plan.segments_of(node):
-                dev = seg.dev(node)
-                lines += [f"addr add {seg.address(node, 4)}/24 dev {dev}",
-                          f"addr add {seg.address(node, 6)}/64 dev {dev} nodad", f"link set {dev} up"]
-            lines += [f"route add {route}" for family in FAMILIES for route in plan.routes(node, family)]
-            self._ip_batch(node, lines)
-        self._warm_up()
-
-    def _warm_up(self) -> None:
-        """One ping across every segment in both families, so that no test pays for ARP/ND."""
-        pings: list[tuple[str, subprocess.Popen[bytes]]] = []
-        for seg in self.plan.segments:
-            first, *others = seg.members
-            for other in others:
-                for family in FAMILIES:
-                    argv = self.argv(first, ["ping", f"-{family}", "-c", "1", "-W", "2",
-                                             seg.address(other, family)])
-                    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    pings.append((f"{first} -> {seg.address(other, family)}", proc))
-        failed = [label for label, proc in pings if proc.wait() != 0]
-        if failed:
-            raise LabError(f"lab segments do not answer: {failed}")
+        self._wire(plan.nodes, plan.segments)
+        self._configure(plan.nodes, plan.segments_of, plan.routes)
+        self._warm_up(plan.segments)
 
 
 def four_two() -> PlanLab:

@@ -62,7 +62,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Self
@@ -186,8 +186,21 @@ class Lab:
             _check(["ip", "netns", "add", name])
             self._built.append(name)
             self.sysctl(node, _base_sysctls(node))
-        batch: dict[str, list[str]] = {node: ["link set lo up"] for node in topology.NODES}
-        for seg in topology.SEGMENTS:
+        self._wire(topology.NODES, topology.SEGMENTS)
+        self._configure(topology.NODES, topology.segments_of, topology.routes)
+        # IPv6 !H: r4 gives up neighbour discovery on the dst segment quickly (one solicitation, 100 ms).
+        dev = topology.segment("r4", "dst").dev("r4")
+        self.sysctl("r4", {f"net.ipv6.neigh.{dev}.mcast_solicit": "1",
+                           f"net.ipv6.neigh.{dev}.retrans_time_ms": "100"})
+        for index, kind in topology.V4_UNREACHABLE_REJECTS.items():
+            rule = ["FORWARD", "-d", topology.subnet(index, 4), "-j", "REJECT", "--reject-with", kind]
+            self.run("r4", ["iptables", "-w", "-A", *rule], check=True)
+        self._warm_up()
+
+    def _wire(self, nodes: Sequence[str], segments: Sequence[topology.Segment]) -> None:
+        """The veth pairs of ``segments`` (a bridge in its owner, with a port per other member)."""
+        batch: dict[str, list[str]] = {node: ["link set lo up"] for node in nodes}
+        for seg in segments:
             if seg.bridge is None:
                 a, b = seg.members
                 batch[a].append(f"link add {seg.dev(a)} type veth peer name {seg.dev(b)} netns {self.ns(b)}")
@@ -200,31 +213,25 @@ class Lab:
                     batch[owner].append(
                         f"link add {port} type veth peer name {seg.dev(member)} netns {self.ns(member)}")
                     batch[owner].append(f"link set {port} master {seg.dev(owner)} up")
-        for node in topology.NODES:
+        for node in nodes:
             self._ip_batch(node, batch[node])
-        for node in topology.NODES:
-            lines: list[str] = []
-            for seg in topology.segments_of(node):
-                dev = seg.dev(node)
-                lines.append(f"addr add {seg.address(node, 4)}/24 dev {dev}")
-                lines.append(f"addr add {seg.address(node, 6)}/64 dev {dev} nodad")
-                lines.append(f"link set {dev} up")
-            for family in FAMILIES:
-                lines += [f"route add {route}" for route in topology.routes(node, family)]
-            self._ip_batch(node, lines)
-        # IPv6 !H: r4 gives up neighbour discovery on the dst segment quickly (one solicitation, 100 ms).
-        dev = topology.segment("r4", "dst").dev("r4")
-        self.sysctl("r4", {f"net.ipv6.neigh.{dev}.mcast_solicit": "1",
-                           f"net.ipv6.neigh.{dev}.retrans_time_ms": "100"})
-        for index, kind in topology.V4_UNREACHABLE_REJECTS.items():
-            rule = ["FORWARD", "-d", topology.subnet(index, 4), "-j", "REJECT", "--reject-with", kind]
-            self.run("r4", ["iptables", "-w", "-A", *rule], check=True)
-        self._warm_up()
 
-    def _warm_up(self) -> None:
+    def _configure(self, nodes: Sequence[str], segments_of: Callable[[str], Sequence[topology.Segment]],
+                   routes: Callable[[str, Family], Sequence[str]]) -> None:
+        """Each node's addresses on its segments (both families, no DAD) and its routes."""
+        for node in nodes:
+            lines: list[str] = []
+            for seg in segments_of(node):
+                dev = seg.dev(node)
+                lines += [f"addr add {seg.address(node, 4)}/24 dev {dev}",
+                          f"addr add {seg.address(node, 6)}/64 dev {dev} nodad", f"link set {dev} up"]
+            lines += [f"route add {route}" for family in FAMILIES for route in routes(node, family)]
+            self._ip_batch(node, lines)
+
+    def _warm_up(self, segments: Sequence[topology.Segment] = topology.SEGMENTS) -> None:
         """One ping across every segment in both families, so that no test pays for ARP/ND."""
         pings: list[tuple[str, subprocess.Popen[bytes]]] = []
-        for seg in topology.SEGMENTS:
+        for seg in segments:
             first, *others = seg.members
             for other in others:
                 for family in FAMILIES:
