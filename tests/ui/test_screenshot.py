@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tuitrace.report.files import write_atomic
 from tuitrace.ui.app import TraceApp
 from tuitrace.ui.options import UiOptions
-from tuitrace.ui.screenshot import file_stem, save_screenshot, save_ticket_screenshot, write_atomic
+from tuitrace.ui.screenshot import file_stem, save_screenshot, save_ticket_screenshot
 
 from .fake_engine import FakeEngine
 

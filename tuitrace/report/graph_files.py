@@ -7,12 +7,8 @@ process became after a sudo drop, so they belong to that user.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from pathlib import Path
-
 from tuitrace.errors import plain_os_error
+from tuitrace.report.files import write_atomic
 from tuitrace.report.graph import GraphFiles, Topology, render_dot, render_mermaid
 
 
@@ -25,21 +21,7 @@ def write_graph_files(files: GraphFiles, topology: Topology) -> list[str]:
         if path is None:
             continue
         try:
-            _write_whole(path, render(topology))
+            write_atomic(path, render(topology))
         except OSError as exc:
             problems.append(f"{flag}: {plain_os_error(exc, 'cannot write')}")
     return problems
-
-
-def _write_whole(path: Path, text: str) -> None:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        temporary.chmod(0o644)
-        temporary.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise

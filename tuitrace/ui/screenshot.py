@@ -8,10 +8,7 @@ belong to the invoking user without any help from here: tuitrace becomes that us
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +16,7 @@ from pathlib import Path
 
 from tuitrace.diagnose.finding import Finding
 from tuitrace.diagnose.rules import diagnose
+from tuitrace.report.files import write_atomic
 from tuitrace.report.graph import Topology, labeler, run_topology
 from tuitrace.report.privacy import Privacy
 from tuitrace.report.text import without_findings
@@ -33,23 +31,6 @@ from tuitrace.ui.widgets.header import state_text
 class ScreenshotPaths:
     svg: Path
     markdown: Path
-
-
-def write_atomic(path: Path, data: str) -> None:
-    """Write ``data`` to ``path`` so that ``path`` is either absent, the old file, or the whole new one."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.chmod(0o644)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def file_stem(host: str, when: datetime) -> str:
