@@ -20,7 +20,7 @@ from tuitrace.probe.types import Outcome, ProbeResult
 from tuitrace.report.model import Lookup
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
-from tuitrace.stats.trace import StatsBook
+from tuitrace.stats.trace import RunHead, RunProgress, StatsBook
 from tuitrace.timeline.events import Event
 from tuitrace.vantage.atlas_compare import shared_hops, shared_note
 from tuitrace.vantage.atlas_results import AtlasTrace, ProbeInfo
@@ -193,31 +193,22 @@ class AtlasEngine:
             if trace is None:
                 return _empty(f"{self._host} from RIPE Atlas ({self._waiting})", self._host,
                               RunState.FINISHED if self._done.is_set() else RunState.RUNNING)
-            stats = self._book.get(trace.setting, _ns(trace.times[0] if trace.times else 0.0))
+            now = _ns(trace.times[0] if trace.times else 0.0)
+            stats = self._book.get(trace.setting, now)
             last = self._end if self._end is not None else max(stats.hops, default=0) + 1
-            hops = stats.hop_snapshots(1, min(last, max(ATLAS_MAX_TTL, last))) if stats.hops else ()
             place = f" ({probe.place})" if probe is not None else " (? ?)"
             first = trace.times[0] if trace.times else trace.ended
-            return TraceSnapshot(
-                host=f"{trace.target_name} from atlas:{trace.probe_id}{place}",
-                target=trace.target,
-                family=trace.family,
-                setting=trace.setting,
-                mode=Mode.RAW,
-                interval=_interval(trace),
-                sendwait=0.0,
-                wait=4.0,
-                max_ttl=max(ATLAS_MAX_TTL, last),
+            head = RunHead(host=f"{trace.target_name} from atlas:{trace.probe_id}{place}",
+                           target=trace.target, family=trace.family, mode=Mode.RAW,
+                           interval=_interval(trace), sendwait=0.0, wait=4.0,
+                           max_ttl=max(ATLAS_MAX_TTL, last))
+            progress = RunProgress(
                 state=RunState.FINISHED,
                 rounds=sum(1 for results in trace.rounds if results),  # a round that sent nothing: none
-                elapsed=max(0.0, trace.ended - first),
-                reached=self._reached,
-                path_length=self._end,
-                hops=hops,
-                probes_sent=sum(h.sent for h in hops),
-                dropped=trace.dropped,
-                settings=self._book.settings,
-            )
+                reached=self._reached, path_length=self._end, probes_sent=None, dropped=trace.dropped,
+                elapsed=trace.ended - first)
+            shown = range(1, last + 1) if stats.hops else range(0)
+            return self._book.snapshot(head, trace.setting, now, shown, progress)
 
     # -- what the reports add ---------------------------------------------------------------------------
     def compare_with_local(self, local: TraceSnapshot | None,
