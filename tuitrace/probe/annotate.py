@@ -7,8 +7,6 @@ Linux traceroute's mapping, for ICMPv4 destination-unreachable codes and their I
 from __future__ import annotations
 
 from tuitrace.packet.constants import (
-    ICMP4,
-    ICMP6,
     ICMP_BY_FAMILY,
     Icmp4UnreachCode,
     Icmp6Type,
@@ -57,14 +55,18 @@ def annotation(family: int, error: IcmpError) -> str | None:
     """The mark traceroute prints after a responder for this error, or ``None``."""
     if is_time_exceeded(family, error) or is_port_unreachable(family, error):
         return None
-    if family == 4:
-        if error.type != ICMP4.dest_unreach:
-            return f"!<{error.type}/{error.code}>"
-        if error.code == _FRAG_NEEDED:
-            return f"!F-{error.mtu or 0}"
-        return _V4_UNREACH.get(error.code, f"!{error.code}")
-    if error.type == _PACKET_TOO_BIG:
+    if family == 6 and error.type == _PACKET_TOO_BIG:
         return f"!F-{error.mtu or 0}"
-    if error.type != ICMP6.dest_unreach:
+    if error.type != ICMP_BY_FAMILY[family].dest_unreach:
         return f"!<{error.type}/{error.code}>"
-    return _V6_UNREACH.get(error.code, f"!{error.code}")
+    return unreachable_mark(family, error.code, error.mtu)
+
+
+def unreachable_mark(family: int, code: int, mtu: int | None = None) -> str:
+    """The mark for a destination-unreachable ``code`` other than port unreachable (which says the
+    destination answered: callers look for it first); ``mtu`` goes with IPv4's fragmentation needed."""
+    if family == 4:
+        if code == _FRAG_NEEDED:
+            return f"!F-{mtu or 0}"
+        return _V4_UNREACH.get(code, f"!{code}")
+    return _V6_UNREACH.get(code, f"!{code}")

@@ -31,7 +31,9 @@ from typing import Any
 from tuitrace.config import Protocol, Setting
 from tuitrace.enrich.inert import inert_text
 from tuitrace.errors import TuitraceError
+from tuitrace.packet.constants import ICMP_BY_FAMILY
 from tuitrace.packet.extensions import MplsLabel
+from tuitrace.probe.annotate import unreachable_mark
 from tuitrace.probe.types import KEY_SPACE, Outcome, ProbeResult
 
 MAX_HOP = 64
@@ -46,10 +48,6 @@ TCP_DEFAULT_PORT = 80
 
 _ERR_ANNOTATION = {"N": "!N", "H": "!H", "A": "!X", "P": "!P"}
 """Atlas's letters for ICMP unreachable codes, as traceroute writes them."""
-_V4_CODES = {0: "!N", 1: "!H", 2: "!P", 4: "!F", 5: "!S", 9: "!X", 10: "!X", 13: "!X", 14: "!V", 15: "!C"}
-_V6_CODES = {0: "!N", 1: "!X", 3: "!H", 5: "!X", 6: "!X"}
-_PORT_UNREACHABLE = {4: 3, 6: 4}
-"""The port-unreachable code per family: how a UDP probe's destination answers."""
 
 
 class AtlasError(TuitraceError):
@@ -262,23 +260,24 @@ def _probe(trace: AtlasTrace, packet: Any, ttl: int, number: int, serial: int) -
         trace.dropped += 1
         return None
     reply_ttl = packet.ttl if isinstance(packet.ttl, int) and 0 < packet.ttl < 256 else None
-    annotation, outcome = _meaning(trace, raw.get("err"), responder)
+    mtu = raw.get("mtu")
+    annotation, outcome = _meaning(trace, raw.get("err"), responder, mtu if isinstance(mtu, int) else None)
     return ProbeResult(key, trace.setting, ttl, number, outcome, responder, round(rtt * 1_000_000),
                        annotation, reply_ttl, tuple(_mpls(packet)))
 
 
-def _meaning(trace: AtlasTrace, err: object, responder: str) -> tuple[str | None, Outcome]:
-    """The annotation and outcome of a reply with Atlas's ``err`` field (or none)."""
+def _meaning(trace: AtlasTrace, err: object, responder: str, mtu: int | None) -> tuple[str | None, Outcome]:
+    """The annotation and outcome of a reply with Atlas's ``err`` field (or none): a number is the ICMP
+    destination-unreachable code, marked as for a reply of our own (:mod:`tuitrace.probe.annotate`)."""
     from_target = responder == trace.target
     if err is None:
         return None, Outcome.REACHED if from_target else Outcome.TIME_EXCEEDED
-    if err == "p" or (isinstance(err, int) and err == _PORT_UNREACHABLE[trace.family]):
+    if err == "p" or (isinstance(err, int) and err == ICMP_BY_FAMILY[trace.family].port_unreachable):
         return (None, Outcome.REACHED) if from_target else ("!P", Outcome.UNREACHABLE)
     if isinstance(err, str) and err in _ERR_ANNOTATION:
         return _ERR_ANNOTATION[err], Outcome.UNREACHABLE
     if isinstance(err, int) and 0 <= err < 256:
-        codes = _V4_CODES if trace.family == 4 else _V6_CODES
-        return codes.get(err, f"!{err}"), Outcome.UNREACHABLE
+        return unreachable_mark(trace.family, err, mtu), Outcome.UNREACHABLE
     return "!?", Outcome.UNREACHABLE
 
 

@@ -182,3 +182,16 @@ def test_a_slot_waits_then_shows_its_probe() -> None:
     assert slot.compare_with_local(None, None)[0] == "atlas:1001 (? ?)"  # the overview names the probe
     slot.give_up("late")  # a filled slot keeps its trace
     assert slot.error is None
+
+
+def test_numeric_err_codes_are_marked_as_replies_of_our_own_are() -> None:
+    """Atlas's number is the ICMP unreachable code: the same marks as tuitrace.probe.annotate gives."""
+    def packet(err: int, **more: int) -> dict[str, object]:
+        return {"from": "198.51.100.7", "ttl": 250, "size": 28, "rtt": 1.5, "err": err, **more}
+
+    record = {"fw": 5080, "af": 4, "proto": "ICMP", "type": "traceroute", "prb_id": 9, "msm_id": 7,
+              "timestamp": 1764573000, "endtime": 1764573001, "dst_name": "192.0.2.80",
+              "dst_addr": "192.0.2.80", "from": "198.51.100.60",
+              "result": [{"hop": 1, "result": [packet(13), packet(6), packet(4, mtu=1400), packet(12)]}]}
+    (trace,) = parse_results(json.dumps([record])).traces
+    assert [mark for _outcome, _who, mark in outcomes(trace, 1)] == ["!X", "!N", "!F-1400", "!H"]
