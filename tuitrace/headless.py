@@ -21,8 +21,8 @@ from tuitrace.engine.engine import Engine
 from tuitrace.invocation import ReportFormat, ReportOptions
 from tuitrace.lifecycle import Interrupted, StopSignals, mark_partial_json, mark_partial_text, write_out
 from tuitrace.report.csv import render_csv
-from tuitrace.report.graph import labeler, run_topology
-from tuitrace.report.graph_files import write_graph_files
+from tuitrace.report.graph import labelled_topology
+from tuitrace.report.graph_files import write_graph_files_or_say
 from tuitrace.report.json import render_json
 from tuitrace.report.privacy import (
     Privacy,
@@ -150,13 +150,5 @@ def write_graphs(options: ReportOptions, snapshot: TraceSnapshot, flows: FlowsSn
     cannot be written is one line on stderr (the report still prints). False when one failed."""
     if not options.graphs.wanted:
         return True
-
-    def name(address: str) -> str | None:
-        info = lookup(address) if lookup is not None else None
-        return info.hostname if info is not None else None
-
-    topology = run_topology(snapshot, flows, labeler(snapshot.target, options.privacy, name))
-    problems = write_graph_files(options.graphs, topology)
-    for problem in problems:
-        write_out(f"tuitrace: {problem}\n", sys.stderr)
-    return not problems
+    topology = labelled_topology(snapshot, flows, options.privacy, lookup)
+    return write_graph_files_or_say(options.graphs, topology)

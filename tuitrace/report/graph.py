@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the command line builds GraphFiles on the way to the first probe: keep it light
     from tuitrace.probe.mda import MdaResult
+    from tuitrace.report.model import Lookup
     from tuitrace.report.privacy import Privacy
     from tuitrace.stats.flowbook import FlowsSnapshot
     from tuitrace.stats.snapshot import TraceSnapshot
@@ -219,6 +220,20 @@ def run_topology(snapshot: TraceSnapshot, flows: FlowsSnapshot | None,
     if flows is not None and flows.paths:
         return flows_topology(flows, snapshot.target, label)
     return trace_topology(snapshot, label)
+
+
+def labelled_topology(snapshot: TraceSnapshot, flows: FlowsSnapshot | None, privacy: Privacy,
+                      lookup: Lookup | None) -> Topology:
+    """:func:`run_topology` labelled as the reports and the screen show the run: ``snapshot`` is the real
+    one, ``privacy`` hides its first hops and target, ``lookup`` gives names (``None``: addresses only)."""
+    if lookup is None:
+        return run_topology(snapshot, flows, labeler(snapshot.target, privacy))
+
+    def name(address: str) -> str | None:
+        info = lookup(address)
+        return info.hostname if info is not None else None
+
+    return run_topology(snapshot, flows, labeler(snapshot.target, privacy, name))
 
 
 # -- the two syntaxes --------------------------------------------------------------------------------------

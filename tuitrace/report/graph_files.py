@@ -7,7 +7,10 @@ process became after a sudo drop, so they belong to that user.
 
 from __future__ import annotations
 
+import sys
+
 from tuitrace.errors import plain_os_error
+from tuitrace.lifecycle import write_out
 from tuitrace.report.files import write_atomic
 from tuitrace.report.graph import GraphFiles, Topology, render_dot, render_mermaid
 
@@ -25,3 +28,12 @@ def write_graph_files(files: GraphFiles, topology: Topology) -> list[str]:
         except OSError as exc:
             problems.append(f"{flag}: {plain_os_error(exc, 'cannot write')}")
     return problems
+
+
+def write_graph_files_or_say(files: GraphFiles, topology: Topology) -> bool:
+    """:func:`write_graph_files` for a run that has ended: each problem is one line on stderr (after the
+    report, which is not lost for it); False when a file could not be written."""
+    problems = write_graph_files(files, topology)
+    for problem in problems:
+        write_out(f"tuitrace: {problem}\n", sys.stderr)
+    return not problems

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -25,10 +24,9 @@ from tuitrace.config import Protocol, port_for
 from tuitrace.defaults import PORT, TCP_DEFAULT_PORT, UDP_BASE_PORT
 from tuitrace.engine.control import EngineControl
 from tuitrace.errors import plain_os_error
-from tuitrace.lifecycle import write_out
 from tuitrace.replay.control import ReplayControl
-from tuitrace.report.graph import Topology, render_mermaid
-from tuitrace.report.graph_files import write_graph_files
+from tuitrace.report.graph import Topology, labelled_topology, render_mermaid
+from tuitrace.report.graph_files import write_graph_files, write_graph_files_or_say
 from tuitrace.report.privacy import (
     HIDDEN,
     Privacy,
@@ -53,7 +51,7 @@ from tuitrace.ui.screens.findings import FindingsScreen
 from tuitrace.ui.screens.flows import EVERY_PATH, FlowsScreen
 from tuitrace.ui.screens.help import HelpScreen
 from tuitrace.ui.screens.value_input import ValueInputScreen
-from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot, ticket_topology
+from tuitrace.ui.screenshot import ScreenshotPaths, save_ticket_screenshot
 from tuitrace.ui.terminal import honour_no_colour_terminal
 from tuitrace.ui.widgets.display_mode import DisplayMode, next_chosen_ttl
 from tuitrace.ui.widgets.event_pane import EventPane, news_line
@@ -490,17 +488,14 @@ class TraceApp(App[int]):
                              hidden=self.privacy.active)
         command = shlex.join(redact_words(shlex.split(self.options.command_line), real, self.privacy))
         shown_path = "" if self.path_filter is None else f", path {self.path_filter} only"
-        topology = ticket_topology(real, every_flow, self.privacy, self.name_of if self.view.names else None)
+        lookup = self._lookup if self.view.names else None
+        topology = labelled_topology(real, every_flow, self.privacy, lookup)
         graph = render_mermaid(topology) if every_flow is not None else None  # the paths, drawn by trackers
         self.save_ticket(lambda: save_ticket_screenshot(
             snapshot, svg, report, directory=self.options.output_dir, command_line=command,
             mode_label=self.options.mode_label, hidden=self.privacy.describe(),
             display=self.display_mode.label + shown_path, events=events, graph=graph))
         self.write_graphs(topology)
-
-    def name_of(self, address: str) -> str | None:
-        info = self._lookup(address)
-        return info.hostname if info is not None else None
 
     def write_graphs(self, topology: Topology) -> None:
         """``--dot`` / ``--mermaid``: the graph as it is now, with each screenshot."""
@@ -539,8 +534,7 @@ def run_tui(engine: EngineControl, options: UiOptions) -> int:
 
     status = run_screen(app, [engine], engine.snapshot, report if options.report_on_exit else None)
     if options.graphs.wanted:  # the graph of the whole run, as the screen last showed names
-        names = app.name_of if app.view.names else None
-        topology = ticket_topology(engine.snapshot(), engine.flows(), app.privacy, names)
-        for problem in write_graph_files(options.graphs, topology):
-            write_out(f"tuitrace: {problem}\n", sys.stderr)
+        lookup = app._lookup if app.view.names else None
+        write_graph_files_or_say(options.graphs, labelled_topology(engine.snapshot(), engine.flows(),
+                                                                   app.privacy, lookup))
     return status

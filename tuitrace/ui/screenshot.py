@@ -17,10 +17,7 @@ from pathlib import Path
 from tuitrace.diagnose.finding import Finding
 from tuitrace.diagnose.rules import diagnose
 from tuitrace.report.files import write_atomic
-from tuitrace.report.graph import Topology, labeler, run_topology
-from tuitrace.report.privacy import Privacy
 from tuitrace.report.text import without_findings
-from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import TraceSnapshot
 from tuitrace.timeline.events import Event
 from tuitrace.ui.format import fmt_duration, fmt_seconds
@@ -36,13 +33,6 @@ class ScreenshotPaths:
 def file_stem(host: str, when: datetime) -> str:
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", host).strip("_") or "target"
     return f"tuitrace-{safe}-{when:%Y%m%d-%H%M%S}"
-
-
-def ticket_topology(snapshot: TraceSnapshot, flows: FlowsSnapshot | None, privacy: Privacy,
-                    name: Callable[[str], str | None] | None) -> Topology:
-    """The run's graph (``--mda``'s, the flows' paths, or the hops) as the screen shows it: ``snapshot`` is
-    the real one, ``privacy`` hides its first hops and target, ``name`` gives names when they are shown."""
-    return run_topology(snapshot, flows, labeler(snapshot.target, privacy, name))
 
 
 def screenshot_markdown(snapshot: TraceSnapshot, *, when: datetime, command_line: str, mode_label: str,
