@@ -37,8 +37,7 @@ from tuitrace.lifecycle import (
 )
 from tuitrace.privileges import drop_privileges
 from tuitrace.probe.backend import open_every_protocol
-from tuitrace.report.model import Lookup
-from tuitrace.report.multi import TargetOutcome, multi_csv, multi_json, multi_text, with_comparisons
+from tuitrace.report.multi import TargetOutcome, measured, multi_csv, multi_json, multi_text
 from tuitrace.run import open_enricher, open_network, remote_engine, request_responders
 from tuitrace.vantage.remote import RemoteEngine
 
@@ -155,20 +154,6 @@ def wait_for_engines(engines: Sequence[Engine | RemoteEngine | AtlasEngine]) -> 
         time.sleep(POLL_SECONDS)
 
 
-def outcomes(runs: Sequence[TargetRun], lookup: Lookup | None = None) -> list[TargetOutcome]:
-    """What each target measured (or why it measured nothing), for the reports; a trace from RIPE Atlas
-    with what it shares with the local trace."""
-    result: list[TargetOutcome] = []
-    for run in runs:
-        engine = run.engine
-        if engine is None:
-            result.append(TargetOutcome(run.host, None, (), run.error, run.vantage))
-            continue
-        error = None if engine.error is None else str(engine.error) or type(engine.error).__name__
-        result.append(TargetOutcome(run.host, engine.snapshot(), tuple(engine.events()), error, run.vantage))
-    return with_comparisons(result, [run.engine for run in runs], lookup)
-
-
 def nothing_shown(measured: Sequence[TargetOutcome]) -> bool:
     """No trace has a single round to show (every one failed before measuring)."""
     return all(o.snapshot is None or (o.error is not None and o.snapshot.rounds == 0) for o in measured)
@@ -201,16 +186,16 @@ def run_reports(runs: Sequence[TargetRun], options: ReportOptions, enricher: Enr
                 for notice in enricher.notices():
                     print(f"tuitrace: {notice}", file=sys.stderr)
             lookup = enricher.get
-        measured = outcomes(runs, lookup)
-        rounds = max((o.snapshot.rounds for o in measured if o.snapshot is not None), default=0)
+        traced = measured(runs, lookup)
+        rounds = max((o.snapshot.rounds for o in traced if o.snapshot is not None), default=0)
         note = signals.partial_note(rounds)
         if options.format is ReportFormat.JSON:
-            output = mark_partial_json(multi_json(measured, lookup), signals)
+            output = mark_partial_json(multi_json(traced, lookup), signals)
         elif options.format is ReportFormat.CSV:
-            output = multi_csv(measured, lookup)
+            output = multi_csv(traced, lookup)
             if note:
                 write_out(f"tuitrace: {note}\n", sys.stderr)
         else:
-            output = mark_partial_text(multi_text(measured, lookup, options.numeric), note)
+            output = mark_partial_text(multi_text(traced, lookup, options.numeric), note)
         write_out(output)
-    return EXIT_NONE_TRACED if nothing_shown(measured) else signals.status()
+    return EXIT_NONE_TRACED if nothing_shown(traced) else signals.status()

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
+from tuitrace.engine.control import EngineControl
 from tuitrace.report.csv import inert, render_csv
 from tuitrace.report.json import render_json
 from tuitrace.report.model import Lookup
@@ -59,6 +60,37 @@ class ComparesWithLocal(Protocol):
 
     def compare_with_local(self, local: TraceSnapshot | None,
                            lookup: Lookup | None) -> tuple[str, dict[str, Any]]: ...
+
+
+class TracedEntry(Protocol):
+    """One trace of the run as the runner or the screen holds it: its engine, or why it has none."""
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def engine(self) -> EngineControl | None: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+    @property
+    def vantage(self) -> str: ...
+
+
+def measured(entries: Sequence[TracedEntry], lookup: Lookup | None = None) -> list[TargetOutcome]:
+    """What each trace measured (or why it measured nothing), for the reports and the overview; a trace
+    from RIPE Atlas with what it shares with the local trace."""
+    result: list[TargetOutcome] = []
+    for entry in entries:
+        engine = entry.engine
+        if engine is None:
+            result.append(TargetOutcome(entry.host, None, (), entry.error, entry.vantage))
+            continue
+        error = None if engine.error is None else str(engine.error) or type(engine.error).__name__
+        result.append(TargetOutcome(entry.host, engine.snapshot(), tuple(engine.events()), error,
+                                    entry.vantage))
+    return with_comparisons(result, [entry.engine for entry in entries], lookup)
 
 
 def with_comparisons(outcomes: Sequence[TargetOutcome], engines: Sequence[object | None],

@@ -26,7 +26,7 @@ from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.engine.control import EngineControl
-from tuitrace.report.multi import TargetOutcome, TargetSummary, multi_text, summarize, with_comparisons
+from tuitrace.report.multi import TargetOutcome, TargetSummary, measured, multi_text, summarize
 from tuitrace.report.sidebyside import legend, side_by_side
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
@@ -254,19 +254,8 @@ class MultiTraceApp(TraceApp):
         return f"{target.host} {mark}"
 
     def outcomes(self) -> list[TargetOutcome]:
-        result = []
-        for target in self.targets:
-            engine = target.engine
-            if engine is None:
-                result.append(TargetOutcome(target.host, None, (), target.error, target.vantage))
-                continue
-            error = engine.error
-            result.append(TargetOutcome(target.host, engine.snapshot(), tuple(engine.events()),
-                                        None if error is None else str(error) or type(error).__name__,
-                                        target.vantage))
         enricher = self.options.enricher
-        return with_comparisons(result, [target.engine for target in self.targets],
-                                enricher.get if enricher is not None else None)
+        return measured(self.targets, enricher.get if enricher is not None else None)
 
     def refresh_view(self) -> None:
         self.query_one("#tab-bar", Static).update(self.tab_bar())

@@ -13,9 +13,8 @@ import pytest
 from tuitrace.config import Protocol, Setting
 from tuitrace.probe.types import Outcome
 from tuitrace.report.json import render_json
-from tuitrace.report.multi import TargetOutcome, multi_json, with_comparisons
+from tuitrace.report.multi import TargetOutcome, measured, multi_json, with_comparisons
 from tuitrace.runmulti import TargetRun, nothing_shown
-from tuitrace.runmulti import outcomes as runmulti_outcomes
 from tuitrace.stats.snapshot import RunState
 from tuitrace.vantage.atlas_api import read_probe_file
 from tuitrace.vantage.atlas_compare import shared_hops
@@ -135,8 +134,8 @@ def test_a_probe_that_could_not_send_is_an_error_in_its_entry_and_alone_shows_no
     assert failed.snapshot().rounds == 0
     worked = AtlasEngine.of(traces("udp_tcp_v6.jsonl")[3001], None)
     runs = [TargetRun("a", failed, None, "atlas:3002"), TargetRun("b", worked, None, "atlas:3001")]
-    assert nothing_shown(runmulti_outcomes(runs[:1]))  # a report of it alone exits 2
-    assert not nothing_shown(runmulti_outcomes(runs))
+    assert nothing_shown(measured(runs[:1]))  # a report of it alone exits 2
+    assert not nothing_shown(measured(runs))
 
 
 def test_shared_hops_with_the_local_path_by_address_and_by_as() -> None:
