@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
@@ -26,7 +26,7 @@ from textual.widgets import Footer, Static
 
 from tuitrace.config import Protocol as ProbeProtocol
 from tuitrace.engine.control import EngineControl
-from tuitrace.report.multi import TargetOutcome, TargetSummary, measured, multi_text, summarize
+from tuitrace.report.multi import TargetOutcome, TargetSummary, TracedEntry, measured, multi_text, summarize
 from tuitrace.report.sidebyside import legend, side_by_side
 from tuitrace.stats.flowbook import FlowsSnapshot
 from tuitrace.stats.snapshot import RunState, TraceSnapshot
@@ -49,19 +49,6 @@ TAB_HELP: tuple[tuple[str, str], ...] = (
     ("⇧Tab", "Previous tab"),
 )
 """The tab keys as the help lists them."""
-
-
-class TargetEntry(Protocol):
-    """One target of the run, as the runner opened it."""
-
-    @property
-    def host(self) -> str: ...
-
-    @property
-    def engine(self) -> EngineControl | None: ...
-
-    @property
-    def error(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +157,8 @@ def side_by_side_table(outcomes: Sequence[TargetOutcome]) -> Group | None:
 class MultiTraceApp(TraceApp):
     BINDINGS: ClassVar[list[BindingType]] = [*TraceApp.BINDINGS, *tab_bindings()]
 
-    def __init__(self, targets: Sequence[TargetEntry], options: UiOptions | None = None) -> None:
-        self.targets = [Target(t.host, t.engine, t.error, getattr(t, "vantage", "local")) for t in targets]
+    def __init__(self, targets: Sequence[TracedEntry], options: UiOptions | None = None) -> None:
+        self.targets = [Target(t.host, t.engine, t.error, t.vantage) for t in targets]
         engines = [t.engine for t in self.targets if t.engine is not None]
         if not engines:
             raise ValueError("a screen of several targets needs at least one that is traced")
@@ -316,7 +303,7 @@ class TabsHelpScreen(HelpScreen):
         self.query_one("#help-body", Static).update(text)
 
 
-def run_tabs(targets: Sequence[TargetEntry], options: UiOptions) -> int:
+def run_tabs(targets: Sequence[TracedEntry], options: UiOptions) -> int:
     """Start every engine, run the screen until the user quits, stop them; maybe print the report."""
     app = MultiTraceApp(targets, options)
     engines = [t.engine for t in app.targets if t.engine is not None]
